@@ -1,0 +1,300 @@
+package dev.concord.local.kafka;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import kafka.tools.StorageTool;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real single-node Kafka 4.4 broker (KRaft, combined broker + controller) running in this JVM,
+ * so tests and local runs need neither Docker nor a Kafka download.
+ *
+ * <p>Tuned for one machine: every replication factor and min ISR is 1, internal topics have few
+ * partitions (fast exactly-once and group-coordinator start-up), and the streams rebalance
+ * protocol (KIP-1071, {@code group.protocol=streams}) is enabled with short intervals.
+ */
+public final class EmbeddedKafkaBroker implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
+    private static final String META_PROPERTIES = "meta.properties";
+
+    private final KafkaRaftServer server;
+    private final Path dataDir;
+    private final boolean deleteDataDirOnClose;
+    private final int port;
+    private boolean closed;
+
+    private EmbeddedKafkaBroker(KafkaRaftServer server, Path dataDir, boolean deleteDataDirOnClose, int port) {
+        this.server = server;
+        this.dataDir = dataDir;
+        this.deleteDataDirOnClose = deleteDataDirOnClose;
+        this.port = port;
+    }
+
+    /**
+     * Starts a broker and returns once it answers client requests.
+     *
+     * @param dataDir where the log lives; {@code null} for a temporary directory deleted on {@link #close()}.
+     *                An existing, already formatted directory is reused as is (data survives restarts).
+     * @param port    client (PLAINTEXT) port; {@code 0} picks a free one
+     */
+    public static EmbeddedKafkaBroker start(Path dataDir, int port) {
+        return builder().dataDir(dataDir).port(port).start();
+    }
+
+    /** Starts a broker on a free port with a temporary data directory. */
+    public static EmbeddedKafkaBroker start() {
+        return builder().start();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** {@code localhost:<port>}, for {@code bootstrap.servers}. */
+    public String bootstrapServers() {
+        return "localhost:" + port;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /** Shuts the broker down cleanly and deletes the data directory if it was a temporary one. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        long t0 = System.nanoTime();
+        try {
+            server.shutdown();
+            server.awaitShutdown();
+        } finally {
+            if (deleteDataDirOnClose) {
+                deleteRecursively(dataDir);
+            }
+        }
+        LOG.info("Kafka broker on port {} stopped in {} ms", port, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+    }
+
+    /** Options beyond data dir and port; broker properties set here override the defaults. */
+    public static final class Builder {
+        private Path dataDir;
+        private int port;
+        private final Map<String, String> extraProps = new LinkedHashMap<>();
+
+        private Builder() {
+        }
+
+        /** {@code null} (default): a temporary directory, deleted on close. */
+        public Builder dataDir(Path dataDir) {
+            this.dataDir = dataDir;
+            return this;
+        }
+
+        /** {@code 0} (default): a free port. */
+        public Builder port(int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port out of range: " + port);
+            }
+            this.port = port;
+            return this;
+        }
+
+        /** Any broker property, e.g. {@code log.retention.ms}; overrides the defaults. */
+        public Builder brokerProperty(String key, String value) {
+            extraProps.put(Objects.requireNonNull(key), Objects.requireNonNull(value));
+            return this;
+        }
+
+        public Builder brokerProperties(Map<String, String> props) {
+            props.forEach(this::brokerProperty);
+            return this;
+        }
+
+        public EmbeddedKafkaBroker start() {
+            long t0 = System.nanoTime();
+            boolean temporary = dataDir == null;
+            Path dir;
+            try {
+                dir = temporary ? Files.createTempDirectory("concord-kafka-") : Files.createDirectories(dataDir);
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot create Kafka data dir", e);
+            }
+            try {
+                int clientPort = port == 0 ? freePort() : port;
+                Properties props = brokerProps(dir, clientPort, freePort());
+                props.putAll(extraProps);
+                formatIfNeeded(dir, props);
+                KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props), Time.SYSTEM);
+                EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(server, dir, temporary, clientPort);
+                try {
+                    server.startup();
+                    broker.awaitReady();
+                } catch (RuntimeException | Error e) {
+                    broker.close();
+                    throw e;
+                }
+                LOG.info("Kafka broker ready at {} (data dir {}) in {} ms", broker.bootstrapServers(), dir,
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+                return broker;
+            } catch (RuntimeException | Error e) {
+                if (temporary) {
+                    deleteRecursively(dir);
+                }
+                throw e;
+            }
+        }
+    }
+
+    static Properties brokerProps(Path dataDir, int port, int controllerPort) {
+        Properties p = new Properties();
+        p.put("process.roles", "broker,controller");
+        p.put("node.id", "1");
+        p.put("controller.quorum.bootstrap.servers", "localhost:" + controllerPort);
+        p.put("listeners", "PLAINTEXT://localhost:" + port + ",CONTROLLER://localhost:" + controllerPort);
+        p.put("advertised.listeners", "PLAINTEXT://localhost:" + port);
+        p.put("controller.listener.names", "CONTROLLER");
+        p.put("inter.broker.listener.name", "PLAINTEXT");
+        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.put("log.dirs", dataDir.toAbsolutePath().toString());
+
+        // One node: every replication factor and min ISR is 1.
+        p.put("default.replication.factor", "1");
+        p.put("min.insync.replicas", "1");
+        p.put("offsets.topic.replication.factor", "1");
+        p.put("transaction.state.log.replication.factor", "1");
+        p.put("transaction.state.log.min.isr", "1");
+        p.put("share.coordinator.state.topic.replication.factor", "1");
+        p.put("share.coordinator.state.topic.min.isr", "1");
+
+        // Few internal partitions: the first transactional / group request creates them, and 50 is slow here.
+        p.put("offsets.topic.num.partitions", "4");
+        p.put("transaction.state.log.num.partitions", "4");
+        p.put("share.coordinator.state.topic.num.partitions", "1");
+
+        p.put("num.partitions", "1");
+        p.put("auto.create.topics.enable", "false");
+        p.put("group.initial.rebalance.delay.ms", "0");
+
+        // Streams rebalance protocol (KIP-1071): enabled by default in 4.4 (streams.version=1 on format, "streams" in
+        // group.coordinator.rebalance.protocols); these make the first assignment and later rebalances quick.
+        p.put("group.streams.initial.rebalance.delay.ms", "0");
+        p.put("group.streams.min.heartbeat.interval.ms", "500");
+        p.put("group.streams.heartbeat.interval.ms", "1000");
+        p.put("group.streams.min.session.timeout.ms", "6000");
+        p.put("group.streams.session.timeout.ms", "10000");
+        return p;
+    }
+
+    /** Formats the log dir once (KRaft needs meta.properties + bootstrap checkpoint); a formatted dir is reused. */
+    private static void formatIfNeeded(Path dir, Properties props) {
+        if (Files.exists(dir.resolve(META_PROPERTIES))) {
+            return;
+        }
+        Path propsFile = dir.resolve("format-server.properties");
+        try {
+            try (OutputStream out = Files.newOutputStream(propsFile)) {
+                props.store(out, "used once to format this directory");
+            }
+            ByteArrayOutputStream captured = new ByteArrayOutputStream();
+            String[] args = {"format", "-t", Uuid.randomUuid().toString(), "-c", propsFile.toString(), "--standalone",
+                    // Explicit, though 4.4 defaults to it: streams groups need streams.version >= 1.
+                    "--feature", "streams.version=1"};
+            int rc;
+            try (PrintStream out = new PrintStream(captured, true, StandardCharsets.UTF_8)) {
+                rc = StorageTool.execute(args, out);
+            }
+            if (rc != 0) {
+                throw new IllegalStateException("Formatting " + dir + " failed (rc=" + rc + "): "
+                        + captured.toString(StandardCharsets.UTF_8));
+            }
+            LOG.debug("Formatted {}: {}", dir, captured.toString(StandardCharsets.UTF_8).trim());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            try {
+                Files.deleteIfExists(propsFile);
+            } catch (IOException ignored) {
+                // the file is harmless; Kafka ignores unknown files in the log dir
+            }
+        }
+    }
+
+    /** startup() returns before clients are served; wait until describeCluster sees an unfenced broker. */
+    private void awaitReady() {
+        Map<String, Object> conf = Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000,
+                AdminClientConfig.RETRY_BACKOFF_MS_CONFIG, 50);
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        Exception last = null;
+        try (Admin admin = Admin.create(conf)) {
+            while (System.nanoTime() < deadline) {
+                try {
+                    // Blocks for up to the API timeout, so this loop does not spin.
+                    if (!admin.describeCluster().nodes().get(10, TimeUnit.SECONDS).isEmpty()) {
+                        return;
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("Interrupted while waiting for Kafka", e);
+                } catch (Exception e) {
+                    last = e;
+                }
+            }
+        }
+        throw new IllegalStateException("Kafka at " + bootstrapServers() + " not ready after " + READY_TIMEOUT, last);
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("No free port", e);
+        }
+    }
+
+    private static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            LOG.warn("Could not delete {}", dir, e);
+        }
+    }
+}

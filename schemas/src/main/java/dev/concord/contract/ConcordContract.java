@@ -1,0 +1,90 @@
+package dev.concord.contract;
+
+import dev.concord.contract.avro.EntityEvent;
+import dev.concord.contract.avro.EntityState;
+import dev.concord.contract.catalog.CatalogLog;
+import dev.concord.contract.catalog.KafkaCatalogLog;
+import dev.concord.contract.catalog.SchemaCatalog;
+import dev.concord.contract.serde.PayloadCodec;
+import dev.concord.contract.topics.ConcordTopics;
+import dev.concord.contract.topics.TopicNames;
+import dev.concord.contract.topics.TopicProvisioner;
+import dev.concord.contract.types.EntityType;
+import dev.concord.contract.types.EntityTypes;
+import java.util.Map;
+
+/**
+ * Everything a Concord service needs to speak the contract, built once at start-up from the Kafka
+ * client settings and the type declaration: the declared types, the schema catalog, the typed
+ * topics and the payload codec. Plain Java, so tests build it without any framework.
+ */
+public final class ConcordContract implements AutoCloseable {
+
+    private final Map<String, Object> kafkaClientConfig;
+    private final EntityTypes types;
+    private final SchemaCatalog catalog;
+    private final ConcordTopics topics;
+    private final PayloadCodec payloads;
+
+    private ConcordContract(Map<String, Object> kafkaClientConfig, EntityTypes types, SchemaCatalog catalog) {
+        this.kafkaClientConfig = Map.copyOf(kafkaClientConfig);
+        this.types = types;
+        this.catalog = catalog;
+        this.topics = new ConcordTopics(catalog);
+        this.payloads = new PayloadCodec(catalog);
+    }
+
+    /**
+     * Connects to the catalog topic and makes sure every declared type's topics exist.
+     *
+     * @param kafkaClientConfig bootstrap servers and security settings for admin, producer and consumer clients
+     */
+    public static ConcordContract connect(Map<String, Object> kafkaClientConfig, EntityTypes types) {
+        SchemaCatalog catalog = new SchemaCatalog(new KafkaCatalogLog(kafkaClientConfig, TopicNames.SCHEMAS));
+        TopicProvisioner.ensureTopics(kafkaClientConfig, types);
+        return new ConcordContract(kafkaClientConfig, types, catalog);
+    }
+
+    /** A contract whose catalog lives in memory: for unit and topology tests. */
+    public static ConcordContract inMemory(EntityTypes types) {
+        return new ConcordContract(Map.of(), types, new SchemaCatalog(CatalogLog.inMemory()));
+    }
+
+    /**
+     * Registers the schemas this service writes with: the envelopes and each type's payload schema.
+     * Fails, naming the fields, if a schema breaks compatibility with what is already registered.
+     */
+    public ConcordContract registerWriterSchemas() {
+        catalog.register(SchemaCatalog.SUBJECT_ENTITY_EVENT, EntityEvent.getClassSchema());
+        catalog.register(SchemaCatalog.SUBJECT_ENTITY_STATE, EntityState.getClassSchema());
+        for (EntityType type : types.all()) {
+            catalog.register(type.subject(), type.schema());
+        }
+        return this;
+    }
+
+    public Map<String, Object> kafkaClientConfig() {
+        return kafkaClientConfig;
+    }
+
+    public EntityTypes types() {
+        return types;
+    }
+
+    public SchemaCatalog catalog() {
+        return catalog;
+    }
+
+    public ConcordTopics topics() {
+        return topics;
+    }
+
+    public PayloadCodec payloads() {
+        return payloads;
+    }
+
+    @Override
+    public void close() throws Exception {
+        catalog.close();
+    }
+}

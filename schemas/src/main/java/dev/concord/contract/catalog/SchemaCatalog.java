@@ -1,0 +1,105 @@
+package dev.concord.contract.catalog;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaNormalization;
+import org.apache.avro.message.SchemaStore;
+
+/**
+ * The schema catalog: every schema a writer has used, keyed by its CRC-64-AVRO fingerprint and
+ * grouped by subject (an entity type, or an envelope), kept in a {@link CatalogLog}.
+ *
+ * <p>Writers {@link #register} a schema before first use; registration refuses a schema that breaks
+ * the subject's compatibility mode and names the fields that break it. Readers look schemas up by
+ * fingerprint ({@link SchemaStore}); a miss re-reads the log once, since another service may just
+ * have registered it, and otherwise answers {@code null} so the caller can dead-letter the record.
+ *
+ * <p>Known limit: two writers registering incompatible schemas for one subject at the same instant
+ * are not serialised against each other; both check against what each has read.
+ */
+public final class SchemaCatalog implements SchemaStore, AutoCloseable {
+
+    public static final String SUBJECT_ENTITY_EVENT = "concord.EntityEvent";
+    public static final String SUBJECT_ENTITY_STATE = "concord.EntityState";
+
+    private final CatalogLog log;
+    private final CompatibilityMode mode;
+    private final Clock clock;
+    // fingerprint -> schema, for every entry read from the log
+    private final Map<Long, Schema> byFingerprint = new ConcurrentHashMap<>();
+    // subject -> its schemas in registration order (oldest first)
+    private final Map<String, List<Schema>> bySubject = new ConcurrentHashMap<>();
+
+    public SchemaCatalog(CatalogLog log, CompatibilityMode mode, Clock clock) {
+        this.log = log;
+        this.mode = mode;
+        this.clock = clock;
+        refresh();
+    }
+
+    public SchemaCatalog(CatalogLog log) {
+        this(log, CompatibilityMode.FULL_TRANSITIVE, Clock.systemUTC());
+    }
+
+    /**
+     * Registers a schema under a subject, idempotently.
+     *
+     * @return the schema's fingerprint
+     * @throws IncompatibleSchemaException if it breaks the compatibility mode with earlier schemas of the subject
+     */
+    public synchronized long register(String subject, Schema schema) {
+        refresh();
+        long fingerprint = SchemaNormalization.parsingFingerprint64(schema);
+        List<Schema> earlier = bySubject.getOrDefault(subject, List.of());
+        if (earlier.stream().anyMatch(s -> SchemaNormalization.parsingFingerprint64(s) == fingerprint)) {
+            return fingerprint;
+        }
+        List<String> problems = CompatibilityChecker.problems(schema, earlier, mode);
+        if (!problems.isEmpty()) {
+            throw new IncompatibleSchemaException(subject, mode, problems);
+        }
+        CatalogEntry entry = CatalogEntry.of(subject, schema, clock.millis());
+        log.append(entry);
+        remember(entry.subject(), fingerprint, schema);
+        return fingerprint;
+    }
+
+    @Override
+    public Schema findByFingerprint(long fingerprint) {
+        Schema known = byFingerprint.get(fingerprint);
+        if (known != null) {
+            return known;
+        }
+        refresh();
+        return byFingerprint.get(fingerprint);
+    }
+
+    /** The subject's schemas, oldest first. */
+    public List<Schema> versions(String subject) {
+        refresh();
+        return List.copyOf(bySubject.getOrDefault(subject, List.of()));
+    }
+
+    private synchronized void refresh() {
+        for (CatalogEntry entry : log.readNew()) {
+            remember(entry.subject(), entry.fingerprint(), entry.schema());
+        }
+    }
+
+    private void remember(String subject, long fingerprint, Schema schema) {
+        byFingerprint.putIfAbsent(fingerprint, schema);
+        List<Schema> versions = bySubject.computeIfAbsent(subject, s -> new ArrayList<>());
+        if (versions.stream().noneMatch(s -> SchemaNormalization.parsingFingerprint64(s) == fingerprint)) {
+            versions.add(schema);
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        log.close();
+    }
+}

@@ -1,0 +1,30 @@
+package dev.concord.contract.types;
+
+import java.util.regex.Pattern;
+import org.apache.avro.Schema;
+
+/**
+ * A declared entity type: its name (also the topic suffix and catalog subject), the Avro record
+ * schema of its payload, the merge policy, and the partition count of its topics.
+ */
+public record EntityType(String name, Schema schema, MergePolicy policy, int partitions) {
+
+    private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]{0,62}");
+
+    public EntityType {
+        if (!NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("entity type name '" + name + "' must match " + NAME.pattern());
+        }
+        if (schema.getType() != Schema.Type.RECORD) {
+            throw new IllegalArgumentException("schema of entity type '" + name + "' must be an Avro record, not " + schema.getType());
+        }
+        if (partitions < 1) {
+            throw new IllegalArgumentException("entity type '" + name + "' needs at least one partition");
+        }
+    }
+
+    /** The schema catalog subject under which this type's payload schemas are registered. */
+    public String subject() {
+        return "entity." + name;
+    }
+}
