@@ -55,8 +55,8 @@ final class CompatibilityChecker {
 
     /**
      * Turns Avro's location (a JSON pointer such as {@code /fields/2/type/fields/0}) into the dotted
-     * field path of the reader schema, e.g. {@code address.city}. A missing reader field's name is
-     * Avro's message.
+     * field path of the reader schema, e.g. {@code address.city}. For a reader field without default,
+     * Avro's message is the field's name, in case the location stops at the enclosing record.
      */
     static String fieldPath(Schema reader, Incompatibility incompatibility) {
         List<String> names = new ArrayList<>();
@@ -76,7 +76,9 @@ final class CompatibilityChecker {
                 current = current.getTypes().get(Integer.parseInt(step));
             }
         }
-        if (incompatibility.getType() == SchemaCompatibility.SchemaIncompatibilityType.READER_FIELD_MISSING_DEFAULT_VALUE) {
+        boolean locationStopsAtRecord = names.isEmpty() || !names.get(names.size() - 1).equals(incompatibility.getMessage());
+        if (incompatibility.getType() == SchemaCompatibility.SchemaIncompatibilityType.READER_FIELD_MISSING_DEFAULT_VALUE
+                && locationStopsAtRecord) {
             names.add(incompatibility.getMessage());
         }
         return names.isEmpty() ? "(root)" : String.join(".", names);
