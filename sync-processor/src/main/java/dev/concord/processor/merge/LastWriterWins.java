@@ -1,0 +1,52 @@
+package dev.concord.processor.merge;
+
+import dev.concord.contract.avro.EntityEvent;
+import dev.concord.contract.avro.EntityState;
+import dev.concord.contract.avro.Operation;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * Record-level last-writer-wins: an event replaces the state iff its (clock, writer) is greater
+ * than the state's. A DELETE that wins leaves a versioned tombstone carrying its clock, so an
+ * older update arriving late loses to it like to any newer write and cannot resurrect the entity.
+ * A write newer than the tombstone does bring the entity back (delete is just another write).
+ */
+public final class LastWriterWins implements MergeRule {
+
+    public static final String RULE = "last-writer-wins";
+
+    @Override
+    public MergeDecision decide(EntityState current, EntityEvent event, long nowMillis) {
+        if (event.getOp() == Operation.PATCH) {
+            return new MergeDecision.Refused("PATCH_NOT_SUPPORTED",
+                    "last-writer-wins replaces whole records; send an UPSERT or declare the type field-merge");
+        }
+        if (current == null) {
+            return new MergeDecision.Accepted(stateFrom(event, 1, nowMillis));
+        }
+        if (event.getEventId().equals(current.getLastEventId())) {
+            return new MergeDecision.Duplicate();
+        }
+        if (WriteOrder.of(event).supersedes(WriteOrder.of(current))) {
+            return new MergeDecision.Accepted(stateFrom(event, current.getVersion() + 1, nowMillis));
+        }
+        return new MergeDecision.Discarded(current, RULE);
+    }
+
+    private static EntityState stateFrom(EntityEvent event, long version, long nowMillis) {
+        boolean deleted = event.getOp() == Operation.DELETE;
+        return EntityState.newBuilder()
+                .setEntityType(event.getEntityType())
+                .setEntityId(event.getEntityId())
+                .setVersion(version)
+                .setClock(event.getClock())
+                .setWriter(event.getWriter())
+                .setDeleted(deleted)
+                .setPayload(deleted ? null : event.getPayload())
+                .setFieldStamps(Map.of())
+                .setLastEventId(event.getEventId())
+                .setUpdatedAt(Instant.ofEpochMilli(nowMillis))
+                .build();
+    }
+}

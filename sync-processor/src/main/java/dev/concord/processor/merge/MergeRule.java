@@ -1,0 +1,19 @@
+package dev.concord.processor.merge;
+
+import dev.concord.contract.avro.EntityEvent;
+import dev.concord.contract.avro.EntityState;
+
+/**
+ * A conflict-resolution rule: a pure, deterministic function of (current state, event). Applying
+ * the same set of events in any order, with any duplicates, must converge to the same state
+ * (versions aside: they count accepted changes, which depends on arrival order).
+ */
+public interface MergeRule {
+
+    /**
+     * @param current     the entity's state, or {@code null} if the processor has never seen it
+     * @param event       the incoming event for that entity
+     * @param nowMillis   processing time, recorded as {@code updatedAt} only (never used to decide)
+     */
+    MergeDecision decide(EntityState current, EntityEvent event, long nowMillis);
+}
