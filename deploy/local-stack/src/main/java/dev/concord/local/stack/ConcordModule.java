@@ -1,0 +1,52 @@
+package dev.concord.local.stack;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+/**
+ * A runnable module of this repository, started from its build output: the module's jar plus the
+ * runtime classpath Maven wrote to {@code target/classpath.txt} at {@code package}. No fat jar needed.
+ */
+enum ConcordModule {
+    KAFKA("kafka", "deploy/local-kafka", "concord-local-kafka", "dev.concord.local.kafka.LocalKafkaMain"),
+    SYNC_PROCESSOR("sync-processor", "sync-processor", "concord-sync-processor", "dev.concord.processor.ProcessorApplication"),
+    PRODUCER("producer-service", "producer-service", "concord-producer-service", "dev.concord.producer.ProducerApplication"),
+    CONSUMER("consumer-service", "consumer-service", "concord-consumer-service", "dev.concord.consumer.ConsumerApplication");
+
+    final String processName;
+    final String directory;
+    final String artifactId;
+    final String mainClass;
+
+    ConcordModule(String processName, String directory, String artifactId, String mainClass) {
+        this.processName = processName;
+        this.directory = directory;
+        this.artifactId = artifactId;
+        this.mainClass = mainClass;
+    }
+
+    /** The module's jar and its dependencies, or a clear error telling how to build them. */
+    String classpath(Path repositoryRoot) {
+        Path target = repositoryRoot.resolve(directory).resolve("target");
+        Path classpathFile = target.resolve("classpath.txt");
+        try (Stream<Path> files = Files.list(target)) {
+            Path jar = files.filter(f -> f.getFileName().toString().matches(artifactId + "-[^-]+.*(?<!-sources|-tests)\\.jar"))
+                    .findFirst()
+                    .orElseThrow(() -> notBuilt(target));
+            if (!Files.exists(classpathFile)) {
+                throw notBuilt(target);
+            }
+            return jar + java.io.File.pathSeparator + Files.readString(classpathFile).trim();
+        } catch (IOException e) {
+            throw new UncheckedIOException(notBuilt(target).getMessage(), e);
+        }
+    }
+
+    private IllegalStateException notBuilt(Path target) {
+        return new IllegalStateException(processName + " is not built (" + target
+                + " lacks its jar or classpath.txt): run `mvn -DskipTests package` at the repository root");
+    }
+}

@@ -1,0 +1,179 @@
+package dev.concord.local.stack;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Concord on one machine: a real single-node KRaft broker and sync-processor, producer-service and
+ * consumer-service, each its own JVM, started from the build output. consumer-service runs embedded
+ * PostgreSQL because no JDBC URL is given. Everything lives under the run directory: {@code logs/}
+ * and {@code data/}. Closing stops the services first, then the broker.
+ */
+public final class LocalStack implements AutoCloseable {
+
+    private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
+    private static final String BOOTSTRAP_LINE = "KAFKA_BOOTSTRAP_SERVERS=";
+
+    private final LocalStackConfig config;
+    private ManagedProcess kafka;
+    private final List<ManagedProcess> services = new ArrayList<>();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private String bootstrapServers;
+    private int producerPort;
+    private int processorPort;
+    private int consumerPort;
+
+    private LocalStack(LocalStackConfig config) {
+        this.config = config;
+    }
+
+    /** Starts everything and returns once every service answers healthy; on failure stops what started. */
+    public static LocalStack start(LocalStackConfig config) {
+        LocalStack stack = new LocalStack(config);
+        try {
+            stack.startAll();
+            return stack;
+        } catch (RuntimeException e) {
+            stack.close();
+            throw e;
+        }
+    }
+
+    private void startAll() {
+        Path data = config.runDirectory().resolve("data");
+        kafka = launch(ConcordModule.KAFKA, Map.of(), line -> line.startsWith(BOOTSTRAP_LINE),
+                "--data-dir", data.resolve("kafka").toString(), "--port", "0");
+        bootstrapServers = awaitLine(kafka).substring(BOOTSTRAP_LINE.length()).trim();
+
+        producerPort = portOrFree(config.producerPort());
+        processorPort = portOrFree(config.processorPort());
+        consumerPort = portOrFree(config.consumerPort());
+        // The services start concurrently; each creates the topics it needs idempotently.
+        services.addAll(List.of(
+                launch(ConcordModule.SYNC_PROCESSOR, Map.of(
+                        "PORT", String.valueOf(processorPort),
+                        "CONCORD_STATE_DIR", data.resolve("sync-processor").toString()), line -> false),
+                launch(ConcordModule.PRODUCER, Map.of("PORT", String.valueOf(producerPort)), line -> false),
+                launch(ConcordModule.CONSUMER, Map.of(
+                        "PORT", String.valueOf(consumerPort),
+                        "CONCORD_PG_DATA_DIR", data.resolve("postgres").toString()), line -> false)));
+        awaitHealthy(services.get(0), processorPort);
+        awaitHealthy(services.get(1), producerPort);
+        awaitHealthy(services.get(2), consumerPort);
+    }
+
+    private ManagedProcess launch(ConcordModule module, Map<String, String> environment,
+                                  java.util.function.Predicate<String> lineToAwait, String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(Arrays.asList(config.javaOptions().trim().split("\\s+")));
+        command.add("-cp");
+        command.add(module.classpath(config.repositoryRoot()));
+        command.add(module.mainClass);
+        command.addAll(Arrays.asList(args));
+
+        Map<String, String> env = new java.util.HashMap<>(environment);
+        if (bootstrapServers != null) {
+            env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrapServers);
+        }
+        return ManagedProcess.start(module.processName, command, env,
+                config.runDirectory().resolve("logs").resolve(module.processName + ".log"), lineToAwait);
+    }
+
+    private static String awaitLine(ManagedProcess process) {
+        try {
+            return process.awaitedLine().get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException(process.name() + " did not start:\n" + process.logTail(30), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting " + process.name(), e);
+        }
+    }
+
+    private void awaitHealthy(ManagedProcess process, int port) {
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        HttpRequest health = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/health"))
+                .timeout(Duration.ofSeconds(2)).build();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(process.name() + " exited during start-up:\n" + process.logTail(40));
+            }
+            try {
+                if (http.send(health, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notListeningYet) {
+                // keep polling until the deadline
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for " + process.name(), e);
+            }
+            // Poll at a modest rate: this is a readiness probe of another process, not a condition in this JVM.
+            java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(250).toNanos());
+        }
+        throw new IllegalStateException(process.name() + " not healthy within " + START_TIMEOUT + ":\n" + process.logTail(40));
+    }
+
+    private static int portOrFree(int port) {
+        if (port != 0) {
+            return port;
+        }
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free port", e);
+        }
+    }
+
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    public URI producerUrl() {
+        return URI.create("http://localhost:" + producerPort);
+    }
+
+    public URI processorUrl() {
+        return URI.create("http://localhost:" + processorPort);
+    }
+
+    public URI consumerUrl() {
+        return URI.create("http://localhost:" + consumerPort);
+    }
+
+    public Path runDirectory() {
+        return config.runDirectory();
+    }
+
+    /** The first process found dead, if any: the stack is broken once one has gone. */
+    public java.util.Optional<String> deadProcess() {
+        return java.util.stream.Stream.concat(java.util.stream.Stream.ofNullable(kafka), services.stream())
+                .filter(p -> !p.isAlive()).map(p -> p.name() + " exited; see " + p.log()).findFirst();
+    }
+
+    /** Stops the services together, then the broker they need to shut down cleanly. */
+    @Override
+    public void close() {
+        services.parallelStream().forEach(ManagedProcess::close);
+        services.clear();
+        if (kafka != null) {
+            kafka.close();
+            kafka = null;
+        }
+    }
+}

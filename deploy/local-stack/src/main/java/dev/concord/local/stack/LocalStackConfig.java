@@ -1,0 +1,18 @@
+package dev.concord.local.stack;
+
+import java.nio.file.Path;
+
+/**
+ * Where the local stack finds the build, keeps its data and logs, and which HTTP ports the services
+ * listen on (0 = any free port). The broker always takes a free port.
+ */
+record LocalStackConfig(Path repositoryRoot, Path runDirectory, int producerPort, int processorPort, int consumerPort,
+                        String javaOptions) {
+
+    static final String DEFAULT_JAVA_OPTIONS = "-Xmx512m -XX:+UseSerialGC -XX:TieredStopAtLevel=1";
+
+    /** Free ports everywhere: what tests want, so runs never collide. */
+    static LocalStackConfig onFreePorts(Path repositoryRoot, Path runDirectory) {
+        return new LocalStackConfig(repositoryRoot, runDirectory, 0, 0, 0, DEFAULT_JAVA_OPTIONS);
+    }
+}
