@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.net.BindException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -143,6 +144,20 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
 
         public EmbeddedKafkaBroker start() {
+            // A free port can be taken by another process between our probe and Kafka's bind: probe again then.
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    return startOnce();
+                } catch (RuntimeException e) {
+                    if (port != 0 || attempt == 3 || !isBindFailure(e)) {
+                        throw e;
+                    }
+                    LOG.warn("Port taken while starting Kafka, retrying with other ports: {}", e.toString());
+                }
+            }
+        }
+
+        private EmbeddedKafkaBroker startOnce() {
             long t0 = System.nanoTime();
             boolean temporary = dataDir == null;
             Path dir;
@@ -174,6 +189,15 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                 }
                 throw e;
             }
+        }
+
+        private static boolean isBindFailure(Throwable e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof BindException) {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 

@@ -3,7 +3,6 @@ package dev.concord.local.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -81,7 +80,7 @@ class EmbeddedKafkaBrokerTest {
         createTopics(admin, input, output);
 
         StreamsBuilder builder = new StreamsBuilder();
-        builder.stream(input).mapValues(v -> ("copied:" + v).getBytes(StandardCharsets.UTF_8)).to(output);
+        builder.<String, String>stream(input).mapValues(v -> "copied:" + v).to(output);
 
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, appId);
