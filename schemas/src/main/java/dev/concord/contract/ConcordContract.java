@@ -1,7 +1,9 @@
 package dev.concord.contract;
 
+import dev.concord.contract.avro.ConflictRecord;
 import dev.concord.contract.avro.EntityEvent;
 import dev.concord.contract.avro.EntityState;
+import dev.concord.contract.avro.RejectedEvent;
 import dev.concord.contract.catalog.CatalogLog;
 import dev.concord.contract.catalog.KafkaCatalogLog;
 import dev.concord.contract.catalog.SchemaCatalog;
@@ -57,6 +59,8 @@ public final class ConcordContract implements AutoCloseable {
     public ConcordContract registerWriterSchemas() {
         catalog.register(SchemaCatalog.SUBJECT_ENTITY_EVENT, EntityEvent.getClassSchema());
         catalog.register(SchemaCatalog.SUBJECT_ENTITY_STATE, EntityState.getClassSchema());
+        catalog.register(SchemaCatalog.SUBJECT_CONFLICT_RECORD, ConflictRecord.getClassSchema());
+        catalog.register(SchemaCatalog.SUBJECT_REJECTED_EVENT, RejectedEvent.getClassSchema());
         for (EntityType type : types.all()) {
             catalog.register(type.subject(), type.schema());
         }

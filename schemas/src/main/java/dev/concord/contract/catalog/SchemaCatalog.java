@@ -25,6 +25,8 @@ public final class SchemaCatalog implements SchemaStore, AutoCloseable {
 
     public static final String SUBJECT_ENTITY_EVENT = "concord.EntityEvent";
     public static final String SUBJECT_ENTITY_STATE = "concord.EntityState";
+    public static final String SUBJECT_CONFLICT_RECORD = "concord.ConflictRecord";
+    public static final String SUBJECT_REJECTED_EVENT = "concord.RejectedEvent";
 
     private final CatalogLog log;
     private final CompatibilityMode mode;

@@ -23,6 +23,20 @@ public final class EntityEvents {
                 .build();
     }
 
+    /** A partial change: only {@code changedFields} of the payload are meant (field-merge types). */
+    public static EntityEvent patch(UUID eventId, String entityType, String entityId, byte[] payload, List<String> changedFields,
+                                    HlcTimestamp clock, String writer, EventSource source) {
+        return base(eventId, entityType, entityId, Operation.PATCH, clock, writer, source)
+                .setPayload(ByteBuffer.wrap(payload))
+                .setChangedFields(List.copyOf(changedFields))
+                .build();
+    }
+
+    /** The same event, applied only if the entity is still at {@code expectedVersion} (optimistic types). */
+    public static EntityEvent expectingVersion(EntityEvent event, long expectedVersion) {
+        return EntityEvent.newBuilder(event).setExpectedVersion(expectedVersion).build();
+    }
+
     /** A delete: the processor keeps a versioned tombstone with this clock. */
     public static EntityEvent delete(UUID eventId, String entityType, String entityId,
                                      HlcTimestamp clock, String writer, EventSource source) {

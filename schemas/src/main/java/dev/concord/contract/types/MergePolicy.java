@@ -6,7 +6,11 @@ import java.util.stream.Collectors;
 /** How sync-processor resolves concurrent writes to one entity of a type. */
 public enum MergePolicy {
     /** The whole record of the write with the greatest (clock, writer) wins. */
-    LAST_WRITER_WINS("last-writer-wins");
+    LAST_WRITER_WINS("last-writer-wins"),
+    /** Each field is its own last-writer-wins register; PATCH touches only its fields, so concurrent edits of different fields both survive. */
+    FIELD_MERGE("field-merge"),
+    /** Writes carrying an expected version apply only if it is the current one; the others are refused. */
+    OPTIMISTIC("optimistic");
 
     private final String id;
 

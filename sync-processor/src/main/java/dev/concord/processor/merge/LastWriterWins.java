@@ -3,8 +3,11 @@ package dev.concord.processor.merge;
 import dev.concord.contract.avro.EntityEvent;
 import dev.concord.contract.avro.EntityState;
 import dev.concord.contract.avro.Operation;
+import dev.concord.contract.avro.RejectionReason;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import org.apache.avro.Schema;
 
 /**
  * Record-level last-writer-wins: an event replaces the state iff its (clock, writer) is greater
@@ -16,25 +19,32 @@ public final class LastWriterWins implements MergeRule {
 
     public static final String RULE = "last-writer-wins";
 
+    private final List<String> fieldNames;
+
+    public LastWriterWins(Schema schema) {
+        this.fieldNames = schema.getFields().stream().map(Schema.Field::name).toList();
+    }
+
     @Override
     public MergeDecision decide(EntityState current, EntityEvent event, long nowMillis) {
         if (event.getOp() == Operation.PATCH) {
-            return new MergeDecision.Refused("PATCH_NOT_SUPPORTED",
-                    "last-writer-wins replaces whole records; send an UPSERT or declare the type field-merge");
+            return new MergeDecision.Refused(RejectionReason.PATCH_NOT_SUPPORTED,
+                    "last-writer-wins replaces whole records; send an UPSERT, or declare the type field-merge");
         }
         if (current == null) {
-            return new MergeDecision.Accepted(stateFrom(event, 1, nowMillis));
+            return MergeDecision.Accepted.whole(stateFrom(event, 1, nowMillis));
         }
         if (event.getEventId().equals(current.getLastEventId())) {
             return new MergeDecision.Duplicate();
         }
         if (WriteOrder.of(event).supersedes(WriteOrder.of(current))) {
-            return new MergeDecision.Accepted(stateFrom(event, current.getVersion() + 1, nowMillis));
+            return MergeDecision.Accepted.whole(stateFrom(event, current.getVersion() + 1, nowMillis));
         }
-        return new MergeDecision.Discarded(current, RULE);
+        return new MergeDecision.Discarded(current, new MergeDecision.Loss(fieldNames, WriteRefs.of(current)));
     }
 
-    private static EntityState stateFrom(EntityEvent event, long version, long nowMillis) {
+    /** The state an event leaves behind when it wins outright, at the given version. */
+    static EntityState stateFrom(EntityEvent event, long version, long nowMillis) {
         boolean deleted = event.getOp() == Operation.DELETE;
         return EntityState.newBuilder()
                 .setEntityType(event.getEntityType())

@@ -2,13 +2,17 @@ package dev.concord.processor.runtime;
 
 import dev.concord.contract.ConcordContract;
 import dev.concord.contract.types.EntityTypes;
+import dev.concord.processor.topology.SyncMetrics;
+import dev.concord.processor.topology.SyncSettings;
 import dev.concord.processor.topology.SyncTopology;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Property;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.core.convert.format.MapFormat;
 import jakarta.inject.Singleton;
+import java.time.Duration;
 import java.util.Map;
 import org.apache.kafka.streams.KafkaStreams;
 
@@ -25,10 +29,23 @@ final class ProcessorFactory {
     }
 
     @Singleton
-    KafkaStreams kafkaStreams(ConcordContract contract,
+    SyncSettings syncSettings(@Value("${concord.sync.dedup-window:1h}") Duration dedupWindow,
+                              @Value("${concord.sync.max-clock-skew:1m}") Duration maxClockSkew,
+                              @Value("${concord.sync.tombstone-retention:7d}") Duration tombstoneRetention,
+                              @Value("${concord.sync.expiry-scan-interval:1m}") Duration expiryScanInterval) {
+        return new SyncSettings(dedupWindow, maxClockSkew, tombstoneRetention, expiryScanInterval);
+    }
+
+    @Singleton
+    SyncMetrics syncMetrics(MeterRegistry registry) {
+        return new MicrometerSyncMetrics(registry);
+    }
+
+    @Singleton
+    KafkaStreams kafkaStreams(ConcordContract contract, SyncSettings settings, SyncMetrics metrics,
                               @Property(name = "concord.streams") @MapFormat(transformation = MapFormat.MapTransformation.FLAT)
                               Map<String, Object> streamsOverrides) {
-        return new KafkaStreams(SyncTopology.build(contract.types(), contract.topics()),
-                StreamsSettings.of(contract.kafkaClientConfig(), streamsOverrides));
+        return new KafkaStreams(SyncTopology.build(contract, settings, metrics),
+                StreamsSettings.of(contract.kafkaClientConfig(), streamsOverrides, metrics));
     }
 }

@@ -1,9 +1,14 @@
 package dev.concord.processor.runtime;
 
+import dev.concord.contract.topics.TopicNames;
+import dev.concord.processor.errors.DeadLetterDeserializationHandler;
+import dev.concord.processor.errors.DeadLetterProcessingHandler;
+import dev.concord.processor.errors.DeadLetterProductionHandler;
+import dev.concord.processor.errors.DeadLetters;
+import dev.concord.processor.topology.SyncMetrics;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 
 /**
  * The Kafka Streams configuration of sync-processor, kept apart from the topology. Defaults that
@@ -17,16 +22,22 @@ public final class StreamsSettings {
     /**
      * @param kafkaClientConfig connection settings shared by all Concord clients (bootstrap, security)
      * @param streamsOverrides  Kafka Streams settings from configuration
+     * @param metrics           where the dead-letter handlers count what they route
      */
-    public static Properties of(Map<String, Object> kafkaClientConfig, Map<String, Object> streamsOverrides) {
+    public static Properties of(Map<String, Object> kafkaClientConfig, Map<String, Object> streamsOverrides,
+                                SyncMetrics metrics) {
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "concord-sync-processor");
         // The store write, the state record and the input offset commit atomically; a crash replays
         // from the last commit without duplicating output. Replicas read with read_committed.
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        // Until the dead-letter topic lands, an undecodable event is logged and skipped rather than
-        // stopping every entity of its partition.
-        props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
+        // Poison records go to the dead-letter topic, in the same transaction, and processing goes on:
+        // a restart never meets the same bad record again.
+        props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterDeserializationHandler.class);
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProcessingHandler.class);
+        props.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProductionHandler.class);
+        props.put(DeadLetters.TOPIC_CONFIG, TopicNames.DLQ);
+        props.put(DeadLetters.METRICS_CONFIG, metrics);
         props.putAll(kafkaClientConfig);
         props.putAll(streamsOverrides);
         return props;

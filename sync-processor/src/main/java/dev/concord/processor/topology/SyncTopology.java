@@ -1,53 +1,74 @@
 package dev.concord.processor.topology;
 
+import dev.concord.contract.ConcordContract;
+import dev.concord.contract.avro.ConflictRecord;
 import dev.concord.contract.avro.EntityEvent;
 import dev.concord.contract.avro.EntityState;
+import dev.concord.contract.avro.RejectedEvent;
 import dev.concord.contract.topics.ConcordTopics;
 import dev.concord.contract.topics.Topic;
 import dev.concord.contract.types.EntityType;
-import dev.concord.contract.types.EntityTypes;
-import dev.concord.processor.merge.MergeRules;
-import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.kstream.Consumed;
-import org.apache.kafka.streams.kstream.Named;
-import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * The sync topology, a pure function of the type declarations: per entity type,
- * {@code concord.events.<type>} → merge with the type's rule against the {@code state.<type>}
- * store → {@code concord.state.<type>}. Types share nothing, so each forms its own sub-topology and
- * its partitions are spread over instances independently.
+ * The sync topology, a pure function of the type declarations and settings: per entity type,
+ *
+ * <pre>
+ * concord.events.&lt;type&gt; → merge-&lt;type&gt; (stores state.&lt;type&gt;, dedup.&lt;type&gt;) ─┬→ concord.state.&lt;type&gt;
+ *                                                                  ├→ concord.conflicts
+ *                                                                  └→ concord.rejected
+ * </pre>
+ *
+ * Types share nothing, so each forms its own sub-topology whose partitions spread over instances
+ * independently. Poison records reach {@code concord.dlq} through the exception handlers.
  */
 public final class SyncTopology {
 
     private SyncTopology() {
     }
 
-    public static Topology build(EntityTypes types, ConcordTopics topics) {
-        StreamsBuilder builder = new StreamsBuilder();
-        for (EntityType type : types.all()) {
-            addEntityType(builder, type, topics);
+    /** Node and store names of one type's sub-topology. */
+    public record Names(String source, String processor, String stateStore, String dedupStore,
+                        String stateSink, String conflictSink, String rejectedSink) {
+        public static Names of(EntityType type) {
+            String t = type.name();
+            return new Names("events-" + t, "merge-" + t, "state." + t, "dedup." + t,
+                    "state-sink-" + t, "conflicts-sink-" + t, "rejected-sink-" + t);
         }
-        return builder.build();
     }
 
-    /** The state store holding the current state of each entity of {@code type}, keyed by entity id. */
-    public static String storeName(EntityType type) {
-        return "state." + type.name();
+    public static Topology build(ConcordContract contract, SyncSettings settings, SyncMetrics metrics) {
+        Topology topology = new Topology();
+        for (EntityType type : contract.types().all()) {
+            addEntityType(topology, type, contract, settings, metrics);
+        }
+        return topology;
     }
 
-    private static void addEntityType(StreamsBuilder builder, EntityType type, ConcordTopics topics) {
+    private static void addEntityType(Topology topology, EntityType type, ConcordContract contract,
+                                      SyncSettings settings, SyncMetrics metrics) {
+        ConcordTopics topics = contract.topics();
         Topic<String, EntityEvent> events = topics.events(type);
         Topic<String, EntityState> state = topics.state(type);
-        String store = storeName(type);
+        Topic<String, ConflictRecord> conflicts = topics.conflicts();
+        Topic<String, RejectedEvent> rejected = topics.rejected();
+        Names names = Names.of(type);
 
-        builder.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(store), state.keySerde(), state.valueSerde()));
-        builder.stream(events.name(), Consumed.with(events.keySerde(), events.valueSerde()).withName("events-" + type.name()))
-                .process(() -> new EntityMergeProcessor(store, MergeRules.forPolicy(type.policy())),
-                        Named.as("merge-" + type.name()), store)
-                .to(state.name(), Produced.with(state.keySerde(), state.valueSerde()).withName("state-" + type.name()));
+        topology.addSource(names.source(), events.keySerde().deserializer(), events.valueSerde().deserializer(), events.name());
+        topology.addProcessor(names.processor(),
+                () -> new EntityMergeProcessor(type, names, contract.payloads(), settings, metrics), names.source());
+        topology.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(names.stateStore()), state.keySerde(), state.valueSerde()), names.processor());
+        topology.addStateStore(Stores.windowStoreBuilder(
+                Stores.persistentWindowStore(names.dedupStore(), settings.dedupWindow(), settings.dedupWindow(), false),
+                Serdes.String(), Serdes.Long()), names.processor());
+        topology.addSink(names.stateSink(), state.name(), state.keySerde().serializer(), state.valueSerde().serializer(),
+                names.processor());
+        topology.addSink(names.conflictSink(), conflicts.name(), conflicts.keySerde().serializer(),
+                conflicts.valueSerde().serializer(), names.processor());
+        topology.addSink(names.rejectedSink(), rejected.name(), rejected.keySerde().serializer(),
+                rejected.valueSerde().serializer(), names.processor());
     }
 }

@@ -1,0 +1,126 @@
+package dev.concord.processor.merge;
+
+import dev.concord.contract.avro.EntityEvent;
+import dev.concord.contract.avro.EntityState;
+import dev.concord.contract.avro.FieldStamp;
+import dev.concord.contract.avro.Operation;
+import dev.concord.contract.avro.RejectionReason;
+import dev.concord.contract.clock.HlcTimestamp;
+import dev.concord.contract.serde.PayloadCodec;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+
+/**
+ * Field-level last-writer-wins: every top-level field is its own register, won by the write with
+ * the greatest (clock, writer) that touched it. UPSERT touches every field, PATCH only its
+ * {@code changedFields}, DELETE writes "absent" to every field. So concurrent edits of different
+ * fields both survive, and the result is the same in any arrival order (each register converges on
+ * its own). The entity is deleted when no field holds a value; an absent field materialises as
+ * its default (see {@link AbsentValues}). A later write to any field brings the entity back, with
+ * the other fields absent.
+ *
+ * <p>The state's clock and writer are those of the greatest write applied, and {@code lastEventId}
+ * that write's id: also order-independent.
+ */
+public final class FieldMerge implements MergeRule {
+
+    public static final String RULE = "field-merge";
+
+    private final Schema schema;
+    private final PayloadCodec payloads;
+
+    public FieldMerge(Schema schema, PayloadCodec payloads) {
+        this.schema = schema;
+        this.payloads = payloads;
+    }
+
+    @Override
+    public MergeDecision decide(EntityState current, EntityEvent event, long nowMillis) {
+        if (current != null && event.getEventId().equals(current.getLastEventId())) {
+            return new MergeDecision.Duplicate();
+        }
+        List<String> touched = touchedFields(event);
+        List<String> unknown = touched.stream().filter(f -> schema.getField(f) == null).toList();
+        if (!unknown.isEmpty()) {
+            return new MergeDecision.Refused(RejectionReason.INVALID_PATCH,
+                    "changedFields " + unknown + " are not fields of " + schema.getName());
+        }
+        // A state without payload (e.g. a tombstone written under another policy) holds no values.
+        GenericRecord merged = current == null || current.getPayload() == null ? absentRecord() : decode(current.getPayload());
+        Map<String, FieldStamp> stamps = current == null ? new HashMap<>() : new HashMap<>(current.getFieldStamps());
+        GenericRecord incoming = event.getOp() == Operation.DELETE ? null : decode(event.getPayload());
+        WriteOrder order = WriteOrder.of(event);
+
+        List<String> won = new ArrayList<>();
+        List<String> lost = new ArrayList<>();
+        WriteOrder strongestLoser = null;
+        for (String field : touched) {
+            FieldStamp stamp = stamps.get(field);
+            WriteOrder held = stamp == null ? null : new WriteOrder(HlcTimestamp.of(stamp.getClock()), stamp.getWriter());
+            if (held == null || order.supersedes(held)) {
+                Schema.Field f = schema.getField(field);
+                merged.put(f.pos(), incoming == null ? AbsentValues.of(f) : incoming.get(f.pos()));
+                stamps.put(field, new FieldStamp(event.getClock(), event.getWriter(), incoming != null));
+                won.add(field);
+            } else if (order.compareTo(held) < 0) {
+                lost.add(field);
+                strongestLoser = strongestLoser == null || held.supersedes(strongestLoser) ? held : strongestLoser;
+            }
+            // equal order: this very write is already in the register (a replay); neither won nor lost
+        }
+        if (won.isEmpty()) {
+            return lost.isEmpty() ? new MergeDecision.Duplicate()
+                    : new MergeDecision.Discarded(current, new MergeDecision.Loss(lost, WriteRefs.of(strongestLoser)));
+        }
+        EntityState next = nextState(current, event, merged, stamps, nowMillis);
+        Optional<MergeDecision.Loss> partialLoss = lost.isEmpty() ? Optional.empty()
+                : Optional.of(new MergeDecision.Loss(lost, WriteRefs.of(strongestLoser)));
+        return new MergeDecision.Accepted(next, partialLoss);
+    }
+
+    private List<String> touchedFields(EntityEvent event) {
+        return event.getOp() == Operation.PATCH
+                ? List.copyOf(event.getChangedFields())
+                : schema.getFields().stream().map(Schema.Field::name).toList();
+    }
+
+    private EntityState nextState(EntityState current, EntityEvent event, GenericRecord merged,
+                                  Map<String, FieldStamp> stamps, long nowMillis) {
+        boolean newest = current == null || WriteOrder.of(event).supersedes(WriteOrder.of(current));
+        boolean deleted = stamps.values().stream().noneMatch(FieldStamp::getPresent);
+        return EntityState.newBuilder()
+                .setEntityType(event.getEntityType())
+                .setEntityId(event.getEntityId())
+                .setVersion(current == null ? 1 : current.getVersion() + 1)
+                .setClock(newest ? event.getClock() : current.getClock())
+                .setWriter(newest ? event.getWriter() : current.getWriter())
+                .setLastEventId(newest ? event.getEventId() : current.getLastEventId())
+                .setDeleted(deleted)
+                // Kept even when deleted: the store needs the registers, the published state hides it.
+                .setPayload(ByteBuffer.wrap(payloads.encode(merged)))
+                .setFieldStamps(stamps)
+                .setUpdatedAt(Instant.ofEpochMilli(nowMillis))
+                .build();
+    }
+
+    private GenericRecord absentRecord() {
+        GenericData.Record record = new GenericData.Record(schema);
+        schema.getFields().forEach(f -> record.put(f.pos(), AbsentValues.of(f)));
+        return record;
+    }
+
+    private GenericRecord decode(ByteBuffer payload) {
+        byte[] bytes = new byte[payload.remaining()];
+        payload.duplicate().get(bytes);
+        return payloads.decode(bytes, schema);
+    }
+
+}

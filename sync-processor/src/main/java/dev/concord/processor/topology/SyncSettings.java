@@ -1,0 +1,25 @@
+package dev.concord.processor.topology;
+
+import java.time.Duration;
+
+/**
+ * The knobs of the sync rules, with their trade-offs.
+ *
+ * @param dedupWindow        how long an event id is remembered to drop redelivered copies; storage
+ *                           grows with window × event rate, and a copy later than this is caught
+ *                           only by the merge rule itself (same write again changes nothing)
+ * @param maxClockSkew       how far ahead of the processor's clock an event's clock may be; beyond
+ *                           it the event is refused ({@code CLOCK_SKEW}) rather than trusted, since
+ *                           one writer with a runaway clock would otherwise win every conflict
+ * @param tombstoneRetention how long a deleted entity's versioned tombstone is kept before a Kafka
+ *                           tombstone (null) lets compaction drop the key; it must exceed the
+ *                           lateness of any write, or a very late older update could recreate the entity
+ * @param expiryScanInterval how often expired tombstones are looked for (wall-clock time)
+ */
+public record SyncSettings(Duration dedupWindow, Duration maxClockSkew, Duration tombstoneRetention,
+                           Duration expiryScanInterval) {
+
+    public static SyncSettings defaults() {
+        return new SyncSettings(Duration.ofHours(1), Duration.ofMinutes(1), Duration.ofDays(7), Duration.ofMinutes(1));
+    }
+}

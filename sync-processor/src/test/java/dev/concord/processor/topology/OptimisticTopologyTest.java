@@ -1,0 +1,56 @@
+package dev.concord.processor.topology;
+
+import static dev.concord.processor.topology.TopologyFixture.T0;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.concord.contract.avro.RejectedEvent;
+import dev.concord.contract.avro.RejectionReason;
+import dev.concord.contract.events.EntityEvents;
+import dev.concord.contract.types.MergePolicy;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class OptimisticTopologyTest {
+
+    private final TopologyFixture f = new TopologyFixture(MergePolicy.OPTIMISTIC);
+
+    @AfterEach
+    void close() {
+        f.close();
+    }
+
+    @Test
+    void shouldLetExactlyOneOfTwoWritersRacingFromTheSameVersionWin() {
+        f.events.pipeInput("o-1", EntityEvents.expectingVersion(f.upsert("o-1", 1_000, "checkout", "created"), 0), T0);
+        f.events.pipeInput("o-1", EntityEvents.expectingVersion(f.upsert("o-1", 2_000, "payments", "paid"), 1), T0);
+        f.events.pipeInput("o-1", EntityEvents.expectingVersion(f.upsert("o-1", 2_500, "support", "cancelled"), 1), T0);
+
+        assertThat(f.states.readValuesToList()).extracting(s -> f.field(s, "name")).containsExactly("created", "paid");
+        RejectedEvent rejected = f.rejected.readValue();
+        assertThat(rejected.getReason()).isEqualTo(RejectionReason.VERSION_MISMATCH);
+        assertThat(rejected.getCurrentVersion()).isEqualTo(2);
+        assertThat(rejected.getEvent().getWriter()).isEqualTo("support");
+        assertThat(rejected.getDetail()).contains("expected version 1").contains("version 2");
+        assertThat(f.store.get("o-1").getVersion()).isEqualTo(2);
+        assertThat(f.allOutputsEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldApplyAMatchingVersionEvenWithAnOlderClock() {
+        f.events.pipeInput("o-1", f.upsert("o-1", 5_000, "checkout", "created"), T0);
+        f.events.pipeInput("o-1", EntityEvents.expectingVersion(f.upsert("o-1", 4_000, "lagging-clock", "paid"), 1), T0);
+
+        assertThat(f.states.readValuesToList()).extracting(s -> f.field(s, "name")).containsExactly("created", "paid");
+        assertThat(f.allOutputsEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldTreatWritesWithoutExpectedVersionAsLastWriterWins() {
+        f.events.pipeInput("o-1", f.upsert("o-1", 5_000, "a", "newer"), T0);
+        f.events.pipeInput("o-1", f.upsert("o-1", 4_000, "b", "older"), T0);
+
+        assertThat(f.field(f.states.readValue(), "name")).isEqualTo("newer");
+        assertThat(f.conflicts.readValue().getRule()).isEqualTo("optimistic");
+        assertThat(f.allOutputsEmpty()).isTrue();
+    }
+}
