@@ -10,10 +10,10 @@ import dev.concord.contract.serde.PayloadCodec;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
@@ -55,7 +55,8 @@ public final class FieldMerge implements MergeRule {
         }
         // A state without payload (e.g. a tombstone written under another policy) holds no values.
         GenericRecord merged = current == null || current.getPayload() == null ? absentRecord() : decode(current.getPayload());
-        Map<String, FieldStamp> stamps = current == null ? new HashMap<>() : new HashMap<>(current.getFieldStamps());
+        // Sorted, so equal states also serialize to equal bytes.
+        Map<String, FieldStamp> stamps = current == null ? new TreeMap<>() : new TreeMap<>(current.getFieldStamps());
         GenericRecord incoming = event.getOp() == Operation.DELETE ? null : decode(event.getPayload());
         WriteOrder order = WriteOrder.of(event);
 
