@@ -1,0 +1,103 @@
+package dev.concord.producer;
+
+import dev.concord.contract.ConcordContract;
+import dev.concord.contract.avro.EntityEvent;
+import dev.concord.contract.clock.HybridLogicalClock;
+import dev.concord.contract.types.EntityTypes;
+import io.micronaut.context.annotation.Bean;
+import io.micronaut.context.annotation.Context;
+import io.micronaut.context.annotation.Factory;
+import io.micronaut.context.annotation.Property;
+import io.micronaut.context.annotation.Value;
+import io.micronaut.core.convert.format.MapFormat;
+import jakarta.inject.Singleton;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeSet;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Builds the contract-level beans of producer-service from configuration: the {@link ConcordContract}
+ * (declared types, schema catalog, typed topics, payload codec), this writer's hybrid logical clock,
+ * and the Kafka producer for events.
+ *
+ * <p>Input: the {@code concord.kafka} subtree as flat Kafka client properties (bootstrap servers plus
+ * anything else, e.g. security settings) and {@code concord.types}, the type declaration location.
+ * Start-up fails fast when Kafka is unreachable or a writer schema breaks compatibility: a producer
+ * that cannot register its schemas must not accept writes.
+ */
+@Factory
+public class ContractFactory {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ContractFactory.class);
+
+    /**
+     * Connects to Kafka, provisions the declared topics and registers this service's writer schemas.
+     * Eager ({@code @Context}): a producer that cannot do this must fail at start, not on its first request.
+     */
+    @Context
+    @Bean(preDestroy = "close")
+    public ConcordContract concordContract(
+            @Property(name = "concord.kafka") @MapFormat(transformation = MapFormat.MapTransformation.FLAT) Map<String, Object> kafkaSettings,
+            @Value("${concord.types}") String typesLocation) {
+        Map<String, Object> kafkaClientConfig = kafkaClientConfig(kafkaSettings);
+        // Keys only: values may be credentials.
+        LOG.info("Connecting to Kafka at {} with client settings {}; entity types from {}",
+                kafkaClientConfig.get(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG), new TreeSet<>(kafkaClientConfig.keySet()), typesLocation);
+        return ConcordContract.connect(kafkaClientConfig, EntityTypes.load(typesLocation)).registerWriterSchemas();
+    }
+
+    /** One clock per writer id: its readings order this writer's events; the writer id breaks ties. */
+    @Singleton
+    public HybridLogicalClock hybridLogicalClock() {
+        return HybridLogicalClock.systemClock();
+    }
+
+    /**
+     * A plain {@link KafkaProducer} rather than a declarative {@code @KafkaClient}: the event serializer
+     * is built from the schema catalog at run time ({@code contract.topics().eventSerde()}), which
+     * micronaut-kafka's serde registry cannot inject.
+     */
+    @Context
+    @Bean(preDestroy = "close")
+    public KafkaProducer<String, EntityEvent> eventProducer(ConcordContract contract) {
+        return new KafkaProducer<>(producerConfig(contract.kafkaClientConfig()),
+                new StringSerializer(), contract.topics().eventSerde().serializer());
+    }
+
+    /**
+     * The Kafka client properties under {@code concord.kafka}. An environment variable such as
+     * {@code CONCORD_KAFKA_SECURITY_PROTOCOL} appears in Micronaut under every spelling of its name
+     * ({@code security.protocol}, {@code security-protocol}, ...); Kafka's own names never contain
+     * '-', so the dashed spellings are dropped rather than passed on as unknown settings.
+     */
+    static Map<String, Object> kafkaClientConfig(Map<String, Object> kafkaSettings) {
+        Map<String, Object> config = new HashMap<>();
+        kafkaSettings.forEach((key, value) -> {
+            if (!key.contains("-")) {
+                config.put(key, value);
+            }
+        });
+        return config;
+    }
+
+    static Map<String, Object> producerConfig(Map<String, Object> kafkaClientConfig) {
+        Map<String, Object> config = new HashMap<>(kafkaClientConfig);
+        // A 202 promises the event is durable: every in-sync replica has it, and retries never duplicate it.
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        // Each request waits for its own acknowledgement, so batching may only add a few milliseconds.
+        config.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 5);
+        // A dead or unreachable Kafka answers within ~10 s (metadata wait, then delivery), so the
+        // client gets a 503 it can retry instead of a hanging request.
+        config.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000);
+        config.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 4_000);
+        config.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 10_000);
+        config.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "concord-producer-service");
+        return config;
+    }
+}

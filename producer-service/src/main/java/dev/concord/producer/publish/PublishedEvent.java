@@ -1,0 +1,7 @@
+package dev.concord.producer.publish;
+
+import dev.concord.contract.avro.EntityEvent;
+
+/** An event Kafka has acknowledged (acks=all): where it landed in the events topic. */
+public record PublishedEvent(EntityEvent event, String topic, int partition, long offset) {
+}

@@ -1,0 +1,250 @@
+package dev.concord.producer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.concord.testsupport.KafkaBrokerExtension;
+import dev.concord.testsupport.KafkaTestClients;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Every refused write answers {@code application/problem+json} naming the field and what was expected,
+ * and publishes nothing: after each test, the events topics, read to their end with read_committed,
+ * hold no record past the end offsets taken before it. The broker is shared by all test classes of
+ * this JVM, which run one after another, so "nothing new" is exactly "nothing from this request".
+ */
+@ExtendWith(KafkaBrokerExtension.class)
+class RejectedWritesTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final List<String> EVENT_TOPICS = List.of("concord.events.customer", "concord.events.order");
+    private static RunningProducerService service;
+
+    private static Admin admin;
+
+    private Map<TopicPartition, Long> endOffsetsBefore;
+    private String id;
+
+    @BeforeAll
+    static void startService() {
+        service = RunningProducerService.start(KafkaBrokerExtension.bootstrapServers());
+        admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBrokerExtension.bootstrapServers()));
+    }
+
+    @AfterAll
+    static void stopService() {
+        admin.close();
+        service.close();
+    }
+
+    @BeforeEach
+    void rememberEndOffsets() throws Exception {
+        endOffsetsBefore = endOffsets();
+        id = KafkaTestClients.uniqueId("c");
+    }
+
+    @AfterEach
+    void assertNothingWasPublished() {
+        List<String> published = EVENT_TOPICS.stream()
+                .flatMap(topic -> KafkaTestClients.readAll(KafkaBrokerExtension.bootstrapServers(), topic).stream())
+                .filter(r -> r.offset() >= endOffsetsBefore.get(new TopicPartition(r.topic(), r.partition())))
+                .map(r -> r.topic() + "/" + r.partition() + "@" + r.offset())
+                .toList();
+        assertThat(published).as("records published by a refused write").isEmpty();
+    }
+
+    @Test
+    void shouldAnswer400WithLineColumnAndFieldWhenJsonIsMalformed() {
+        HttpResponse<String> response = service.putJson("/v1/entities/customer/" + id, """
+                {"name": "Ada",
+                 "email": }""");
+
+        JsonNode problem = problem(response, 400, "malformed-json");
+        assertThat(problem.path("detail").asText()).contains("line 2, column 11").contains("expected a JSON object");
+        assertThat(onlyError(problem).path("field").asText()).isEqualTo("email");
+        assertThat(onlyError(problem).path("pointer").asText()).isEqualTo("/email");
+        assertThat(onlyError(problem).path("expected").asText()).isEqualTo("a JSON object");
+    }
+
+    @Test
+    void shouldAnswer400WhenBodyIsJsonButNotAnObject() {
+        HttpResponse<String> response = service.putJson("/v1/entities/customer/" + id, "[\"Ada\"]");
+
+        JsonNode problem = problem(response, 400, "not-a-json-object");
+        assertThat(onlyError(problem).path("expected").asText()).isEqualTo("a JSON object");
+        assertThat(onlyError(problem).path("actual").asText()).startsWith("array");
+    }
+
+    @Test
+    void shouldAnswer400WhenBodyIsEmpty() {
+        HttpResponse<String> response = service.putJson("/v1/entities/customer/" + id, "");
+
+        JsonNode problem = problem(response, 400, "malformed-json");
+        assertThat(onlyError(problem).path("actual").asText()).isEqualTo("nothing");
+    }
+
+    @Test
+    void shouldAnswer400WhenJsonHasTrailingContentOrDuplicateFields() {
+        HttpResponse<String> trailing = service.putJson("/v1/entities/customer/" + id,
+                "{\"name\": \"Ada\", \"email\": \"ada@example.com\"} {}");
+        HttpResponse<String> duplicate = service.putJson("/v1/entities/customer/" + id,
+                "{\"name\": \"Ada\", \"email\": \"ada@example.com\", \"name\": \"Grace\"}");
+
+        problem(trailing, 400, "malformed-json");
+        assertThat(problem(duplicate, 400, "malformed-json").path("detail").asText()).contains("Duplicate field 'name'");
+    }
+
+    @Test
+    void shouldAnswer422NamingTheFieldWhenAFieldHasTheWrongType() {
+        HttpResponse<String> response = service.putJson("/v1/entities/customer/" + id,
+                "{\"name\": 42, \"email\": \"ada@example.com\"}");
+
+        JsonNode error = onlyError(problem(response, 422, "invalid-payload"));
+        assertThat(error.path("field").asText()).isEqualTo("name");
+        assertThat(error.path("pointer").asText()).isEqualTo("/name");
+        assertThat(error.path("expected").asText()).isEqualTo("string");
+        assertThat(error.path("actual").asText()).isEqualTo("number 42");
+    }
+
+    @Test
+    void shouldAnswer422NamingTheNestedFieldPath() {
+        HttpResponse<String> response = service.putJson("/v1/entities/order/" + id, """
+                {"customerId": "c-1", "status": "PAID", "currency": "EUR", "totalCents": 100,
+                 "lines": [{"sku": "book", "quantity": "three", "unitPriceCents": 100}]}""");
+
+        JsonNode error = onlyError(problem(response, 422, "invalid-payload"));
+        assertThat(error.path("field").asText()).isEqualTo("lines[0].quantity");
+        assertThat(error.path("pointer").asText()).isEqualTo("/lines/0/quantity");
+        assertThat(error.path("expected").asText()).startsWith("int");
+    }
+
+    @Test
+    void shouldAnswer422WhenARequiredFieldIsMissing() {
+        HttpResponse<String> response = service.putJson("/v1/entities/customer/" + id, "{\"name\": \"Ada\"}");
+
+        JsonNode error = onlyError(problem(response, 422, "invalid-payload"));
+        assertThat(error.path("field").asText()).isEqualTo("email");
+        assertThat(error.path("expected").asText()).isEqualTo("required string");
+        assertThat(error.path("actual").asText()).isEqualTo("nothing");
+    }
+
+    @Test
+    void shouldAnswer422WhenAFieldIsUnknown() {
+        HttpResponse<String> response = service.putJson("/v1/entities/customer/" + id,
+                "{\"name\": \"Ada\", \"email\": \"ada@example.com\", \"nickname\": \"Countess\"}");
+
+        JsonNode error = onlyError(problem(response, 422, "invalid-payload"));
+        assertThat(error.path("field").asText()).isEqualTo("nickname");
+        assertThat(error.path("expected").asText()).startsWith("no such field").contains("name, email, phone");
+    }
+
+    @Test
+    void shouldListEveryViolationNotJustTheFirst() {
+        HttpResponse<String> response = service.putJson("/v1/entities/customer/" + id,
+                "{\"name\": 42, \"tier\": \"GOLDEN\"}");
+
+        JsonNode problem = problem(response, 422, "invalid-payload");
+        assertThat(problem.path("errors").findValuesAsText("field")).containsExactlyInAnyOrder("name", "email", "tier");
+    }
+
+    @Test
+    void shouldAnswer404NamingTheDeclaredTypesWhenTheTypeIsUnknown() {
+        HttpResponse<String> response = service.putJson("/v1/entities/kunde/" + id, "{\"name\": \"Ada\"}");
+
+        JsonNode error = onlyError(problem(response, 404, "unknown-entity-type"));
+        assertThat(error.path("field").asText()).isEqualTo("type");
+        assertThat(error.path("expected").asText()).isEqualTo("one of customer, order");
+        assertThat(error.path("actual").asText()).isEqualTo("\"kunde\"");
+    }
+
+    @Test
+    void shouldAnswer400NamingIdWhenTheIdIsTooLong() {
+        HttpResponse<String> response = service.putJson("/v1/entities/customer/" + "x".repeat(257),
+                "{\"name\": \"Ada\", \"email\": \"ada@example.com\"}");
+
+        JsonNode error = onlyError(problem(response, 400, "invalid-entity-id"));
+        assertThat(error.path("field").asText()).isEqualTo("id");
+        assertThat(error.path("expected").asText()).isEqualTo("1 to 256 characters without control characters");
+        assertThat(error.path("actual").asText()).isEqualTo("257 characters");
+    }
+
+    @Test
+    void shouldAnswer400NamingIdWhenTheIdHasAControlCharacter() {
+        HttpResponse<String> response = service.putJson("/v1/entities/customer/c%0A1",
+                "{\"name\": \"Ada\", \"email\": \"ada@example.com\"}");
+
+        JsonNode error = onlyError(problem(response, 400, "invalid-entity-id"));
+        assertThat(error.path("field").asText()).isEqualTo("id");
+        assertThat(error.path("actual").asText()).isEqualTo("control character U+000A");
+    }
+
+    @Test
+    void shouldAnswer400NamingIdWhenTheIdIsMissing() {
+        HttpResponse<String> response = service.putJson("/v1/entities/customer",
+                "{\"name\": \"Ada\", \"email\": \"ada@example.com\"}");
+
+        JsonNode error = onlyError(problem(response, 400, "invalid-entity-id"));
+        assertThat(error.path("field").asText()).isEqualTo("id");
+        assertThat(error.path("actual").asText()).isEqualTo("nothing");
+    }
+
+    @Test
+    void shouldAnswerMicronautsOwnErrorsAsProblemJsonToo() {
+        HttpResponse<String> wrongContentType = service.put("/v1/entities/customer/" + id, "text/plain",
+                "{\"name\": \"Ada\", \"email\": \"ada@example.com\"}");
+        HttpResponse<String> unknownRoute = service.get("/v1/nothing-here");
+        HttpResponse<String> wrongMethod = service.get("/v1/entities/customer/" + id);
+
+        assertThat(problem(wrongContentType, 415, "unsupported-media-type").path("detail").asText()).contains("application/json");
+        problem(unknownRoute, 404, "not-found");
+        problem(wrongMethod, 405, "method-not-allowed");
+    }
+
+    /** Asserts status and problem+json content type, and returns the problem document. */
+    private static JsonNode problem(HttpResponse<String> response, int status, String slug) {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        try {
+            JsonNode problem = JSON.readTree(response.body());
+            assertThat(problem.path("status").asInt()).isEqualTo(status);
+            assertThat(problem.path("type").asText()).isEqualTo("https://concord.dev/problems/" + slug);
+            assertThat(problem.path("title").asText()).isNotBlank();
+            assertThat(problem.path("detail").asText()).isNotBlank();
+            return problem;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static JsonNode onlyError(JsonNode problem) {
+        assertThat(problem.path("errors")).as(problem.toString()).hasSize(1);
+        return problem.path("errors").get(0);
+    }
+
+    /** The committed end offset (last stable offset) of every partition of the events topics. */
+    private static Map<TopicPartition, Long> endOffsets() throws Exception {
+        Map<TopicPartition, OffsetSpec> latest = admin.describeTopics(EVENT_TOPICS).allTopicNames().get().values().stream()
+                .flatMap(d -> d.partitions().stream().map(p -> new TopicPartition(d.name(), p.partition())))
+                .collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest()));
+        return admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get().entrySet().stream()
+                .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
+    }
+}
