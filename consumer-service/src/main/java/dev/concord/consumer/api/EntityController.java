@@ -1,0 +1,69 @@
+package dev.concord.consumer.api;
+
+import dev.concord.consumer.config.ReplicatedTypes;
+import dev.concord.consumer.store.EntityReader;
+import dev.concord.consumer.store.StoreException;
+import dev.concord.consumer.store.StoredEntity;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpHeaders;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Error;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.Header;
+import io.micronaut.http.annotation.Produces;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+import java.util.Optional;
+
+/**
+ * Reads entities from this replica's store.
+ *
+ * <p>{@code GET /v1/entities/{type}/{id}}: 200 with the entity as JSON and {@code ETag: "<version>"}
+ * (304 when {@code If-None-Match} already names that version); 404 problem when the type is not
+ * replicated here (listing the types that are), when the entity is absent, or when it is deleted;
+ * 503 problem when the store cannot be reached. Reads run on the blocking pool: JDBC blocks.
+ */
+@Controller("/v1/entities")
+@ExecuteOn(TaskExecutors.BLOCKING)
+public class EntityController {
+
+    private final ReplicatedTypes types;
+    private final EntityReader reader;
+
+    public EntityController(ReplicatedTypes types, EntityReader reader) {
+        this.types = types;
+        this.reader = reader;
+    }
+
+    @Get("/{type}/{id}")
+    @Produces({MediaType.APPLICATION_JSON, "application/problem+json"})
+    public HttpResponse<?> get(String type, String id, HttpRequest<?> request,
+                               @Nullable @Header(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch) {
+        String path = request.getPath();
+        if (types.find(type).isEmpty()) {
+            return EntityProblems.unknownType(type, types.names(), path);
+        }
+        Optional<StoredEntity> stored = reader.find(type, id);
+        if (stored.isEmpty()) {
+            return EntityProblems.notFound(type, id, path);
+        }
+        StoredEntity entity = stored.get();
+        if (entity.deleted()) {
+            return EntityProblems.deleted(type, id, entity.version(), path);
+        }
+        EntityView view = EntityView.of(entity);
+        if (view.etag().equals(ifNoneMatch)) {
+            return HttpResponse.status(HttpStatus.NOT_MODIFIED).header(HttpHeaders.ETAG, view.etag());
+        }
+        return HttpResponse.ok(view).header(HttpHeaders.ETAG, view.etag());
+    }
+
+    @Error(exception = StoreException.class)
+    public HttpResponse<?> storeUnavailable(HttpRequest<?> request) {
+        return EntityProblems.storeUnavailable(request.getPath());
+    }
+}

@@ -1,0 +1,39 @@
+package dev.concord.consumer.api;
+
+import dev.concord.contract.problem.Problem;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import java.util.List;
+
+/** The {@code application/problem+json} answers of the read API, each saying what the caller can do. */
+final class EntityProblems {
+
+    private EntityProblems() {
+    }
+
+    static HttpResponse<Problem> unknownType(String type, List<String> known, String path) {
+        String expected = "one of " + String.join(", ", known);
+        return respond(Problem.of("unknown-entity-type", "Unknown entity type", 404,
+                "This replica serves the entity types " + String.join(", ", known) + "; '" + type + "' is not one of them.",
+                List.of(new Problem.FieldError("type", null, expected, "\"" + type + "\""))).at(path));
+    }
+
+    static HttpResponse<Problem> notFound(String type, String id, String path) {
+        return respond(Problem.of("entity-not-found", "Entity not found", 404,
+                "This replica holds no " + type + " with id '" + id + "'.", List.of()).at(path));
+    }
+
+    static HttpResponse<Problem> deleted(String type, String id, long version, String path) {
+        return respond(Problem.of("entity-not-found", "Entity deleted", 404,
+                "The " + type + " with id '" + id + "' was deleted (version " + version + ").", List.of()).at(path));
+    }
+
+    static HttpResponse<Problem> storeUnavailable(String path) {
+        return respond(Problem.of("store-unavailable", "Store unavailable", 503,
+                "The replica's database cannot be reached right now; retry shortly.", List.of()).at(path));
+    }
+
+    private static HttpResponse<Problem> respond(Problem problem) {
+        return HttpResponse.<Problem>status(HttpStatus.valueOf(problem.status())).body(problem).contentType(Problem.MEDIA_TYPE);
+    }
+}

@@ -1,0 +1,57 @@
+package dev.concord.consumer.apply;
+
+import dev.concord.consumer.config.ReplicatedTypes;
+import dev.concord.consumer.store.ReplicaStore;
+import dev.concord.contract.ConcordContract;
+import io.micronaut.context.annotation.Bean;
+import io.micronaut.context.annotation.Context;
+import io.micronaut.context.annotation.Factory;
+import io.micronaut.context.annotation.Property;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.core.convert.format.MapFormat;
+import io.micronaut.core.convert.format.MapFormat.MapTransformation;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * Starts the {@link StateApplier} with the application context (and stops it before the store
+ * closes, since the applier depends on it). The consumer reads raw bytes so that decoding, and
+ * skipping what does not decode, is the replica's decision rather than a crash inside {@code poll()}.
+ */
+@Factory
+public class ApplierFactory {
+
+    @Context
+    @Bean(preDestroy = "close")
+    StateApplier stateApplier(ConcordContract contract, ReplicatedTypes types, ReplicaStore store,
+                              @Property(name = "concord.replica.group-id") String groupId,
+                              @Nullable @Property(name = "concord.replica.consumer") @MapFormat(transformation = MapTransformation.FLAT)
+                              Map<String, Object> consumerOverrides) {
+        Map<String, Object> config = consumerConfig(contract.kafkaClientConfig(), consumerOverrides, groupId);
+        StateRecordDecoder decoder = new StateRecordDecoder(types, contract.topics().stateSerde().deserializer(), contract.payloads());
+        return new StateApplier(
+                () -> new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer()),
+                types.stateTopics(), decoder, store).start();
+    }
+
+    /**
+     * @param overrides consumer-only tuning from {@code concord.replica.consumer.*}, e.g. {@code max.poll.records}
+     */
+    static Map<String, Object> consumerConfig(Map<String, Object> shared, Map<String, Object> overrides, String groupId) {
+        Map<String, Object> config = new HashMap<>(shared);
+        if (overrides != null) {
+            config.putAll(overrides);
+        }
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+        config.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "consumer-service-" + groupId);
+        // Not overridable: the store holds the offsets, and only committed (processor) transactions count.
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        return config;
+    }
+}

@@ -1,0 +1,187 @@
+package dev.concord.consumer.apply;
+
+import dev.concord.consumer.store.ReplicaStore;
+import dev.concord.consumer.store.StateBatch;
+import dev.concord.consumer.store.StateChange;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The replica's poll loop, on its own thread: polls the state topics of the replicated types and
+ * hands each poll's records to the {@link ReplicaStore} as one batch (one database transaction,
+ * offsets included).
+ *
+ * <p>Guarantees: every record is applied exactly once in effect: positions come only from the
+ * store ({@link SeekToStoredOffsets}), and a batch and its offsets commit together. Any failure
+ * (store down, broker trouble) closes the consumer, waits with exponential back-off, and starts a
+ * new one, which resumes from the stored offsets: consumption pauses and resumes without loss.
+ * Kafka offsets are also committed, asynchronously and only for lag monitoring.
+ *
+ * <p>Known limit: two instances of one group sharing one store rely on the group protocol to hand a
+ * partition over only after its previous owner's batch is committed; an owner evicted mid-batch
+ * (e.g. a long GC pause) may re-apply records, which the version guard makes harmless.
+ */
+public final class StateApplier implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StateApplier.class);
+    private static final Duration POLL_TIMEOUT = Duration.ofMillis(500);
+    private static final Duration FIRST_RETRY = Duration.ofMillis(500);
+    private static final Duration LAST_RETRY = Duration.ofSeconds(30);
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
+
+    /** What the applier is doing, for the health endpoint. */
+    public record Status(boolean applying, String lastFailure, Instant lastFailureAt, long batchesApplied) {
+    }
+
+    private final Supplier<Consumer<String, byte[]>> consumers;
+    private final List<String> topics;
+    private final StateRecordDecoder decoder;
+    private final ReplicaStore store;
+    private final Thread thread;
+    private final CountDownLatch stopRequested = new CountDownLatch(1);
+    private volatile boolean running = true;
+    private volatile Consumer<String, byte[]> consumer;
+    private volatile Status status = new Status(false, null, null, 0);
+
+    /**
+     * @param consumers creates a consumer of raw state records with auto-commit off (one per (re)start)
+     * @param topics    the state topics to apply
+     */
+    public StateApplier(Supplier<Consumer<String, byte[]>> consumers, List<String> topics,
+                        StateRecordDecoder decoder, ReplicaStore store) {
+        this.consumers = consumers;
+        this.topics = List.copyOf(topics);
+        this.decoder = decoder;
+        this.store = store;
+        this.thread = new Thread(this::run, "state-applier");
+    }
+
+    public StateApplier start() {
+        thread.start();
+        return this;
+    }
+
+    public Status status() {
+        return status;
+    }
+
+    /** Stops polling, lets the current batch finish, closes the consumer. */
+    @Override
+    public void close() throws InterruptedException {
+        running = false;
+        stopRequested.countDown();
+        Consumer<String, byte[]> current = consumer;
+        if (current != null) {
+            current.wakeup();
+        }
+        thread.join(STOP_TIMEOUT.toMillis());
+        if (thread.isAlive()) {
+            LOG.warn("State applier did not stop within {}", STOP_TIMEOUT);
+        }
+    }
+
+    private void run() {
+        try {
+            applyUntilStopped();
+            LOG.info("State applier stopped");
+        } catch (Error fatal) {
+            // No retry helps against an Error (e.g. a class gone from the classpath): say so and report DOWN.
+            status = new Status(false, "applier thread died: " + fatal, Instant.now(), status.batchesApplied());
+            LOG.error("State applier died; this replica applies no more changes until it is restarted", fatal);
+        }
+    }
+
+    private void applyUntilStopped() {
+        Duration retryIn = FIRST_RETRY;
+        while (running) {
+            try (Consumer<String, byte[]> current = consumers.get()) {
+                consumer = current;
+                if (!running) {
+                    break; // close() may have run before this consumer was visible to it
+                }
+                current.subscribe(topics, new SeekToStoredOffsets(current, store));
+                LOG.info("Applying {}", topics);
+                while (running) {
+                    applyNextBatch(current);
+                    retryIn = FIRST_RETRY;
+                }
+            } catch (WakeupException e) {
+                // close() woke the consumer up; the loop condition ends the thread.
+            } catch (RuntimeException e) {
+                status = new Status(false, describe(e), Instant.now(), status.batchesApplied());
+                if (retryIn.equals(FIRST_RETRY)) {
+                    LOG.error("State applier failed; nothing of the failed batch is stored; restarting the consumer "
+                            + "from the stored offsets in {} ms", retryIn.toMillis(), e);
+                } else {
+                    // The same outage, most likely: one line per retry, the trace was logged at its start.
+                    LOG.warn("State applier failed again ({}); next restart in {} ms", describe(e), retryIn.toMillis());
+                }
+                awaitStopOr(retryIn);
+                retryIn = retryIn.multipliedBy(2).compareTo(LAST_RETRY) > 0 ? LAST_RETRY : retryIn.multipliedBy(2);
+            } finally {
+                consumer = null;
+            }
+        }
+    }
+
+    private void applyNextBatch(Consumer<String, byte[]> current) {
+        ConsumerRecords<String, byte[]> records = current.poll(POLL_TIMEOUT);
+        if (!records.isEmpty()) {
+            List<StateChange> changes = new ArrayList<>(records.count());
+            Map<TopicPartition, Long> nextOffsets = new HashMap<>();
+            for (ConsumerRecord<String, byte[]> record : records) {
+                decoder.decode(record).ifPresent(changes::add);
+                nextOffsets.put(new TopicPartition(record.topic(), record.partition()), record.offset() + 1);
+            }
+            store.apply(new StateBatch(changes, nextOffsets));
+            commitForMonitoring(current, nextOffsets);
+            LOG.debug("Applied {} records ({} changes) up to {}", records.count(), changes.size(), nextOffsets);
+        }
+        Status last = status;
+        status = new Status(true, last.lastFailure(), last.lastFailureAt(), last.batchesApplied() + (records.isEmpty() ? 0 : 1));
+    }
+
+    /** Lag dashboards read the group's committed offsets; the replica itself never does. */
+    private static void commitForMonitoring(Consumer<String, byte[]> current, Map<TopicPartition, Long> nextOffsets) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        nextOffsets.forEach((partition, next) -> offsets.put(partition, new OffsetAndMetadata(next)));
+        current.commitAsync(offsets, (committed, error) -> {
+            if (error != null) {
+                LOG.debug("Could not commit offsets {} to Kafka (monitoring only; the store has them): {}", committed, error.toString());
+            }
+        });
+    }
+
+    /** The failure and its root cause: Kafka wraps a failing rebalance listener in a generic message. */
+    private static String describe(Throwable failure) {
+        Throwable root = failure;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root == failure ? String.valueOf(failure.getMessage()) : failure.getMessage() + ": " + root.getMessage();
+    }
+
+    private void awaitStopOr(Duration timeout) {
+        try {
+            stopRequested.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package dev.concord.consumer;
+
+import dev.concord.contract.ConcordContract;
+import dev.concord.contract.avro.EntityState;
+import dev.concord.contract.avro.HybridClock;
+import dev.concord.contract.types.EntityType;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.generic.GenericRecordBuilder;
+
+/** Builds {@code customer} states as the processor would publish them, with real encoded payloads. */
+public final class CustomerStates {
+
+    public static final Instant UPDATED_AT = Instant.parse("2026-01-02T03:04:05.678Z");
+
+    private final ConcordContract contract;
+    private final EntityType customer;
+
+    public CustomerStates(ConcordContract contract) {
+        this.contract = contract;
+        this.customer = contract.types().require("customer");
+    }
+
+    public EntityType type() {
+        return customer;
+    }
+
+    /** A live customer at {@code version}, named {@code name}, written by {@code sales} at clock {@code version}.0. */
+    public EntityState live(String id, long version, String name) {
+        GenericRecord payload = new GenericRecordBuilder(customer.schema())
+                .set("name", name)
+                .set("email", name.toLowerCase() + "@example.com")
+                .build();
+        return base(id, version).setDeleted(false).setPayload(ByteBuffer.wrap(contract.payloads().encode(payload))).build();
+    }
+
+    /** A versioned tombstone: deleted, no payload. */
+    public EntityState deleted(String id, long version) {
+        return base(id, version).setDeleted(true).setPayload(null).build();
+    }
+
+    private EntityState.Builder base(String id, long version) {
+        return EntityState.newBuilder()
+                .setEntityType(customer.name())
+                .setEntityId(id)
+                .setVersion(version)
+                .setClock(new HybridClock(1_700_000_000_000L + version, 0))
+                .setWriter("sales")
+                .setFieldStamps(Map.of())
+                .setLastEventId(UUID.randomUUID())
+                .setUpdatedAt(UPDATED_AT);
+    }
+}

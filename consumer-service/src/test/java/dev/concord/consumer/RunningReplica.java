@@ -1,0 +1,60 @@
+package dev.concord.consumer;
+
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.runtime.server.EmbeddedServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.HashMap;
+import java.util.Map;
+
+/** The consumer-service started in this JVM on a random port, with the given store and group. */
+public final class RunningReplica implements AutoCloseable {
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private final EmbeddedServer server;
+
+    private RunningReplica(EmbeddedServer server) {
+        this.server = server;
+    }
+
+    public static RunningReplica start(String bootstrapServers, String jdbcUrl, String groupId) {
+        return start(bootstrapServers, jdbcUrl, groupId, Map.of());
+    }
+
+    /** @param extra further configuration, e.g. {@code concord.store.connection-timeout} */
+    public static RunningReplica start(String bootstrapServers, String jdbcUrl, String groupId, Map<String, Object> extra) {
+        Map<String, Object> properties = new HashMap<>(extra);
+        properties.put("micronaut.server.port", -1);
+        properties.put("concord.kafka.bootstrap.servers", bootstrapServers);
+        properties.put("concord.store.jdbc-url", jdbcUrl);
+        properties.put("concord.replica.group-id", groupId);
+        return new RunningReplica(ApplicationContext.run(EmbeddedServer.class, properties));
+    }
+
+    public HttpResponse<String> get(String path) {
+        return get(path, Map.of());
+    }
+
+    public HttpResponse<String> get(String path, Map<String, String> headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(server.getURL() + path)).GET();
+        headers.forEach(request::header);
+        try {
+            return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.getApplicationContext().close();
+    }
+}

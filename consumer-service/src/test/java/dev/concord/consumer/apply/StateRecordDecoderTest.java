@@ -1,0 +1,93 @@
+package dev.concord.consumer.apply;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.concord.consumer.CustomerStates;
+import dev.concord.consumer.config.ReplicatedTypes;
+import dev.concord.consumer.store.StateChange;
+import dev.concord.contract.ConcordContract;
+import dev.concord.contract.avro.EntityState;
+import dev.concord.contract.clock.HlcTimestamp;
+import dev.concord.contract.topics.TopicNames;
+import dev.concord.contract.types.EntityTypes;
+import java.nio.ByteBuffer;
+import java.util.List;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaBuilder;
+import org.apache.avro.generic.GenericRecordBuilder;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+
+/** Decoding state records into store changes, and skipping what cannot be decoded, without Kafka. */
+class StateRecordDecoderTest {
+
+    private static final String TOPIC = TopicNames.state("customer");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final ConcordContract contract = ConcordContract.inMemory(EntityTypes.load(EntityTypes.DEFAULT_DECLARATION)).registerWriterSchemas();
+    private final CustomerStates states = new CustomerStates(contract);
+    private final StateRecordDecoder decoder = new StateRecordDecoder(
+            ReplicatedTypes.select(contract.types(), List.of()), contract.topics().stateSerde().deserializer(), contract.payloads());
+
+    @Test
+    void shouldRenderPayloadAsJsonForLiveState() throws Exception {
+        StateChange change = decoder.decode(record("42", encode(states.live("42", 3, "Ada")))).orElseThrow();
+
+        assertThat(change).isInstanceOfSatisfying(StateChange.Upsert.class, upsert -> {
+            assertThat(upsert.type()).isEqualTo("customer");
+            assertThat(upsert.id()).isEqualTo("42");
+            assertThat(upsert.version()).isEqualTo(3);
+            assertThat(upsert.clock()).isEqualTo(new HlcTimestamp(1_700_000_000_003L, 0));
+            assertThat(upsert.writer()).isEqualTo("sales");
+            assertThat(upsert.deleted()).isFalse();
+            assertThat(upsert.updatedAt()).isEqualTo(CustomerStates.UPDATED_AT);
+        });
+        String json = ((StateChange.Upsert) change).dataJson();
+        assertThat(JSON.readTree(json).path("name").asText()).isEqualTo("Ada");
+        assertThat(JSON.readTree(json).path("tier").asText()).isEqualTo("STANDARD");
+    }
+
+    @Test
+    void shouldKeepVersionButNoDataForDeletedState() {
+        StateChange change = decoder.decode(record("42", encode(states.deleted("42", 4)))).orElseThrow();
+
+        assertThat(change).isInstanceOfSatisfying(StateChange.Upsert.class, upsert -> {
+            assertThat(upsert.deleted()).isTrue();
+            assertThat(upsert.version()).isEqualTo(4);
+            assertThat(upsert.dataJson()).isNull();
+        });
+    }
+
+    @Test
+    void shouldTurnKafkaTombstoneIntoRemoval() {
+        assertThat(decoder.decode(record("42", null))).contains(new StateChange.Removal("customer", "42"));
+    }
+
+    @Test
+    void shouldSkipValueThatIsNotAnEntityState() {
+        assertThat(decoder.decode(record("42", new byte[] {1, 2, 3}))).isEmpty();
+    }
+
+    @Test
+    void shouldSkipPayloadWrittenWithSchemaMissingFromCatalog() {
+        Schema unregistered = SchemaBuilder.record("Stranger").namespace("dev.concord.test").fields().requiredString("who").endRecord();
+        byte[] payload = contract.payloads().encode(new GenericRecordBuilder(unregistered).set("who", "nobody").build());
+        EntityState state = EntityState.newBuilder(states.live("42", 1, "Ada")).setPayload(ByteBuffer.wrap(payload)).build();
+
+        assertThat(decoder.decode(record("42", encode(state)))).isEmpty();
+    }
+
+    @Test
+    void shouldSkipRecordWithoutKey() {
+        assertThat(decoder.decode(record(null, encode(states.live("42", 1, "Ada"))))).isEmpty();
+    }
+
+    private byte[] encode(EntityState state) {
+        return contract.topics().stateSerde().serializer().serialize(TOPIC, state);
+    }
+
+    private static ConsumerRecord<String, byte[]> record(String key, byte[] value) {
+        return new ConsumerRecord<>(TOPIC, 0, 7L, key, value);
+    }
+}
