@@ -1,0 +1,135 @@
+package dev.concord.local.stack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.concord.contract.AvroTrust;
+import dev.concord.contract.ConcordContract;
+import dev.concord.contract.avro.EntityEvent;
+import dev.concord.contract.clock.HlcTimestamp;
+import dev.concord.contract.events.EntityEvents;
+import dev.concord.contract.types.EntityType;
+import dev.concord.contract.types.EntityTypes;
+import dev.concord.domain.Customer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The whole path across real processes: a KRaft broker, sync-processor, producer-service and
+ * consumer-service with embedded PostgreSQL, started exactly as {@code ./concord up} starts them.
+ */
+class EndToEndIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private static LocalStack stack;
+    private static ConcordContract contract;
+
+    @BeforeAll
+    static void startConcord() throws Exception {
+        AvroTrust.trustConcordPackages();
+        Path root = Path.of(System.getProperty("concord.home", "../..")).toAbsolutePath().normalize();
+        Path runDir = Files.createTempDirectory(Files.createDirectories(Path.of("target")), "e2e-run-").toAbsolutePath();
+        stack = LocalStack.start(LocalStackConfig.onFreePorts(root, runDir));
+        contract = ConcordContract.connect(Map.of("bootstrap.servers", stack.bootstrapServers()),
+                EntityTypes.load(EntityTypes.DEFAULT_DECLARATION));
+    }
+
+    @AfterAll
+    static void stopConcord() throws Exception {
+        if (contract != null) {
+            contract.close();
+        }
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    @Test
+    void shouldCarryAPublishedChangeToTheReplica() throws Exception {
+        String id = "c-" + UUID.randomUUID();
+
+        HttpResponse<String> published = put(id, """
+                {"name": "Ada Lovelace", "email": "ada@example.com", "tier": "GOLD"}""");
+
+        assertThat(published.statusCode()).isEqualTo(202);
+        JsonNode replica = awaitReplica(id, entity -> entity.path("version").asLong() == 1);
+        assertThat(replica.path("data").path("name").asText()).isEqualTo("Ada Lovelace");
+        assertThat(replica.path("data").path("tier").asText()).isEqualTo("GOLD");
+        assertThat(replica.path("writer").asText()).isEqualTo(JSON.readTree(published.body()).path("writer").asText());
+    }
+
+    @Test
+    void shouldConvergeConflictingWritersOnTheGreatestClockNotTheLastArrival() throws Exception {
+        String id = "c-" + UUID.randomUUID();
+        long now = System.currentTimeMillis();
+
+        // Writer edge-eu, whose clock runs ahead of producer-service's, writes straight to Kafka...
+        publishDirectly(id, "edge-eu", new HlcTimestamp(now + 10_000, 0), "Written by edge-eu");
+        // ...then producer-service writes through the API: later to arrive, but older by clock, so it must lose.
+        assertThat(put(id, """
+                {"name": "Written through the API", "email": "api@example.com"}""").statusCode()).isEqualTo(202);
+        // A last, newer write by edge-eu shows the processor went past the losing write.
+        publishDirectly(id, "edge-eu", new HlcTimestamp(now + 20_000, 0), "Rewritten by edge-eu");
+
+        JsonNode replica = awaitReplica(id, entity -> entity.path("data").path("name").asText().equals("Rewritten by edge-eu"));
+        assertThat(replica.path("writer").asText()).isEqualTo("edge-eu");
+        assertThat(replica.path("version").asLong())
+                .as("two accepted changes; the API write lost and did not count").isEqualTo(2);
+        assertThat(replica.path("clock").path("physicalMillis").asLong()).isEqualTo(now + 20_000);
+    }
+
+    private static HttpResponse<String> put(String id, String body) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(stack.producerUrl().resolve("/v1/entities/customer/" + id))
+                        .header("Content-Type", "application/json")
+                        .PUT(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static void publishDirectly(String id, String writer, HlcTimestamp clock, String name) throws Exception {
+        EntityType customer = contract.types().require("customer");
+        GenericRecord payload = (GenericRecord) GenericData.get().deepCopy(Customer.getClassSchema(),
+                Customer.newBuilder().setName(name).setEmail(writer + "@example.com").build());
+        EntityEvent event = EntityEvents.upsert(UUID.randomUUID(), "customer", id, contract.payloads().encode(payload),
+                clock, writer, EntityEvents.source(writer));
+        var topic = contract.topics().events(customer);
+        try (KafkaProducer<String, EntityEvent> producer = new KafkaProducer<>(
+                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(), ProducerConfig.ACKS_CONFIG, "all"),
+                new StringSerializer(), topic.valueSerde().serializer())) {
+            producer.send(new ProducerRecord<>(topic.name(), id, event)).get();
+        }
+    }
+
+    private static JsonNode awaitReplica(String id, java.util.function.Predicate<JsonNode> condition) {
+        URI uri = stack.consumerUrl().resolve("/v1/entities/customer/" + id);
+        JsonNode[] seen = new JsonNode[1];
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                return false;
+            }
+            seen[0] = JSON.readTree(response.body());
+            return condition.test(seen[0]);
+        });
+        return seen[0];
+    }
+}
