@@ -22,7 +22,8 @@ public final class DeadLetterProcessingHandler implements ProcessingExceptionHan
 
     @Override
     public Response handleError(ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
-        return Response.resume(List.of(deadLetters.record("process", context, context.sourceRawKey(),
+        String stage = exception instanceof OutputTooLargeException ? "produce" : "process";
+        return Response.resume(List.of(deadLetters.record(stage, context, context.sourceRawKey(),
                 context.sourceRawValue(), context.headers(), exception)));
     }
 }

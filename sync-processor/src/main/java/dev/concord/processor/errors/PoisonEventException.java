@@ -1,7 +1,7 @@
 package dev.concord.processor.errors;
 
 /** An event that decodes as an envelope but cannot be applied as it stands: it belongs in the dead-letter topic. */
-public final class PoisonEventException extends RuntimeException {
+public class PoisonEventException extends RuntimeException {
 
     public PoisonEventException(String message) {
         super(message);

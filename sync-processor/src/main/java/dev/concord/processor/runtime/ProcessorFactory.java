@@ -32,8 +32,9 @@ final class ProcessorFactory {
     SyncSettings syncSettings(@Value("${concord.sync.dedup-window:1h}") Duration dedupWindow,
                               @Value("${concord.sync.max-clock-skew:1m}") Duration maxClockSkew,
                               @Value("${concord.sync.tombstone-retention:7d}") Duration tombstoneRetention,
-                              @Value("${concord.sync.expiry-scan-interval:1m}") Duration expiryScanInterval) {
-        return new SyncSettings(dedupWindow, maxClockSkew, tombstoneRetention, expiryScanInterval);
+                              @Value("${concord.sync.expiry-scan-interval:1m}") Duration expiryScanInterval,
+                              @Value("${concord.sync.max-output-bytes:1000000}") int maxOutputBytes) {
+        return new SyncSettings(dedupWindow, maxClockSkew, tombstoneRetention, expiryScanInterval, maxOutputBytes);
     }
 
     @Singleton

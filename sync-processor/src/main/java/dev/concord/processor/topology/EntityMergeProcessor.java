@@ -9,6 +9,8 @@ import dev.concord.contract.avro.RejectedEvent;
 import dev.concord.contract.avro.RejectionReason;
 import dev.concord.contract.avro.WriteRef;
 import dev.concord.contract.serde.PayloadCodec;
+import dev.concord.contract.topics.ConcordTopics;
+import dev.concord.contract.topics.TopicNames;
 import dev.concord.contract.types.EntityType;
 import dev.concord.processor.errors.PoisonEventException;
 import dev.concord.processor.merge.MergeDecision;
@@ -46,20 +48,22 @@ final class EntityMergeProcessor implements Processor<String, EntityEvent, Strin
     private final SyncSettings settings;
     private final SyncMetrics metrics;
     private final MergeRule rule;
+    private final OutputSizeGuard outputs;
     private ProcessorContext<String, Object> context;
     // entity id -> the entity's current state (deleted ones too, until their tombstone expires)
     private KeyValueStore<String, EntityState> states;
     // event id -> when it was applied (record time); windowed, so it forgets after the dedup window
     private WindowStore<String, Long> seenEvents;
 
-    EntityMergeProcessor(EntityType type, SyncTopology.Names names, PayloadCodec payloads, SyncSettings settings,
-                         SyncMetrics metrics) {
+    EntityMergeProcessor(EntityType type, SyncTopology.Names names, ConcordTopics topics, PayloadCodec payloads,
+                         SyncSettings settings, SyncMetrics metrics) {
         this.type = type;
         this.names = names;
         this.payloads = payloads;
         this.settings = settings;
         this.metrics = metrics;
         this.rule = MergeRules.forType(type, payloads);
+        this.outputs = new OutputSizeGuard(settings.maxOutputBytes(), topics);
     }
 
     @Override
@@ -138,8 +142,10 @@ final class EntityMergeProcessor implements Processor<String, EntityEvent, Strin
     }
 
     private void apply(Record<String, EntityEvent> record, EntityState state) {
+        EntityState published = publishable(state);
+        outputs.checkSize("state", names.stateTopic(), published, published.getPayload());
         states.put(record.key(), state);
-        context.forward(record.withValue((Object) publishable(state)), names.stateSink());
+        context.forward(record.withValue((Object) published), names.stateSink());
         metrics.applied(type.name());
     }
 
@@ -165,6 +171,7 @@ final class EntityMergeProcessor implements Processor<String, EntityEvent, Strin
                 .setLoserPayload(loser.getPayload())
                 .setDetectedAt(Instant.ofEpochMilli(context.currentSystemTimeMs()))
                 .build();
+        outputs.checkSize("conflict record", TopicNames.CONFLICTS, conflict, conflict.getLoserPayload());
         context.forward(record.withKey(ledgerKey(record.key())).withValue((Object) conflict), names.conflictSink());
         metrics.conflict(type.name(), conflict.getRule(), scope);
     }
@@ -177,6 +184,7 @@ final class EntityMergeProcessor implements Processor<String, EntityEvent, Strin
                 .setEvent(record.value())
                 .setRejectedAt(Instant.ofEpochMilli(context.currentSystemTimeMs()))
                 .build();
+        outputs.checkSize("rejected event", TopicNames.REJECTED, rejected, record.value().getPayload());
         context.forward(record.withKey(ledgerKey(record.key())).withValue((Object) rejected), names.rejectedSink());
         metrics.rejected(type.name(), reason);
     }

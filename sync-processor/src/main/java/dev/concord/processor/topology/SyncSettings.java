@@ -15,11 +15,21 @@ import java.time.Duration;
  *                           tombstone (null) lets compaction drop the key; it must exceed the
  *                           lateness of any write, or a very late older update could recreate the entity
  * @param expiryScanInterval how often expired tombstones are looked for (wall-clock time)
+ * @param maxOutputBytes     the largest record the output topics accept ({@code max.message.bytes});
+ *                           a bigger output dead-letters its input instead of failing the transaction
  */
 public record SyncSettings(Duration dedupWindow, Duration maxClockSkew, Duration tombstoneRetention,
-                           Duration expiryScanInterval) {
+                           Duration expiryScanInterval, int maxOutputBytes) {
+
+    /** Kafka's default {@code max.message.bytes} is 1,048,588; stay clear of it. */
+    public static final int DEFAULT_MAX_OUTPUT_BYTES = 1_000_000;
 
     public static SyncSettings defaults() {
-        return new SyncSettings(Duration.ofHours(1), Duration.ofMinutes(1), Duration.ofDays(7), Duration.ofMinutes(1));
+        return new SyncSettings(Duration.ofHours(1), Duration.ofMinutes(1), Duration.ofDays(7), Duration.ofMinutes(1),
+                DEFAULT_MAX_OUTPUT_BYTES);
+    }
+
+    public SyncSettings withMaxOutputBytes(int bytes) {
+        return new SyncSettings(dedupWindow, maxClockSkew, tombstoneRetention, expiryScanInterval, bytes);
     }
 }

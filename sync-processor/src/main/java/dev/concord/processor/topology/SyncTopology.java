@@ -7,6 +7,7 @@ import dev.concord.contract.avro.EntityState;
 import dev.concord.contract.avro.RejectedEvent;
 import dev.concord.contract.topics.ConcordTopics;
 import dev.concord.contract.topics.Topic;
+import dev.concord.contract.topics.TopicNames;
 import dev.concord.contract.types.EntityType;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
@@ -31,11 +32,11 @@ public final class SyncTopology {
 
     /** Node and store names of one type's sub-topology. */
     public record Names(String source, String processor, String stateStore, String dedupStore,
-                        String stateSink, String conflictSink, String rejectedSink) {
+                        String stateSink, String conflictSink, String rejectedSink, String stateTopic) {
         public static Names of(EntityType type) {
             String t = type.name();
             return new Names("events-" + t, "merge-" + t, "state." + t, "dedup." + t,
-                    "state-sink-" + t, "conflicts-sink-" + t, "rejected-sink-" + t);
+                    "state-sink-" + t, "conflicts-sink-" + t, "rejected-sink-" + t, TopicNames.state(t));
         }
     }
 
@@ -58,7 +59,7 @@ public final class SyncTopology {
 
         topology.addSource(names.source(), events.keySerde().deserializer(), events.valueSerde().deserializer(), events.name());
         topology.addProcessor(names.processor(),
-                () -> new EntityMergeProcessor(type, names, contract.payloads(), settings, metrics), names.source());
+                () -> new EntityMergeProcessor(type, names, topics, contract.payloads(), settings, metrics), names.source());
         topology.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(names.stateStore()), state.keySerde(), state.valueSerde()), names.processor());
         topology.addStateStore(Stores.windowStoreBuilder(

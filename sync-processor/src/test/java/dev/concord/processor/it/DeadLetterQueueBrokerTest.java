@@ -83,6 +83,41 @@ class DeadLetterQueueBrokerTest {
         }
     }
 
+    @Test
+    void shouldDeadLetterTheInputWhoseOutputItsTopicWouldRefuseAndGoOn() throws Exception {
+        String bootstrap = KafkaBrokerExtension.bootstrapServers();
+        EntityType type = new EntityType(KafkaTestClients.uniqueId("big").toLowerCase(), Customer.getClassSchema(),
+                MergePolicy.LAST_WRITER_WINS, 1);
+        Map<String, Object> kafka = Map.of("bootstrap.servers", bootstrap);
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(kafka)) {
+            // The state topic refuses records over 4 KB (the processor is told so); the events topic and the DLQ take them.
+            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(TopicNames.state(type.name()), 1, (short) 1)
+                    .configs(Map.of("cleanup.policy", "compact", "max.message.bytes", "4096")))).all().get();
+        }
+        try (ConcordContract contract = ConcordContract.connect(kafka, EntityTypes.of(List.of(type))).registerWriterSchemas();
+             KafkaStreams streams = new KafkaStreams(SyncTopology.build(contract, SyncSettings.defaults().withMaxOutputBytes(4_000), SyncMetrics.NONE),
+                     StreamsSettings.of(kafka, Map.of(
+                             "application.id", KafkaTestClients.uniqueId("big-app"),
+                             "state.dir", Files.createTempDirectory("big-state").toString(),
+                             "group.protocol", "streams",
+                             "commit.interval.ms", "100"), SyncMetrics.NONE))) {
+            streams.start();
+            String events = TopicNames.events(type.name());
+            KafkaTestClients.send(bootstrap, List.of(
+                    good(contract, type, events, "k-0", "before"),
+                    good(contract, type, events, "k-1", "x".repeat(8_000)),
+                    good(contract, type, events, "k-2", "after")));
+
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                assertThat(deadLettersFrom(bootstrap, events)).singleElement()
+                        .satisfies(dead -> assertThat(header(dead, DeadLetters.STAGE)).isEqualTo("produce"))
+                        .satisfies(dead -> assertThat(new String(dead.key(), StandardCharsets.UTF_8)).isEqualTo("k-1"));
+                assertThat(KafkaTestClients.readAll(bootstrap, TopicNames.state(type.name())))
+                        .extracting(r -> new String(r.key(), StandardCharsets.UTF_8)).containsExactly("k-0", "k-2");
+            });
+        }
+    }
+
     private static List<ConsumerRecord<byte[], byte[]>> deadLettersFrom(String bootstrap, String sourceTopic) {
         return KafkaTestClients.readAll(bootstrap, TopicNames.DLQ).stream()
                 .filter(r -> sourceTopic.equals(header(r, DeadLetters.SOURCE_TOPIC)))

@@ -14,7 +14,8 @@ class DeletesTopologyTest {
 
     private static final Duration RETENTION = Duration.ofHours(2);
     private final TopologyFixture f = new TopologyFixture(MergePolicy.LAST_WRITER_WINS,
-            new SyncSettings(Duration.ofHours(1), Duration.ofMinutes(1), RETENTION, Duration.ofMinutes(1)));
+            new SyncSettings(Duration.ofHours(1), Duration.ofMinutes(1), RETENTION, Duration.ofMinutes(1),
+                    SyncSettings.DEFAULT_MAX_OUTPUT_BYTES));
 
     @AfterEach
     void close() {

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 class DuplicatesAndClockGuardTopologyTest {
 
     private final TopologyFixture f = new TopologyFixture(MergePolicy.LAST_WRITER_WINS,
-            new SyncSettings(Duration.ofMinutes(10), Duration.ofSeconds(30), Duration.ofDays(1), Duration.ofMinutes(1)));
+            new SyncSettings(Duration.ofMinutes(10), Duration.ofSeconds(30), Duration.ofDays(1), Duration.ofMinutes(1),
+                    SyncSettings.DEFAULT_MAX_OUTPUT_BYTES));
 
     @AfterEach
     void close() {

@@ -63,6 +63,21 @@ class PoisonRecordsTopologyTest {
         assertThat(f.allOutputsEmpty()).isTrue();
     }
 
+    @Test
+    void shouldDeadLetterAnEventWhoseStateWouldBeTooLargeForItsTopic() {
+        try (TopologyFixture small = new TopologyFixture(MergePolicy.LAST_WRITER_WINS, SyncSettings.defaults().withMaxOutputBytes(2_000))) {
+            small.events.pipeInput("c-1", small.upsert("c-1", 1_000, "a", "x".repeat(3_000)), T0);
+            small.events.pipeInput("c-2", small.upsert("c-2", 1_000, "a", "Small"), T0);
+
+            TestRecord<byte[], byte[]> dead = small.deadLetters.readRecord();
+            assertThat(header(dead.headers(), DeadLetters.STAGE)).isEqualTo("produce");
+            assertThat(header(dead.headers(), DeadLetters.ERROR)).contains("exceeds the output limit of 2000 bytes");
+            assertThat(small.store.get("c-1")).as("nothing stored for the refused event").isNull();
+            assertThat(small.states.readKeyValue().key).isEqualTo("c-2");
+            assertThat(small.allOutputsEmpty()).isTrue();
+        }
+    }
+
     private static String header(Headers headers, String key) {
         var header = headers.lastHeader(key);
         return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);

@@ -36,7 +36,7 @@ import org.apache.avro.generic.GenericRecord;
  * redeliveries, leaves the same state; versions only go up; and a delete is not undone by any
  * older write.
  */
-class ConvergenceProperties {
+class ConvergencePropertiesTest {
 
     private static final List<String> WRITERS = List.of("writer-a", "writer-b", "writer-c");
     private static final List<String> FIELDS = List.of("name", "email", "phone");
@@ -44,7 +44,7 @@ class ConvergenceProperties {
     private final SchemaCatalog catalog = new SchemaCatalog(CatalogLog.inMemory());
     private final PayloadCodec payloads = new PayloadCodec(catalog);
 
-    ConvergenceProperties() {
+    ConvergencePropertiesTest() {
         catalog.register("entity.customer", Customer.getClassSchema());
     }
 
@@ -176,7 +176,7 @@ class ConvergenceProperties {
                 Arbitraries.subsetOf(FIELDS).filter(s -> !s.isEmpty()).map(List::copyOf)
         ).as(Write::new);
         // A writer never issues the same clock twice (its hybrid logical clock is strictly increasing).
-        return write.list().ofMinSize(1).ofMaxSize(12).filter(ConvergenceProperties::uniqueClockPerWriter);
+        return write.list().ofMinSize(1).ofMaxSize(12).filter(ConvergencePropertiesTest::uniqueClockPerWriter);
     }
 
     private static boolean uniqueClockPerWriter(List<Write> writes) {

@@ -1,0 +1,52 @@
+package dev.concord.processor.topology;
+
+import dev.concord.contract.avro.ConflictRecord;
+import dev.concord.contract.avro.EntityState;
+import dev.concord.contract.avro.RejectedEvent;
+import dev.concord.contract.topics.ConcordTopics;
+import dev.concord.processor.errors.OutputTooLargeException;
+import java.nio.ByteBuffer;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serializer;
+
+/**
+ * Refuses an output record its topic would refuse, before it is sent (see {@link OutputTooLargeException}).
+ * Only records whose payload alone is over half the limit are serialized to measure them, so the
+ * common case costs nothing; the envelope around a payload is a few hundred bytes at most.
+ */
+final class OutputSizeGuard {
+
+    private final int maxBytes;
+    private final ConcordTopics topics;
+
+    OutputSizeGuard(int maxBytes, ConcordTopics topics) {
+        this.maxBytes = maxBytes;
+        this.topics = topics;
+    }
+
+    void checkSize(String what, String topic, SpecificRecord record, ByteBuffer payload) {
+        if (payload == null || payload.remaining() <= maxBytes / 2) {
+            return;
+        }
+        int size = serializer(record).serialize(topic, record).length;
+        if (size > maxBytes) {
+            throw new OutputTooLargeException(what + " of " + size + " bytes for " + topic
+                    + " exceeds the output limit of " + maxBytes + " bytes");
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private Serializer<SpecificRecord> serializer(SpecificRecord record) {
+        Serializer<?> serializer;
+        if (record instanceof EntityState) {
+            serializer = topics.stateSerde().serializer();
+        } else if (record instanceof ConflictRecord) {
+            serializer = topics.conflicts().valueSerde().serializer();
+        } else if (record instanceof RejectedEvent) {
+            serializer = topics.rejected().valueSerde().serializer();
+        } else {
+            throw new IllegalArgumentException("not an output of the sync topology: " + record.getClass());
+        }
+        return (Serializer<SpecificRecord>) serializer;
+    }
+}
