@@ -4,13 +4,18 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
  * A runnable module of this repository, started from its build output: the module's jar plus the
  * runtime classpath Maven wrote to {@code target/classpath.txt} at {@code package}. No fat jar needed.
  */
-enum ConcordModule {
+public enum ConcordModule {
     KAFKA("kafka", "deploy/local-kafka", "concord-local-kafka", "dev.concord.local.kafka.LocalKafkaMain"),
     SYNC_PROCESSOR("sync-processor", "sync-processor", "concord-sync-processor", "dev.concord.processor.ProcessorApplication"),
     PRODUCER("producer-service", "producer-service", "concord-producer-service", "dev.concord.producer.ProducerApplication"),
@@ -29,7 +34,7 @@ enum ConcordModule {
     }
 
     /** The module's jar and its dependencies, or a clear error telling how to build them. */
-    String classpath(Path repositoryRoot) {
+    public String classpath(Path repositoryRoot) {
         Path target = repositoryRoot.resolve(directory).resolve("target");
         Path classpathFile = target.resolve("classpath.txt");
         try (Stream<Path> files = Files.list(target)) {
@@ -43,6 +48,23 @@ enum ConcordModule {
         } catch (IOException e) {
             throw new UncheckedIOException(notBuilt(target).getMessage(), e);
         }
+    }
+
+    /** Starts this module's main class as its own JVM, output to {@code log}. */
+    public ManagedProcess launch(Path repositoryRoot, String javaOptions, Map<String, String> environment, Path log,
+                                 Predicate<String> lineToAwait, String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(Arrays.asList(javaOptions.trim().split("\\s+")));
+        command.add("-cp");
+        command.add(classpath(repositoryRoot));
+        command.add(mainClass);
+        command.addAll(Arrays.asList(args));
+        return ManagedProcess.start(processName, command, environment, log, lineToAwait);
+    }
+
+    public String processName() {
+        return processName;
     }
 
     private IllegalStateException notBuilt(Path target) {

@@ -4,13 +4,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -31,7 +27,6 @@ public final class LocalStack implements AutoCloseable {
     private final LocalStackConfig config;
     private ManagedProcess kafka;
     private final List<ManagedProcess> services = new ArrayList<>();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private String bootstrapServers;
     private int producerPort;
     private int processorPort;
@@ -78,20 +73,12 @@ public final class LocalStack implements AutoCloseable {
 
     private ManagedProcess launch(ConcordModule module, Map<String, String> environment,
                                   java.util.function.Predicate<String> lineToAwait, String... args) {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(Arrays.asList(config.javaOptions().trim().split("\\s+")));
-        command.add("-cp");
-        command.add(module.classpath(config.repositoryRoot()));
-        command.add(module.mainClass);
-        command.addAll(Arrays.asList(args));
-
         Map<String, String> env = new java.util.HashMap<>(environment);
         if (bootstrapServers != null) {
             env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrapServers);
         }
-        return ManagedProcess.start(module.processName, command, env,
-                config.runDirectory().resolve("logs").resolve(module.processName + ".log"), lineToAwait);
+        return module.launch(config.repositoryRoot(), config.javaOptions(), env,
+                config.runDirectory().resolve("logs").resolve(module.processName() + ".log"), lineToAwait, args);
     }
 
     private static String awaitLine(ManagedProcess process) {
@@ -106,27 +93,7 @@ public final class LocalStack implements AutoCloseable {
     }
 
     private void awaitHealthy(ManagedProcess process, int port) {
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        HttpRequest health = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/health"))
-                .timeout(Duration.ofSeconds(2)).build();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException(process.name() + " exited during start-up:\n" + process.logTail(40));
-            }
-            try {
-                if (http.send(health, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notListeningYet) {
-                // keep polling until the deadline
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for " + process.name(), e);
-            }
-            // Poll at a modest rate: this is a readiness probe of another process, not a condition in this JVM.
-            java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(250).toNanos());
-        }
-        throw new IllegalStateException(process.name() + " not healthy within " + START_TIMEOUT + ":\n" + process.logTail(40));
+        HealthProbe.await(process, URI.create("http://localhost:" + port + "/health"), START_TIMEOUT);
     }
 
     private static int portOrFree(int port) {

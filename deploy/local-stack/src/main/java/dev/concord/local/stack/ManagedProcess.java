@@ -19,7 +19,7 @@ import java.util.function.Predicate;
  * awaited (the broker announces its address that way). Stopping sends SIGTERM, so the child's
  * shutdown hooks run (Kafka Streams commits, embedded PostgreSQL stops), and kills it if it hangs.
  */
-final class ManagedProcess implements AutoCloseable {
+public final class ManagedProcess implements AutoCloseable {
 
     private static final long STOP_GRACE_SECONDS = 30;
 
@@ -37,7 +37,7 @@ final class ManagedProcess implements AutoCloseable {
         pump.start();
     }
 
-    static ManagedProcess start(String name, List<String> command, Map<String, String> environment, Path log,
+    public static ManagedProcess start(String name, List<String> command, Map<String, String> environment, Path log,
                                 Predicate<String> lineToAwait) {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().putAll(environment);
@@ -49,20 +49,20 @@ final class ManagedProcess implements AutoCloseable {
         }
     }
 
-    String name() {
+    public String name() {
         return name;
     }
 
-    Path log() {
+    public Path log() {
         return log;
     }
 
-    boolean isAlive() {
+    public boolean isAlive() {
         return process.isAlive();
     }
 
     /** The first output line matching the predicate given at start; fails if the process exits first. */
-    CompletableFuture<String> awaitedLine() {
+    public CompletableFuture<String> awaitedLine() {
         return awaitedLine;
     }
 
@@ -85,12 +85,22 @@ final class ManagedProcess implements AutoCloseable {
     }
 
     /** The last lines of the log, to show why a process failed. */
-    String logTail(int lines) {
+    public String logTail(int lines) {
         try {
             List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
             return String.join(System.lineSeparator(), all.subList(Math.max(0, all.size() - lines), all.size()));
         } catch (IOException e) {
             return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    /** Kills the process at once (SIGKILL): no shutdown hooks, as in a crash. */
+    public void kill() {
+        process.destroyForcibly();
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
