@@ -2,8 +2,9 @@ package dev.concord.producer;
 
 import dev.concord.contract.ConcordContract;
 import dev.concord.contract.avro.EntityEvent;
-import dev.concord.contract.clock.HybridLogicalClock;
 import dev.concord.contract.types.EntityTypes;
+import dev.concord.producer.clock.WriterClock;
+import dev.concord.producer.publish.IdempotencyCache;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
@@ -11,6 +12,8 @@ import io.micronaut.context.annotation.Property;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.core.convert.format.MapFormat;
 import jakarta.inject.Singleton;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeSet;
@@ -23,7 +26,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Builds the contract-level beans of producer-service from configuration: the {@link ConcordContract}
  * (declared types, schema catalog, typed topics, payload codec), this writer's hybrid logical clock,
- * and the Kafka producer for events.
+ * the idempotency cache and the Kafka producer for events.
  *
  * <p>Input: the {@code concord.kafka} subtree as flat Kafka client properties (bootstrap servers plus
  * anything else, e.g. security settings) and {@code concord.types}, the type declaration location.
@@ -51,10 +54,25 @@ public class ContractFactory {
         return ConcordContract.connect(kafkaClientConfig, EntityTypes.load(typesLocation)).registerWriterSchemas();
     }
 
-    /** One clock per writer id: its readings order this writer's events; the writer id breaks ties. */
+    /**
+     * One clock per writer id: its readings order this writer's events; the writer id breaks ties. Its
+     * high-water mark lives in the data directory, one file per writer id, so a restart never goes back.
+     */
     @Singleton
-    public HybridLogicalClock hybridLogicalClock() {
-        return HybridLogicalClock.systemClock();
+    public WriterClock writerClock(@Value("${concord.writer-id}") String writerId,
+                                   @Value("${concord.data-dir:}") String dataDir,
+                                   @Value("${concord.clock.reserve:10s}") Duration reserve) {
+        Path dir = dataDir == null || dataDir.isBlank()
+                ? Path.of(System.getProperty("java.io.tmpdir"), "concord-producer")
+                : Path.of(dataDir);
+        return WriterClock.persistent(dir.resolve("hlc-" + writerId.replaceAll("[^A-Za-z0-9._-]", "_") + ".hwm"), reserve);
+    }
+
+    /** Per-instance answers to requests with an Idempotency-Key (the first level of idempotency). */
+    @Singleton
+    public IdempotencyCache idempotencyCache(@Value("${concord.idempotency.max-entries:50000}") long maxEntries,
+                                             @Value("${concord.idempotency.ttl:24h}") Duration ttl) {
+        return new IdempotencyCache(maxEntries, ttl);
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.concord.producer;
 
 import dev.concord.contract.ConcordContract;
+import dev.concord.producer.security.ApiKeys;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
 import java.io.IOException;
@@ -9,15 +10,30 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 
 /**
  * producer-service running in this JVM on a random port against a given Kafka, with a plain JDK HTTP
  * client, so tests see exactly the bytes, status and headers a real client sees.
+ *
+ * <p>Security is on, as in production, with these API keys (configured as SHA-256 digests):
+ * {@link #KEY_ALL} (client {@code tester}, {@code *:*}) — sent by default —, {@link #KEY_CUSTOMER_WRITER}
+ * ({@code customer:write}), {@link #KEY_TRUSTED} ({@code *:*} and {@code trusted-writer}); and the
+ * development key {@link #KEY_DEV}.
  */
 final class RunningProducerService implements AutoCloseable {
+
+    static final String KEY_ALL = "test-key-all-" + UUID.randomUUID();
+    static final String KEY_CUSTOMER_WRITER = "test-key-customer-" + UUID.randomUUID();
+    static final String KEY_TRUSTED = "test-key-trusted-" + UUID.randomUUID();
+    static final String KEY_DEV = "test-key-dev-" + UUID.randomUUID();
+    static final String JWT_SECRET = "a-test-secret-of-at-least-32-bytes-" + UUID.randomUUID();
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -30,33 +46,76 @@ final class RunningProducerService implements AutoCloseable {
     }
 
     static RunningProducerService start(String bootstrapServers) {
+        return start(bootstrapServers, Map.of());
+    }
+
+    static RunningProducerService start(String bootstrapServers, Map<String, Object> overrides) {
         String writerId = "test-writer-" + UUID.randomUUID().toString().substring(0, 8);
-        EmbeddedServer server = ApplicationContext.run(EmbeddedServer.class, Map.of(
-                "micronaut.server.port", -1,
-                "concord.kafka.bootstrap.servers", bootstrapServers,
-                "concord.writer-id", writerId));
+        Map<String, Object> properties = new HashMap<>();
+        properties.put("micronaut.server.port", -1);
+        properties.put("concord.kafka.bootstrap.servers", bootstrapServers);
+        properties.put("concord.writer-id", writerId);
+        properties.put("concord.data-dir", tempDir().toString());
+        properties.put("concord.security.api-keys", """
+                [{"client": "tester", "sha256": "%s", "grants": ["*:*"]},
+                 {"client": "customer-writer", "sha256": "%s", "grants": ["customer:write"]},
+                 {"client": "trusted", "sha256": "%s", "grants": ["*:*", "trusted-writer"]}]"""
+                .formatted(ApiKeys.sha256Hex(KEY_ALL), ApiKeys.sha256Hex(KEY_CUSTOMER_WRITER), ApiKeys.sha256Hex(KEY_TRUSTED)));
+        properties.put("concord.security.dev-api-key", KEY_DEV);
+        properties.put("concord.jwt.secret", JWT_SECRET);
+        properties.putAll(overrides);
+        EmbeddedServer server = ApplicationContext.run(EmbeddedServer.class, properties);
         return new RunningProducerService(server, writerId);
     }
 
-    HttpResponse<String> put(String path, String contentType, String body, String... headers) {
+    /** Sends a request; adds {@code X-Api-Key: KEY_ALL} unless the headers carry credentials or {@code anonymous} is set. */
+    HttpResponse<String> send(String method, String path, String contentType, String body, String... headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri(path))
                 .timeout(Duration.ofSeconds(30))
-                .PUT(HttpRequest.BodyPublishers.ofString(body));
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (contentType != null) {
             request.header("Content-Type", contentType);
         }
-        if (headers.length > 0) {
-            request.headers(headers);
+        boolean anonymous = Arrays.asList(headers).contains(ANONYMOUS[0]);
+        boolean credentials = false;
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            if (headers[i].equals(ANONYMOUS[0])) {
+                continue;
+            }
+            credentials |= headers[i].equalsIgnoreCase("X-Api-Key") || headers[i].equalsIgnoreCase("Authorization");
+            request.header(headers[i], headers[i + 1]);
+        }
+        if (!credentials && !anonymous) {
+            request.header("X-Api-Key", KEY_ALL);
         }
         return send(request.build());
+    }
+
+    /** Pass as headers to send no credentials at all. */
+    static final String[] ANONYMOUS = {"X-Test-Anonymous", "true"};
+
+    HttpResponse<String> put(String path, String contentType, String body, String... headers) {
+        return send("PUT", path, contentType, body, headers);
     }
 
     HttpResponse<String> putJson(String path, String body, String... headers) {
         return put(path, "application/json", body, headers);
     }
 
-    HttpResponse<String> get(String path) {
-        return send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30)).GET().build());
+    HttpResponse<String> patch(String path, String body, String... headers) {
+        return send("PATCH", path, "application/merge-patch+json", body, headers);
+    }
+
+    HttpResponse<String> delete(String path, String... headers) {
+        return send("DELETE", path, null, null, headers);
+    }
+
+    HttpResponse<String> postJson(String path, String body, String... headers) {
+        return send("POST", path, "application/json", body, headers);
+    }
+
+    HttpResponse<String> get(String path, String... headers) {
+        return send("GET", path, null, null, headers);
     }
 
     ConcordContract contract() {
@@ -79,6 +138,14 @@ final class RunningProducerService implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        }
+    }
+
+    private static Path tempDir() {
+        try {
+            return Files.createTempDirectory("concord-producer-test");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -1,43 +1,99 @@
 package dev.concord.producer.publish;
 
+import dev.concord.contract.avro.Operation;
+import dev.concord.producer.security.ClientResolver;
+import dev.concord.producer.security.RateLimiter;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
+import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Delete;
 import io.micronaut.http.annotation.Header;
+import io.micronaut.http.annotation.Patch;
 import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.Put;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
+import io.micronaut.security.annotation.Secured;
+import io.micronaut.security.authentication.Authentication;
+import io.micronaut.security.rules.SecurityRule;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * {@code PUT /v1/entities/{type}/{id}}: replace an entity with the JSON object in the body.
+ * The single-entity writes: {@code PUT} (full replacement), {@code PATCH} (JSON merge patch, RFC 7386)
+ * and {@code DELETE} on {@code /v1/entities/{type}/{id}}.
  *
  * <p>Answers 202 with {@link PublishAccepted} only after Kafka acknowledged the event; every refusal
- * is {@code application/problem+json} (see the handlers in {@code dev.concord.producer.problem}).
- * The body is taken raw so that malformed JSON gets our own error, with line and column.
+ * is {@code application/problem+json} ({@link RefusedException}). Bodies are taken raw so that
+ * malformed JSON gets our own error, with line and column. Headers: {@code If-Match: "<version>"} →
+ * expectedVersion, {@code Idempotency-Key} → deterministic event id, {@code X-Request-Id} → source,
+ * {@code X-Concord-Clock}/{@code X-Concord-Writer} → server-owned fields (trusted writers only).
  *
  * <p>Runs on the blocking pool: {@code KafkaProducer.send} may wait for metadata or buffer space,
  * which must never stall Netty's event loop.
  */
 @Controller("/v1/entities")
 @ExecuteOn(TaskExecutors.BLOCKING)
+@Secured(SecurityRule.IS_AUTHENTICATED)
 public class EntityController {
 
-    private final PublishService publishService;
+    public static final String MERGE_PATCH_JSON = "application/merge-patch+json";
 
-    public EntityController(PublishService publishService) {
+    private final PublishService publishService;
+    private final ClientResolver clients;
+    private final RateLimiter rateLimiter;
+
+    public EntityController(PublishService publishService, ClientResolver clients, RateLimiter rateLimiter) {
         this.publishService = publishService;
+        this.clients = clients;
+        this.rateLimiter = rateLimiter;
     }
 
     /** The id segment is optional in the route only so that a missing id gets a 400 naming {@code id}, not a bare 404. */
     @Put(uri = "/{type}{/id}", consumes = MediaType.APPLICATION_JSON, produces = MediaType.APPLICATION_JSON)
-    public CompletableFuture<HttpResponse<PublishAccepted>> upsert(@PathVariable String type, @Nullable @PathVariable String id,
-                                                                   @Nullable @Body String body,
-                                                                   @Nullable @Header(RequestIds.HEADER) String requestId) {
-        return publishService.upsert(type, id, body, RequestIds.fromHeaderOrNew(requestId))
-                .thenApply(published -> HttpResponse.accepted().body(PublishAccepted.of(published)));
+    public CompletableFuture<MutableHttpResponse<PublishAccepted>> upsert(
+            @PathVariable String type, @Nullable @PathVariable String id, @Nullable @Body String body,
+            @Nullable @Header(RequestHeaders.IF_MATCH) String ifMatch,
+            @Nullable @Header(RequestHeaders.IDEMPOTENCY_KEY) String idempotencyKey,
+            @Nullable @Header(RequestHeaders.CLOCK) String clock, @Nullable @Header(RequestHeaders.WRITER) String writer,
+            @Nullable @Header(RequestIds.HEADER) String requestId, @Nullable Authentication authentication) {
+        return write(Operation.UPSERT, type, id, body, ifMatch, idempotencyKey, clock, writer, requestId, authentication);
+    }
+
+    /** A JSON merge patch: each top-level member replaces that field's whole value; {@code null} removes it. */
+    @Patch(uri = "/{type}{/id}", consumes = MERGE_PATCH_JSON, produces = MediaType.APPLICATION_JSON)
+    public CompletableFuture<MutableHttpResponse<PublishAccepted>> patch(
+            @PathVariable String type, @Nullable @PathVariable String id, @Nullable @Body String body,
+            @Nullable @Header(RequestHeaders.IF_MATCH) String ifMatch,
+            @Nullable @Header(RequestHeaders.IDEMPOTENCY_KEY) String idempotencyKey,
+            @Nullable @Header(RequestHeaders.CLOCK) String clock, @Nullable @Header(RequestHeaders.WRITER) String writer,
+            @Nullable @Header(RequestIds.HEADER) String requestId, @Nullable Authentication authentication) {
+        return write(Operation.PATCH, type, id, body, ifMatch, idempotencyKey, clock, writer, requestId, authentication);
+    }
+
+    @Delete(uri = "/{type}{/id}", produces = MediaType.APPLICATION_JSON)
+    public CompletableFuture<MutableHttpResponse<PublishAccepted>> delete(
+            @PathVariable String type, @Nullable @PathVariable String id,
+            @Nullable @Header(RequestHeaders.IF_MATCH) String ifMatch,
+            @Nullable @Header(RequestHeaders.IDEMPOTENCY_KEY) String idempotencyKey,
+            @Nullable @Header(RequestHeaders.CLOCK) String clock, @Nullable @Header(RequestHeaders.WRITER) String writer,
+            @Nullable @Header(RequestIds.HEADER) String requestId, @Nullable Authentication authentication) {
+        return write(Operation.DELETE, type, id, null, ifMatch, idempotencyKey, clock, writer, requestId, authentication);
+    }
+
+    private CompletableFuture<MutableHttpResponse<PublishAccepted>> write(
+            Operation op, String type, String id, String body, String ifMatch, String idempotencyKey, String clock,
+            String writer, String requestId, Authentication authentication) {
+        var client = clients.resolve(authentication);
+        rateLimiter.admit(client, 1);
+        WriteCommand command = new WriteCommand(op, type, id, body, null, RequestHeaders.expectedVersion(ifMatch),
+                RequestHeaders.idempotencyKey(idempotencyKey), RequestHeaders.serverFields(clock, writer), client,
+                RequestIds.fromHeaderOrNew(requestId), "(body)");
+        return publishService.publish(command).thenApply(outcome -> {
+            MutableHttpResponse<PublishAccepted> response = HttpResponse.accepted().body(outcome.accepted());
+            return outcome.replayed() ? response.header(RequestHeaders.REPLAYED, "true") : response;
+        });
     }
 }

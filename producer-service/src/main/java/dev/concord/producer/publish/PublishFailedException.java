@@ -1,13 +1,21 @@
 package dev.concord.producer.publish;
 
 import dev.concord.contract.avro.EntityEvent;
+import dev.concord.contract.problem.Problem;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 
 /**
- * Kafka did not acknowledge an event (broker unreachable, timeout, record too large, ...). The event
- * may or may not have been written; with the idempotent producer a retry by the same client cannot
- * be told apart from a new write, so callers answer with a retryable error and log the event id.
+ * Kafka did not acknowledge an event (broker unreachable, timeout, record too large, ...) → 503 with
+ * {@code Retry-After}: the write was valid, Kafka is (for now) not taking it. The event may or may not
+ * have been written; a retry is safe (a full replacement, or — with an {@code Idempotency-Key} — the
+ * same event id, which the processor deduplicates). The one exception is a record too large for
+ * Kafka → 413, which no retry fixes.
  */
-public final class PublishFailedException extends RuntimeException {
+public final class PublishFailedException extends RefusedException {
+
+    static final String RETRY_AFTER_SECONDS = "5";
 
     private final transient EntityEvent event;
 
@@ -19,5 +27,30 @@ public final class PublishFailedException extends RuntimeException {
 
     public EntityEvent event() {
         return event;
+    }
+
+    private boolean tooLarge() {
+        return getCause() instanceof RecordTooLargeException;
+    }
+
+    @Override
+    public int status() {
+        return tooLarge() ? 413 : 503;
+    }
+
+    @Override
+    public Problem problem() {
+        if (tooLarge()) {
+            return Problem.of("request-entity-too-large", "Request Entity Too Large", 413,
+                    "The event is larger than Kafka accepts: " + getCause().getMessage(), List.of());
+        }
+        return Problem.of("kafka-unavailable", "Event store unavailable", 503, "Kafka did not acknowledge event "
+                + event.getEventId() + " (" + getCause().getMessage() + "). It may or may not have been stored; retry the request.",
+                List.of());
+    }
+
+    @Override
+    public Map<String, String> headers() {
+        return tooLarge() ? Map.of() : Map.of("Retry-After", RETRY_AFTER_SECONDS);
     }
 }

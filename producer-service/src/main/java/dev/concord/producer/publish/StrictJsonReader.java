@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.concord.contract.json.Violation;
 import java.io.IOException;
@@ -32,27 +33,44 @@ public final class StrictJsonReader {
     }
 
     public static ObjectNode readObject(String body) {
-        if (body == null || body.isBlank()) {
-            throw new InvalidBodyException("The request body is empty; expected " + EXPECTED + ".",
-                    new Violation("", EXPECTED, "nothing"), true);
-        }
-        JsonNode node;
-        try (JsonParser parser = JSON.createParser(body)) {
-            node = JSON.readTree(parser);
-            if (parser.nextToken() != null) {
-                throw trailingContent(parser.currentTokenLocation());
-            }
-        } catch (JsonProcessingException e) {
-            throw malformed(e);
-        } catch (IOException e) {
-            throw new UncheckedIOException("reading a String cannot fail", e);
-        }
+        JsonNode node = readTree(body, EXPECTED);
         if (node instanceof ObjectNode object) {
             return object;
         }
         String kind = node.getNodeType().name().toLowerCase(Locale.ROOT);
         throw new InvalidBodyException("The request body is a JSON " + kind + "; expected " + EXPECTED
                 + " with the entity's fields.", new Violation("", EXPECTED, kind + " " + abbreviate(node.toString())), false);
+    }
+
+    /** A batch body: exactly one JSON array. */
+    public static ArrayNode readArray(String body) {
+        String expected = "a JSON array of events";
+        JsonNode node = readTree(body, expected);
+        if (node instanceof ArrayNode array) {
+            return array;
+        }
+        String kind = node.getNodeType().name().toLowerCase(Locale.ROOT);
+        throw new InvalidBodyException("The request body is a JSON " + kind + "; expected " + expected
+                + ", e.g. [{\"op\": \"UPSERT\", \"type\": \"customer\", \"id\": \"c-1\", \"data\": {...}}].",
+                new Violation("", expected, kind + " " + abbreviate(node.toString())), false);
+    }
+
+    private static JsonNode readTree(String body, String expected) {
+        if (body == null || body.isBlank()) {
+            throw new InvalidBodyException("The request body is empty; expected " + expected + ".",
+                    new Violation("", expected, "nothing"), true);
+        }
+        try (JsonParser parser = JSON.createParser(body)) {
+            JsonNode node = JSON.readTree(parser);
+            if (parser.nextToken() != null) {
+                throw trailingContent(parser.currentTokenLocation());
+            }
+            return node;
+        } catch (JsonProcessingException e) {
+            throw malformed(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading a String cannot fail", e);
+        }
     }
 
     private static InvalidBodyException malformed(JsonProcessingException e) {

@@ -1,0 +1,225 @@
+package dev.concord.producer.publish;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.concord.contract.avro.Operation;
+import dev.concord.contract.clock.HlcTimestamp;
+import dev.concord.contract.problem.Problem;
+import dev.concord.producer.security.Client;
+import dev.concord.producer.security.ClientResolver;
+import dev.concord.producer.security.RateLimiter;
+import io.micronaut.context.annotation.Value;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Header;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+import io.micronaut.security.annotation.Secured;
+import io.micronaut.security.authentication.Authentication;
+import io.micronaut.security.rules.SecurityRule;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code POST /v1/events}: many writes in one request, each judged on its own.
+ *
+ * <p>Body: a JSON array of items {@code {op, type, id, data | patch, ifMatch?, idempotencyKey?, clock?, writer?}}
+ * ({@code op}: UPSERT with {@code data}, PATCH with {@code patch}, DELETE with neither). Answer: 207
+ * Multi-Status with one result per item, in order: {@code status} 202 plus the receipt (event id,
+ * partition, offset, clock), or the item's status plus its {@code problem} — exactly what the
+ * single-entity request would have answered. Items are sent in array order, so items of one entity
+ * keep their order; they are not atomic (some may be accepted while others are refused). A malformed
+ * batch (not a JSON array, empty, more than {@code max-items}) is refused whole.
+ */
+@Controller("/v1/events")
+@ExecuteOn(TaskExecutors.BLOCKING)
+@Secured(SecurityRule.IS_AUTHENTICATED)
+public class BatchController {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BatchController.class);
+
+    private final PublishService publishService;
+    private final ClientResolver clients;
+    private final RateLimiter rateLimiter;
+    private final int maxItems;
+
+    public BatchController(PublishService publishService, ClientResolver clients, RateLimiter rateLimiter,
+                           @Value("${concord.batch.max-items:500}") int maxItems) {
+        this.publishService = publishService;
+        this.clients = clients;
+        this.rateLimiter = rateLimiter;
+        this.maxItems = maxItems;
+    }
+
+    @Post(consumes = MediaType.APPLICATION_JSON, produces = MediaType.APPLICATION_JSON)
+    public CompletableFuture<HttpResponse<Map<String, Object>>> publish(@Nullable @Body String body,
+                                                                       @Nullable @Header(RequestIds.HEADER) String requestId,
+                                                                       @Nullable Authentication authentication) {
+        Client client = clients.resolve(authentication);
+        ArrayNode items = StrictJsonReader.readArray(body);
+        if (items.isEmpty() || items.size() > maxItems) {
+            throw new RequestRefused(items.isEmpty() ? 400 : 413, Problem.of(items.isEmpty() ? "empty-batch" : "batch-too-large",
+                    items.isEmpty() ? "Empty batch" : "Batch too large", items.isEmpty() ? 400 : 413,
+                    "A batch holds 1 to " + maxItems + " events; this one has " + items.size() + ". Split it.",
+                    List.of(new Problem.FieldError("(body)", "", "1 to " + maxItems + " items", items.size() + " items"))), Map.of());
+        }
+        rateLimiter.admit(client, items.size());
+        String batchRequestId = RequestIds.fromHeaderOrNew(requestId);
+        List<CompletableFuture<Map<String, Object>>> results = new ArrayList<>(items.size());
+        for (int i = 0; i < items.size(); i++) {
+            int index = i;
+            CompletableFuture<Map<String, Object>> result;
+            try {
+                WriteCommand command = command(items.get(i), client, batchRequestId + "#" + i);
+                result = publishService.publish(command).thenApply(outcome -> accepted(index, outcome));
+            } catch (RefusedException refused) {
+                result = CompletableFuture.completedFuture(refused(index, refused, "/v1/events"));
+            }
+            results.add(result.exceptionally(error -> refused(index, unwrap(error), "/v1/events")));
+        }
+        return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).thenApply(done -> {
+            List<Map<String, Object>> all = results.stream().map(CompletableFuture::join).toList();
+            long accepted = all.stream().filter(r -> Integer.valueOf(202).equals(r.get("status"))).count();
+            LOG.info("Batch {} from client '{}': {} of {} events accepted", batchRequestId, client.id(), accepted, all.size());
+            Map<String, Object> response = new LinkedHashMap<>();
+            response.put("accepted", accepted);
+            response.put("refused", all.size() - accepted);
+            response.put("results", all);
+            return HttpResponse.<Map<String, Object>>status(HttpStatus.MULTI_STATUS).body(response);
+        });
+    }
+
+    /** One item as a write command; a malformed item is a 400 for that item alone. */
+    static WriteCommand command(JsonNode item, Client client, String requestId) {
+        if (!item.isObject()) {
+            throw RequestRefused.invalidItem("(item)", "an object {op, type, id, data | patch}", item.getNodeType().name().toLowerCase(Locale.ROOT));
+        }
+        Operation op = operation(item.get("op"));
+        String type = text(item, "type", "an entity type name");
+        String id = text(item, "id", "an entity id");
+        String bodyField = op == Operation.PATCH ? "patch" : op == Operation.UPSERT ? "data" : null;
+        JsonNode body = null;
+        if (bodyField != null) {
+            body = item.get(bodyField);
+            if (body == null || body.isNull()) {
+                throw RequestRefused.invalidItem(bodyField, "a JSON object (" + op + " needs '" + bodyField + "')", "nothing");
+            }
+        }
+        for (String other : List.of("data", "patch")) {
+            if (!other.equals(bodyField) && item.has(other)) {
+                throw RequestRefused.invalidItem(other, "absent for " + op + (bodyField == null ? "" : " (it takes '" + bodyField + "')"), "a value");
+            }
+        }
+        Long expectedVersion = version(item.get("ifMatch"));
+        String key = item.hasNonNull("idempotencyKey") ? item.get("idempotencyKey").asText() : null;
+        if (key != null && !EventIds.validKey(key)) {
+            throw RequestRefused.invalidItem("idempotencyKey", EventIds.KEY_RULE, "\"" + key + "\"");
+        }
+        WriteCommand.ServerFields serverFields = null;
+        if (item.hasNonNull("clock") || item.hasNonNull("writer")) {
+            HlcTimestamp clock = item.hasNonNull("clock") ? clock(item.get("clock")) : null;
+            String writer = item.hasNonNull("writer") ? RequestHeaders.writer(item.get("writer").asText(), "writer") : null;
+            serverFields = new WriteCommand.ServerFields(clock, writer, "clock", "writer");
+        }
+        return new WriteCommand(op, type, id, null, body, expectedVersion, key, serverFields, client, requestId,
+                bodyField == null ? "(item)" : bodyField);
+    }
+
+    private static Operation operation(JsonNode op) {
+        String name = op == null || !op.isTextual() ? null : op.asText().toUpperCase(Locale.ROOT);
+        if ("PUT".equals(name)) {
+            return Operation.UPSERT;
+        }
+        for (Operation candidate : Operation.values()) {
+            if (candidate.name().equals(name)) {
+                return candidate;
+            }
+        }
+        throw RequestRefused.invalidItem("op", "one of UPSERT, PATCH, DELETE", op == null ? "nothing" : op.toString());
+    }
+
+    private static String text(JsonNode item, String field, String expected) {
+        JsonNode value = item.get(field);
+        if (value == null || !value.isTextual()) {
+            throw RequestRefused.invalidItem(field, expected + " (a string)", value == null ? "nothing" : value.toString());
+        }
+        return value.asText();
+    }
+
+    private static Long version(JsonNode ifMatch) {
+        if (ifMatch == null || ifMatch.isNull()) {
+            return null;
+        }
+        if (ifMatch.isIntegralNumber() && ifMatch.canConvertToLong() && ifMatch.longValue() >= 0) {
+            return ifMatch.longValue();
+        }
+        if (ifMatch.isTextual() && ifMatch.asText().matches("\"?\\d{1,18}\"?")) {
+            return Long.parseLong(ifMatch.asText().replace("\"", ""));
+        }
+        throw RequestRefused.invalidItem("ifMatch", "a version number >= 0, e.g. 3", ifMatch.toString());
+    }
+
+    private static HlcTimestamp clock(JsonNode clock) {
+        if (clock.isTextual()) {
+            return RequestHeaders.clock(clock.asText(), "clock");
+        }
+        if (clock.isObject() && clock.path("physicalMillis").canConvertToLong() && clock.path("physicalMillis").isIntegralNumber()
+                && clock.path("logical").isInt() && clock.path("physicalMillis").longValue() >= 0 && clock.path("logical").intValue() >= 0) {
+            return new HlcTimestamp(clock.path("physicalMillis").longValue(), clock.path("logical").intValue());
+        }
+        throw RequestRefused.invalidItem("clock", "{\"physicalMillis\": <long>, \"logical\": <int>}", clock.toString());
+    }
+
+    private static Map<String, Object> accepted(int index, PublishOutcome outcome) {
+        PublishAccepted a = outcome.accepted();
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("index", index);
+        result.put("status", 202);
+        result.put("eventId", a.eventId());
+        result.put("entityType", a.entityType());
+        result.put("entityId", a.entityId());
+        result.put("topic", a.topic());
+        result.put("partition", a.partition());
+        result.put("offset", a.offset());
+        result.put("clock", a.clock());
+        result.put("writer", a.writer());
+        if (outcome.replayed()) {
+            result.put("replayed", true);
+        }
+        return result;
+    }
+
+    private static Map<String, Object> refused(int index, RefusedException refused, String path) {
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("index", index);
+        result.put("status", refused.status());
+        result.put("problem", refused.problem().at(path + "#" + index));
+        if (!refused.headers().isEmpty()) {
+            result.put("headers", refused.headers());
+        }
+        return result;
+    }
+
+    private static RefusedException unwrap(Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof RefusedException refused) {
+            return refused;
+        }
+        // Never expected: every failure after validation is a PublishFailedException. Fail the item, not the batch.
+        LOG.error("Unexpected failure publishing a batch item", cause);
+        return new RequestRefused(500, Problem.of("internal-server-error", "Internal Server Error", 500,
+                "The server failed to publish this item; see the producer-service log.", List.of()), Map.of());
+    }
+}
