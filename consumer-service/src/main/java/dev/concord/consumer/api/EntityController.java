@@ -1,6 +1,7 @@
 package dev.concord.consumer.api;
 
 import dev.concord.consumer.config.ReplicatedTypes;
+import dev.concord.consumer.store.EntityPage;
 import dev.concord.consumer.store.EntityReader;
 import dev.concord.consumer.store.StoreException;
 import dev.concord.consumer.store.StoredEntity;
@@ -15,8 +16,10 @@ import io.micronaut.http.annotation.Error;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Header;
 import io.micronaut.http.annotation.Produces;
+import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -25,11 +28,26 @@ import java.util.Optional;
  * <p>{@code GET /v1/entities/{type}/{id}}: 200 with the entity as JSON and {@code ETag: "<version>"}
  * (304 when {@code If-None-Match} already names that version); 404 problem when the type is not
  * replicated here (listing the types that are), when the entity is absent, or when it is deleted;
- * 503 problem when the store cannot be reached. Reads run on the blocking pool: JDBC blocks.
+ * 503 problem when the store cannot be reached.
+ *
+ * <p>{@code GET /v1/entities/{type}?after=<id>&limit=<n>&deleted=<bool>}: a page of the type's entities
+ * in id order, {@code {entities:[...], next:<id or null>, changeSeq:<seq>}}; pass {@code next} as
+ * {@code after} for the following page (keyset paging). Deleted entities are left out unless
+ * {@code deleted=true}. {@code changeSeq} is the change feed's head when the first page was read: list
+ * every page, then follow the feed after it, and nothing is missed.
+ *
+ * <p>Reads run on the blocking pool: JDBC blocks.
  */
 @Controller("/v1/entities")
 @ExecuteOn(TaskExecutors.BLOCKING)
 public class EntityController {
+
+    static final int DEFAULT_PAGE = 100;
+    static final int MAX_PAGE = 1000;
+
+    /** A page of entities; {@code next} is null on the last page. */
+    public record EntityList(List<EntityView> entities, String next, long changeSeq) {
+    }
 
     private final ReplicatedTypes types;
     private final EntityReader reader;
@@ -60,6 +78,21 @@ public class EntityController {
             return HttpResponse.status(HttpStatus.NOT_MODIFIED).header(HttpHeaders.ETAG, view.etag());
         }
         return HttpResponse.ok(view).header(HttpHeaders.ETAG, view.etag());
+    }
+
+    @Get("/{type}")
+    @Produces({MediaType.APPLICATION_JSON, "application/problem+json"})
+    public HttpResponse<?> list(String type, @Nullable @QueryValue String after, @Nullable @QueryValue Integer limit,
+                                @Nullable @QueryValue Boolean deleted, HttpRequest<?> request) {
+        String path = request.getPath();
+        if (types.find(type).isEmpty()) {
+            return EntityProblems.unknownType(type, types.names(), path);
+        }
+        if (limit != null && (limit < 1 || limit > MAX_PAGE)) {
+            return EntityProblems.badParameter("limit", "between 1 and " + MAX_PAGE, String.valueOf(limit), path);
+        }
+        EntityPage page = reader.list(type, after, limit == null ? DEFAULT_PAGE : limit, Boolean.TRUE.equals(deleted));
+        return HttpResponse.ok(new EntityList(page.entities().stream().map(EntityView::of).toList(), page.nextAfter(), page.changeSeq()));
     }
 
     @Error(exception = StoreException.class)

@@ -3,10 +3,11 @@ package dev.concord.consumer.api;
 import dev.concord.contract.problem.Problem;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
+import io.micronaut.http.MutableHttpResponse;
 import java.util.List;
 
 /** The {@code application/problem+json} answers of the read API, each saying what the caller can do. */
-final class EntityProblems {
+public final class EntityProblems {
 
     private EntityProblems() {
     }
@@ -28,12 +29,23 @@ final class EntityProblems {
                 "The " + type + " with id '" + id + "' was deleted (version " + version + ").", List.of()).at(path));
     }
 
+    static HttpResponse<Problem> badParameter(String field, String expected, String actual, String path) {
+        return respond(Problem.of("invalid-parameter", "Invalid parameter", 400,
+                "Parameter '" + field + "' must be " + expected + ".",
+                List.of(new Problem.FieldError(field, null, expected, actual))).at(path));
+    }
+
+    static HttpResponse<Problem> tooManyStreams(String detail, String path) {
+        return respond(Problem.of("too-many-streams", "Too many streams", 503, detail, List.of()).at(path))
+                .header("Retry-After", "5");
+    }
+
     static HttpResponse<Problem> storeUnavailable(String path) {
         return respond(Problem.of("store-unavailable", "Store unavailable", 503,
                 "The replica's database cannot be reached right now; retry shortly.", List.of()).at(path));
     }
 
-    private static HttpResponse<Problem> respond(Problem problem) {
+    private static MutableHttpResponse<Problem> respond(Problem problem) {
         return HttpResponse.<Problem>status(HttpStatus.valueOf(problem.status())).body(problem).contentType(Problem.MEDIA_TYPE);
     }
 }

@@ -1,8 +1,10 @@
 package dev.concord.consumer.apply;
 
 import dev.concord.consumer.config.ReplicatedTypes;
+import dev.concord.consumer.feed.ChangeNotifier;
 import dev.concord.consumer.store.ReplicaStore;
 import dev.concord.contract.ConcordContract;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
@@ -10,6 +12,8 @@ import io.micronaut.context.annotation.Property;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.convert.format.MapFormat;
 import io.micronaut.core.convert.format.MapFormat.MapTransformation;
+import jakarta.inject.Singleton;
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -25,9 +29,23 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 @Factory
 public class ApplierFactory {
 
+    /** Records per poll, and so per database transaction, unless {@code concord.replica.consumer.max.poll.records} says otherwise. */
+    static final int DEFAULT_MAX_POLL_RECORDS = 2000;
+
+    @Singleton
+    CatchUpTracker catchUpTracker() {
+        return new CatchUpTracker();
+    }
+
+    @Singleton
+    ReplicaMetrics replicaMetrics(MeterRegistry registry) {
+        return new MicrometerReplicaMetrics(registry);
+    }
+
     @Context
     @Bean(preDestroy = "close")
     StateApplier stateApplier(ConcordContract contract, ReplicatedTypes types, ReplicaStore store,
+                              ChangeNotifier notifier, CatchUpTracker catchUp, ReplicaMetrics metrics,
                               @Property(name = "concord.replica.group-id") String groupId,
                               @Nullable @Property(name = "concord.replica.consumer") @MapFormat(transformation = MapTransformation.FLAT)
                               Map<String, Object> consumerOverrides) {
@@ -35,7 +53,7 @@ public class ApplierFactory {
         StateRecordDecoder decoder = new StateRecordDecoder(types, contract.topics().stateSerde().deserializer(), contract.payloads());
         return new StateApplier(
                 () -> new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer()),
-                types.stateTopics(), decoder, store).start();
+                types.stateTopics(), decoder, store, notifier, catchUp, metrics, Clock.systemUTC()).start();
     }
 
     /**
@@ -48,6 +66,8 @@ public class ApplierFactory {
         }
         config.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
         config.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "consumer-service-" + groupId);
+        // Bigger batches, fewer transactions: what makes bootstrapping a large compacted topic fast.
+        config.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, DEFAULT_MAX_POLL_RECORDS);
         // Not overridable: the store holds the offsets, and only committed (processor) transactions count.
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

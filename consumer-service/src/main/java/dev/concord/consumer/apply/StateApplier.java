@@ -1,14 +1,18 @@
 package dev.concord.consumer.apply;
 
+import dev.concord.consumer.feed.ChangeNotifier;
+import dev.concord.consumer.store.AppliedBatch;
 import dev.concord.consumer.store.ReplicaStore;
 import dev.concord.consumer.store.StateBatch;
 import dev.concord.consumer.store.StateChange;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -32,6 +36,12 @@ import org.slf4j.LoggerFactory;
  * new one, which resumes from the stored offsets: consumption pauses and resumes without loss.
  * Kafka offsets are also committed, asynchronously and only for lag monitoring.
  *
+ * <p>After each commit it raises the {@link ChangeNotifier} to the store's highest {@code change_seq}
+ * (this thread is the store's only writer, which is what keeps the change feed's order; see
+ * {@link ReplicaStore}), reports committed positions to the {@link CatchUpTracker} (readiness) and
+ * records its metrics. While the store is down there is no consumer at all: nothing is fetched or
+ * buffered, so an outage costs no memory, however long it lasts.
+ *
  * <p>Known limit: two instances of one group sharing one store rely on the group protocol to hand a
  * partition over only after its previous owner's batch is committed; an owner evicted mid-batch
  * (e.g. a long GC pause) may re-apply records, which the version guard makes harmless.
@@ -43,6 +53,7 @@ public final class StateApplier implements AutoCloseable {
     private static final Duration FIRST_RETRY = Duration.ofMillis(500);
     private static final Duration LAST_RETRY = Duration.ofSeconds(30);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration OFFSETS_TIMEOUT = Duration.ofSeconds(30);
 
     /** What the applier is doing, for the health endpoint. */
     public record Status(boolean applying, String lastFailure, Instant lastFailureAt, long batchesApplied) {
@@ -52,6 +63,10 @@ public final class StateApplier implements AutoCloseable {
     private final List<String> topics;
     private final StateRecordDecoder decoder;
     private final ReplicaStore store;
+    private final ChangeNotifier notifier;
+    private final CatchUpTracker catchUp;
+    private final ReplicaMetrics metrics;
+    private final Clock clock;
     private final Thread thread;
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private volatile boolean running = true;
@@ -64,10 +79,24 @@ public final class StateApplier implements AutoCloseable {
      */
     public StateApplier(Supplier<Consumer<String, byte[]>> consumers, List<String> topics,
                         StateRecordDecoder decoder, ReplicaStore store) {
+        this(consumers, topics, decoder, store, new ChangeNotifier(), new CatchUpTracker(), ReplicaMetrics.NONE, Clock.systemUTC());
+    }
+
+    /**
+     * @param notifier told the highest {@code change_seq} after every commit
+     * @param catchUp  told the positions reached by committed batches (readiness)
+     * @param clock    the apply time for freshness metrics
+     */
+    public StateApplier(Supplier<Consumer<String, byte[]>> consumers, List<String> topics, StateRecordDecoder decoder,
+                        ReplicaStore store, ChangeNotifier notifier, CatchUpTracker catchUp, ReplicaMetrics metrics, Clock clock) {
         this.consumers = consumers;
         this.topics = List.copyOf(topics);
         this.decoder = decoder;
         this.store = store;
+        this.notifier = notifier;
+        this.catchUp = catchUp;
+        this.metrics = metrics;
+        this.clock = clock;
         this.thread = new Thread(this::run, "state-applier");
     }
 
@@ -114,6 +143,10 @@ public final class StateApplier implements AutoCloseable {
                 if (!running) {
                     break; // close() may have run before this consumer was visible to it
                 }
+                // Where the feed stands, also after a restart with an existing store.
+                long highest = store.highestChangeSeq();
+                notifier.committed(highest);
+                metrics.watermark(Map.of(), highest);
                 current.subscribe(topics, new SeekToStoredOffsets(current, store));
                 LOG.info("Applying {}", topics);
                 while (running) {
@@ -148,12 +181,46 @@ public final class StateApplier implements AutoCloseable {
                 decoder.decode(record).ifPresent(changes::add);
                 nextOffsets.put(new TopicPartition(record.topic(), record.partition()), record.offset() + 1);
             }
-            store.apply(new StateBatch(changes, nextOffsets));
+            AppliedBatch applied = store.apply(new StateBatch(changes, nextOffsets));
+            notifier.committed(applied.highestChangeSeq());
+            metrics.batchCommitted(records.count(), records.count() - changes.size(), applied, clock.millis());
+            metrics.watermark(nextOffsets, applied.highestChangeSeq());
             commitForMonitoring(current, nextOffsets);
-            LOG.debug("Applied {} records ({} changes) up to {}", records.count(), changes.size(), nextOffsets);
+            LOG.debug("Applied {} records ({} changes, {} rows changed) up to {}",
+                    records.count(), changes.size(), applied.applied().size(), nextOffsets);
         }
+        trackProgress(current);
         Status last = status;
         status = new Status(true, last.lastFailure(), last.lastFailureAt(), last.batchesApplied() + (records.isEmpty() ? 0 : 1));
+    }
+
+    /**
+     * Readiness and lag, after the batch is committed: the positions now cover only stored records.
+     * The catch-up target is the end of every partition assigned the first time there are any.
+     */
+    private void trackProgress(Consumer<String, byte[]> current) {
+        Set<TopicPartition> assigned = current.assignment();
+        if (assigned.isEmpty()) {
+            return;
+        }
+        if (!catchUp.hasTarget()) {
+            Map<TopicPartition, Long> ends = current.endOffsets(assigned, OFFSETS_TIMEOUT);
+            catchUp.targetIfAbsent(ends);
+            LOG.info("Bootstrapping: ready once caught up with the end offsets {}", ends);
+        }
+        Map<TopicPartition, Long> positions = new HashMap<>();
+        Map<TopicPartition, Long> lag = new HashMap<>();
+        for (TopicPartition partition : assigned) {
+            positions.put(partition, current.position(partition, OFFSETS_TIMEOUT));
+            current.currentLag(partition).ifPresent(records -> lag.put(partition, records));
+        }
+        boolean before = catchUp.caughtUp();
+        boolean now = catchUp.committedPositions(positions);
+        if (now && !before) {
+            LOG.info("Caught up: every partition assigned at start is applied to its end offset then; ready");
+        }
+        metrics.caughtUp(now);
+        metrics.lag(lag);
     }
 
     /** Lag dashboards read the group's committed offsets; the replica itself never does. */

@@ -8,12 +8,16 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
 
 /**
- * The replica's read side: looks entities up by type and id. Reads only committed batches, so a
- * reader never sees half of a poll's changes.
+ * The replica's read side: entities by type and id, pages of a type in id order, and the change feed
+ * (rows in {@code change_seq} order after a cursor). Reads only committed batches, so a reader never
+ * sees half of a poll's changes; see {@link ReplicaStore} for why a cursor never skips a change.
  */
 @Singleton
 public class EntityReader {
@@ -22,6 +26,18 @@ public class EntityReader {
             SELECT version, clock_physical, clock_logical, writer, deleted, data::text AS data,
                    updated_at, applied_at, change_seq
             FROM entity WHERE entity_type = ? AND entity_id = ?""";
+
+    private static final String COLUMNS = """
+            entity_type, entity_id, version, clock_physical, clock_logical, writer, deleted, data::text AS data,
+            updated_at, applied_at, change_seq""";
+
+    // The primary key (entity_type, entity_id) serves the keyset.
+    private static final String LIST = "SELECT " + COLUMNS + " FROM entity WHERE entity_type = ? AND entity_id > ? AND (? OR NOT deleted) ORDER BY entity_id LIMIT ?";
+
+    // The unique index on change_seq serves both: a range scan from the cursor, stopped by the limit.
+    private static final String CHANGES = "SELECT " + COLUMNS + " FROM entity WHERE change_seq > ? ORDER BY change_seq LIMIT ?";
+    private static final String CHANGES_OF_TYPES = "SELECT " + COLUMNS
+            + " FROM entity WHERE change_seq > ? AND entity_type = ANY (?) ORDER BY change_seq LIMIT ?";
 
     private final DataSource dataSource;
 
@@ -41,6 +57,70 @@ public class EntityReader {
         } catch (SQLException e) {
             throw new StoreException("could not read " + type + "/" + id + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The rows changed after {@code afterSeq}, in {@code change_seq} order: each entity once, in its
+     * current state (an entity changed twice since the cursor shows only its latest change).
+     *
+     * @param types only these types; empty for all
+     */
+    public List<StoredEntity> changesAfter(long afterSeq, Collection<String> types, int limit) {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement select = connection.prepareStatement(types.isEmpty() ? CHANGES : CHANGES_OF_TYPES)) {
+            int index = 1;
+            select.setLong(index++, afterSeq);
+            if (!types.isEmpty()) {
+                select.setArray(index++, connection.createArrayOf("text", types.toArray()));
+            }
+            select.setInt(index, limit);
+            return readAll(select);
+        } catch (SQLException e) {
+            throw new StoreException("could not read the changes after " + afterSeq + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A page of the type's entities with ids greater than {@code afterId}, in id order (keyset paging:
+     * stable under concurrent changes, and every page costs the same).
+     *
+     * @param includeDeleted whether versioned tombstones are listed too
+     */
+    public EntityPage list(String type, String afterId, int limit, boolean includeDeleted) {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement select = connection.prepareStatement(LIST)) {
+            // Read before the page (autocommit: a snapshot per statement): whatever commits in between
+            // is in the page and comes again on the feed; nothing can fall between the two.
+            long watermark = highestChangeSeq(connection);
+            select.setString(1, type);
+            select.setString(2, afterId == null ? "" : afterId);
+            select.setBoolean(3, includeDeleted);
+            select.setInt(4, limit + 1);
+            List<StoredEntity> entities = readAll(select);
+            boolean more = entities.size() > limit;
+            List<StoredEntity> page = more ? entities.subList(0, limit) : entities;
+            return new EntityPage(page, more ? page.get(page.size() - 1).id() : null, watermark);
+        } catch (SQLException e) {
+            throw new StoreException("could not list " + type + " after '" + afterId + "': " + e.getMessage(), e);
+        }
+    }
+
+    private static long highestChangeSeq(Connection connection) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement("SELECT coalesce(max(change_seq), 0) FROM entity");
+             ResultSet row = select.executeQuery()) {
+            row.next();
+            return row.getLong(1);
+        }
+    }
+
+    private static List<StoredEntity> readAll(PreparedStatement select) throws SQLException {
+        List<StoredEntity> entities = new ArrayList<>();
+        try (ResultSet rows = select.executeQuery()) {
+            while (rows.next()) {
+                entities.add(toEntity(rows.getString("entity_type"), rows.getString("entity_id"), rows));
+            }
+        }
+        return entities;
     }
 
     private static StoredEntity toEntity(String type, String id, ResultSet row) throws SQLException {

@@ -9,8 +9,10 @@ import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
 import org.apache.kafka.common.TopicPartition;
@@ -23,6 +25,12 @@ import org.apache.kafka.common.TopicPartition;
  * resuming from {@link #storedOffsets} never loses or doubles a change. A stored version never goes
  * back: the upsert only replaces a row with a strictly greater version, which makes re-applying any
  * record harmless. Every row that changes takes a fresh {@code change_seq}.
+ *
+ * <p>The change feed's invariant lives here: exactly one thread (the applier) calls {@link #apply}, one
+ * batch after another, and {@code change_seq} values are drawn inside the batch's transaction. So every
+ * value drawn by a later batch is greater than every value of an earlier one, and a later batch commits
+ * only after the earlier one did: a reader never sees a lower {@code change_seq} commit after a higher one,
+ * which is what lets feeds resume from "everything after seq N" without gaps.
  */
 @Singleton
 public class ReplicaStore {
@@ -50,6 +58,9 @@ public class ReplicaStore {
 
     private static final String READ_OFFSETS = "SELECT topic, partition, next_offset FROM consumed_offset";
 
+    // A backward scan of the unique index: one row read.
+    private static final String HIGHEST_SEQ = "SELECT coalesce(max(change_seq), 0) FROM entity";
+
     private final DataSource dataSource;
 
     public ReplicaStore(DataSource dataSource) {
@@ -59,21 +70,42 @@ public class ReplicaStore {
     /**
      * Applies the changes in order and saves the next offsets, in one transaction.
      *
+     * @return what changed, known to be committed
      * @throws StoreException if anything fails; then nothing of the batch is stored
      */
-    public void apply(StateBatch batch) {
+    public AppliedBatch apply(StateBatch batch) {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {
-                writeChanges(connection, batch);
+                List<StateChange> applied = writeChanges(connection, batch);
                 saveOffsets(connection, batch.nextOffsets());
+                long highest = applied.isEmpty() ? 0 : highestChangeSeq(connection);
                 connection.commit();
+                int upserts = (int) batch.changes().stream().filter(StateChange.Upsert.class::isInstance).count();
+                int appliedUpserts = (int) applied.stream().filter(StateChange.Upsert.class::isInstance).count();
+                return new AppliedBatch(applied, upserts - appliedUpserts, highest);
             } catch (SQLException | RuntimeException e) {
                 connection.rollback();
                 throw e;
             }
         } catch (SQLException e) {
             throw new StoreException("could not store a batch of " + batch.changes().size() + " changes: " + e.getMessage(), e);
+        }
+    }
+
+    /** The highest {@code change_seq} stored (0 when the store is empty): where the change feed stands. */
+    public long highestChangeSeq() {
+        try (Connection connection = dataSource.getConnection()) {
+            return highestChangeSeq(connection);
+        } catch (SQLException e) {
+            throw new StoreException("could not read the highest change_seq: " + e.getMessage(), e);
+        }
+    }
+
+    private static long highestChangeSeq(Connection connection) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(HIGHEST_SEQ); ResultSet row = select.executeQuery()) {
+            row.next();
+            return row.getLong(1);
         }
     }
 
@@ -98,24 +130,43 @@ public class ReplicaStore {
     /**
      * Upserts and removals go out as JDBC batches, flushed whenever the kind switches, so the
      * statements still run in consumption order (a removal between two upserts of a key matters).
+     * The update count of each statement says whether it changed a row (0: the guard turned it away,
+     * or there was nothing to remove).
+     *
+     * @return the changes that changed a row
      */
-    private static void writeChanges(Connection connection, StateBatch batch) throws SQLException {
+    private static List<StateChange> writeChanges(Connection connection, StateBatch batch) throws SQLException {
+        List<StateChange> applied = new ArrayList<>(batch.changes().size());
         try (PreparedStatement upsert = connection.prepareStatement(UPSERT);
              PreparedStatement remove = connection.prepareStatement(REMOVE)) {
             PreparedStatement pending = null;
-            for (StateChange change : batch.changes()) {
+            int pendingFrom = 0;
+            List<StateChange> changes = batch.changes();
+            for (int i = 0; i < changes.size(); i++) {
+                StateChange change = changes.get(i);
                 // Java 17 has no pattern switch; StateChange is sealed to exactly these two.
                 PreparedStatement next = change instanceof StateChange.Upsert u
                         ? bindUpsert(upsert, u)
                         : bindRemoval(remove, (StateChange.Removal) change);
                 if (pending != null && pending != next) {
-                    pending.executeBatch();
+                    collectApplied(pending.executeBatch(), changes, pendingFrom, applied);
+                    pendingFrom = i;
                 }
                 next.addBatch();
                 pending = next;
             }
             if (pending != null) {
-                pending.executeBatch();
+                collectApplied(pending.executeBatch(), changes, pendingFrom, applied);
+            }
+        }
+        return applied;
+    }
+
+    private static void collectApplied(int[] counts, List<StateChange> changes, int from, List<StateChange> applied) {
+        for (int i = 0; i < counts.length; i++) {
+            // SUCCESS_NO_INFO would only come from a rewriting driver setting; count it as applied.
+            if (counts[i] > 0 || counts[i] == java.sql.Statement.SUCCESS_NO_INFO) {
+                applied.add(changes.get(from + i));
             }
         }
     }

@@ -1,0 +1,111 @@
+package dev.concord.consumer.api;
+
+import dev.concord.consumer.config.ReplicatedTypes;
+import dev.concord.consumer.feed.ChangeFeedService;
+import dev.concord.consumer.feed.FeedSettings;
+import dev.concord.consumer.store.StoreException;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Error;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.Header;
+import io.micronaut.http.annotation.QueryValue;
+import io.micronaut.http.sse.Event;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.reactivestreams.Publisher;
+
+/**
+ * The change feed over HTTP, one cursor ({@code change_seq}) for both forms:
+ * <ul>
+ *   <li>{@code GET /v1/changes?after=&types=&limit=&wait=}: the changes after {@code after} at once
+ *       ({@code {changes:[...], next}}); with {@code wait} seconds (capped at {@code concord.feed.max-wait})
+ *       it waits until there is one or the time is up, then answers an empty list and the same cursor.
+ *       No thread or connection is held while waiting.</li>
+ *   <li>{@code GET /v1/changes/stream?types=&after=}: Server-Sent Events, {@code id:} = seq, resuming
+ *       after the {@code Last-Event-ID} header (or {@code after}); ends with {@code event: resync} when
+ *       the client is too slow or the store cannot be read.</li>
+ * </ul>
+ * Unknown types and bad numbers are 400/404 problems; 503 when too many streams are open or the store is down.
+ */
+@Controller("/v1/changes")
+public class ChangeFeedController {
+
+    private final ReplicatedTypes types;
+    private final ChangeFeedService feed;
+    private final FeedSettings settings;
+
+    public ChangeFeedController(ReplicatedTypes types, ChangeFeedService feed) {
+        this.types = types;
+        this.feed = feed;
+        this.settings = feed.settings();
+    }
+
+    @Get(produces = {MediaType.APPLICATION_JSON, "application/problem+json"})
+    public CompletableFuture<HttpResponse<?>> changes(@Nullable @QueryValue Long after, @Nullable @QueryValue String types,
+                                                      @Nullable @QueryValue Integer limit, @Nullable @QueryValue Integer wait,
+                                                      HttpRequest<?> request) {
+        FeedRequest feedRequest = FeedRequest.of(this.types, after, types);
+        if (limit != null && limit < 1) {
+            throw new FeedRequest.InvalidFeedRequest("limit", "between 1 and " + settings.maxLimit(), String.valueOf(limit), false);
+        }
+        if (wait != null && wait < 0) {
+            throw new FeedRequest.InvalidFeedRequest("wait", "seconds >= 0", String.valueOf(wait), false);
+        }
+        int pageLimit = Math.min(limit == null ? settings.defaultLimit() : limit, settings.maxLimit());
+        Duration waitFor = wait == null ? Duration.ZERO : min(Duration.ofSeconds(wait), settings.maxWait());
+        String path = request.getPath();
+        return feed.poll(feedRequest.after(), feedRequest.types(), pageLimit, waitFor)
+                .<HttpResponse<?>>thenApply(HttpResponse::ok)
+                .exceptionally(error -> {
+                    Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+                    if (cause instanceof StoreException) {
+                        return EntityProblems.storeUnavailable(path);
+                    }
+                    throw error instanceof CompletionException completion ? completion : new CompletionException(cause);
+                });
+    }
+
+    @Get(value = "/stream", produces = MediaType.TEXT_EVENT_STREAM)
+    public Publisher<Event<String>> stream(@Nullable @QueryValue Long after, @Nullable @QueryValue String types,
+                                           @Nullable @Header("Last-Event-ID") String lastEventId) {
+        Long resumeAfter = after;
+        if (lastEventId != null && !lastEventId.isBlank()) {
+            try {
+                resumeAfter = Long.parseLong(lastEventId.trim());
+            } catch (NumberFormatException e) {
+                throw new FeedRequest.InvalidFeedRequest("Last-Event-ID", "a change_seq (the id of the last event received)", lastEventId, false);
+            }
+        }
+        FeedRequest feedRequest = FeedRequest.of(this.types, resumeAfter, types);
+        SseFeedPublisher publisher = new SseFeedPublisher();
+        publisher.attach(feed.open("sse", feedRequest.after(), feedRequest.types(), publisher));
+        return publisher;
+    }
+
+    @Error(exception = FeedRequest.InvalidFeedRequest.class)
+    public HttpResponse<?> invalid(HttpRequest<?> request, FeedRequest.InvalidFeedRequest error) {
+        if (error.unknownType) {
+            return EntityProblems.unknownType(error.actual, types.names(), request.getPath());
+        }
+        return EntityProblems.badParameter(error.field, error.expected, error.actual, request.getPath());
+    }
+
+    @Error(exception = ChangeFeedService.TooManyStreamsException.class)
+    public HttpResponse<?> tooManyStreams(HttpRequest<?> request, ChangeFeedService.TooManyStreamsException error) {
+        return EntityProblems.tooManyStreams(error.getMessage(), request.getPath());
+    }
+
+    @Error(exception = StoreException.class)
+    public HttpResponse<?> storeUnavailable(HttpRequest<?> request) {
+        return EntityProblems.storeUnavailable(request.getPath());
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+}

@@ -1,0 +1,32 @@
+package dev.concord.consumer.feed;
+
+import dev.concord.consumer.store.EntityReader;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micronaut.context.annotation.Bean;
+import io.micronaut.context.annotation.Factory;
+import io.micronaut.context.annotation.Property;
+import jakarta.inject.Singleton;
+import java.time.Duration;
+
+/** The change feed's settings ({@code concord.feed.*}, defaults in {@link FeedSettings#defaults()}) and service. */
+@Factory
+public class FeedFactory {
+
+    @Singleton
+    FeedSettings feedSettings(@Property(name = "concord.feed.max-wait", defaultValue = "30s") Duration maxWait,
+                              @Property(name = "concord.feed.default-limit", defaultValue = "100") int defaultLimit,
+                              @Property(name = "concord.feed.max-limit", defaultValue = "1000") int maxLimit,
+                              @Property(name = "concord.feed.page-size", defaultValue = "200") int pageSize,
+                              @Property(name = "concord.feed.client-queue", defaultValue = "1000") int clientQueue,
+                              @Property(name = "concord.feed.stall-timeout", defaultValue = "30s") Duration stallTimeout,
+                              @Property(name = "concord.feed.max-streams", defaultValue = "1000") int maxStreams,
+                              @Property(name = "concord.feed.read-threads", defaultValue = "2") int readThreads) {
+        return new FeedSettings(maxWait, defaultLimit, maxLimit, pageSize, clientQueue, stallTimeout, maxStreams, readThreads);
+    }
+
+    @Singleton
+    @Bean(preDestroy = "close")
+    ChangeFeedService changeFeed(EntityReader reader, ChangeNotifier notifier, FeedSettings settings, MeterRegistry registry) {
+        return new ChangeFeedService(reader, notifier, settings, registry);
+    }
+}

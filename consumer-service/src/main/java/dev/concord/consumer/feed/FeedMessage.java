@@ -1,0 +1,74 @@
+package dev.concord.consumer.feed;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.concord.consumer.store.StoredEntity;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** What a stream sends to its client: a change, or the request to resume elsewhere. */
+public sealed interface FeedMessage {
+
+    /** The cursor a client that received this message resumes after. */
+    long cursor();
+
+    /** The message as the WebSocket sends it: {@code {"type":"change","change":{...}}} or {@code {"type":"resync",...}}. */
+    String toJson();
+
+    /** One changed entity, at its {@code change_seq}. */
+    record Change(StoredEntity entity) implements FeedMessage {
+        @Override
+        public long cursor() {
+            return entity.changeSeq();
+        }
+
+        /** The change alone, as SSE's {@code data:} and the long poll's list carry it. */
+        public String changeJson() {
+            return Json.write(ChangeView.of(entity));
+        }
+
+        @Override
+        public String toJson() {
+            Map<String, Object> message = new LinkedHashMap<>();
+            message.put("type", "change");
+            message.put("change", ChangeView.of(entity));
+            return Json.write(message);
+        }
+    }
+
+    /**
+     * The server stops streaming to this client, which should reconnect and resume after {@code after}
+     * (the last change it was sent). Nothing after that cursor is lost: the store is the buffer.
+     */
+    record Resync(long after, String reason) implements FeedMessage {
+        @Override
+        public long cursor() {
+            return after;
+        }
+
+        @Override
+        public String toJson() {
+            Map<String, Object> message = new LinkedHashMap<>();
+            message.put("type", "resync");
+            message.put("after", after);
+            message.put("reason", reason);
+            return Json.write(message);
+        }
+    }
+
+    /** Jackson for the stream messages (records and the raw {@code data} JSON). */
+    final class Json {
+        private static final ObjectMapper MAPPER = new ObjectMapper();
+
+        private Json() {
+        }
+
+        static String write(Object value) {
+            try {
+                return MAPPER.writeValueAsString(value);
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("cannot render feed message " + value, e);
+            }
+        }
+    }
+}

@@ -1,0 +1,29 @@
+package dev.concord.consumer.feed;
+
+import java.time.Duration;
+
+/**
+ * The change feed's limits ({@code concord.feed.*}); each bounds memory or waiting.
+ *
+ * @param maxWait        longest long-poll wait a client may ask for ({@code wait} is capped to it)
+ * @param defaultLimit   changes per long-poll answer when the client names no {@code limit}
+ * @param maxLimit       most changes per long-poll answer
+ * @param pageSize       changes a stream reads from the store at once
+ * @param clientQueue    changes a stream holds for its client at most (its outbound queue)
+ * @param stallTimeout   how long a stream waits for its client to take one message before telling it to resync
+ * @param maxStreams     concurrent SSE and WebSocket clients; more are refused (503 / close) until some leave
+ * @param readThreads    threads reading the store for the feed (each holds one connection while reading)
+ */
+public record FeedSettings(Duration maxWait, int defaultLimit, int maxLimit, int pageSize, int clientQueue,
+                           Duration stallTimeout, int maxStreams, int readThreads) {
+
+    public FeedSettings {
+        if (defaultLimit < 1 || maxLimit < defaultLimit || pageSize < 1 || clientQueue < 1 || maxStreams < 1 || readThreads < 1) {
+            throw new IllegalArgumentException("concord.feed limits must be positive (and default-limit <= max-limit): " + this);
+        }
+    }
+
+    public static FeedSettings defaults() {
+        return new FeedSettings(Duration.ofSeconds(30), 100, 1000, 200, 1000, Duration.ofSeconds(30), 1000, 2);
+    }
+}

@@ -1,0 +1,18 @@
+package dev.concord.consumer.store;
+
+import java.util.List;
+
+/**
+ * What one committed batch changed in the store.
+ *
+ * @param applied          the changes that changed a row (inserted, replaced or removed), in consumption order
+ * @param stale            upserts the version guard turned away (an equal or newer version was stored)
+ * @param highestChangeSeq the highest {@code change_seq} in the store after the commit; 0 when the batch changed no row
+ *                         (a reader's cursor only ever needs a higher value than it has seen)
+ */
+public record AppliedBatch(List<StateChange> applied, int stale, long highestChangeSeq) {
+
+    public AppliedBatch {
+        applied = List.copyOf(applied);
+    }
+}

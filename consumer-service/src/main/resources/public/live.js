@@ -1,0 +1,165 @@
+// The live page: lists one type's entities over REST, then follows the change feed over the WebSocket
+// from the cursor the list returned. Every change carries the entity's version, and a row only ever
+// moves to a greater version, so a change seen both in the list and on the feed is applied once.
+// On a resync or a dropped socket it reconnects and subscribes again after the last seq it applied:
+// no gap, no duplicate. Plain JavaScript, no build step.
+(function () {
+  'use strict';
+
+  var params = new URLSearchParams(window.location.search);
+  var type = params.get('type') || 'customer';
+  var FIXED = ['id', 'version', 'writer', 'deleted'];
+  var MAX_DATA_COLUMNS = 4;
+
+  var rowsById = new Map();     // entity id -> <tr>
+  var dataColumns = null;       // chosen from the first entity with data
+  var cursor = 0;               // last change_seq applied
+  var socket = null;
+  var retryMs = 500;
+
+  var el = function (id) { return document.getElementById(id); };
+  el('type').textContent = type;
+  el('type-input').value = type;
+  el('switch').addEventListener('submit', function (event) {
+    event.preventDefault();
+    window.location.search = '?type=' + encodeURIComponent(el('type-input').value.trim());
+  });
+
+  function setState(text, cls) {
+    var state = el('state');
+    state.textContent = text;
+    state.className = 'state ' + (cls || '');
+  }
+
+  function setCursor(seq) {
+    if (seq > cursor) {
+      cursor = seq;
+      el('cursor').textContent = String(cursor);
+    }
+  }
+
+  function chooseColumns(data) {
+    if (dataColumns !== null || !data) {
+      return;
+    }
+    dataColumns = Object.keys(data).filter(function (key) {
+      var value = data[key];
+      return value === null || typeof value !== 'object';
+    }).slice(0, MAX_DATA_COLUMNS);
+    var head = el('head');
+    head.textContent = '';
+    FIXED.concat(dataColumns).forEach(function (name) {
+      var th = document.createElement('th');
+      th.textContent = name;
+      head.appendChild(th);
+    });
+    rowsById.forEach(function (tr) { render(tr, tr._entity); });
+  }
+
+  function cell(tr, cls, text) {
+    var td = tr.querySelector('td.' + cls);
+    if (!td) {
+      td = document.createElement('td');
+      td.className = cls;
+      tr.appendChild(td);
+    }
+    td.textContent = text === null || text === undefined ? '' : String(text);
+  }
+
+  function render(tr, entity) {
+    tr._entity = entity;
+    tr.className = entity.deleted ? 'deleted' : '';
+    cell(tr, 'id', entity.id);
+    cell(tr, 'version', entity.version);
+    cell(tr, 'writer', entity.writer);
+    cell(tr, 'deleted', entity.deleted ? 'yes' : 'no');
+    (dataColumns || []).forEach(function (name) {
+      cell(tr, 'data-' + name, entity.data ? entity.data[name] : '');
+    });
+  }
+
+  // Applies an entity state if it is newer than the row shown; returns whether it did.
+  function apply(entity, flash) {
+    chooseColumns(entity.data);
+    var tr = rowsById.get(entity.id);
+    if (tr && tr._entity.version >= entity.version) {
+      return false;
+    }
+    if (!tr) {
+      tr = document.createElement('tr');
+      tr.setAttribute('data-id', entity.id);
+      rowsById.set(entity.id, tr);
+      insertSorted(tr, entity.id);
+      el('count').textContent = String(rowsById.size);
+    }
+    render(tr, entity);
+    tr.setAttribute('data-version', String(entity.version));
+    if (flash) {
+      tr.classList.remove('flash');
+      void tr.offsetWidth; // restart the animation
+      tr.classList.add('flash');
+    }
+    return true;
+  }
+
+  function insertSorted(tr, id) {
+    var body = el('rows');
+    var after = null;
+    for (var i = 0; i < body.children.length; i++) {
+      if (body.children[i].getAttribute('data-id') > id) {
+        after = body.children[i];
+        break;
+      }
+    }
+    body.insertBefore(tr, after);
+  }
+
+  function load(afterId, first) {
+    var url = '/v1/entities/' + encodeURIComponent(type) + '?deleted=true&limit=500'
+      + (afterId ? '&after=' + encodeURIComponent(afterId) : '');
+    return fetch(url).then(function (response) {
+      if (!response.ok) {
+        return response.json().then(function (problem) { throw new Error(problem.detail || response.status); });
+      }
+      return response.json();
+    }).then(function (page) {
+      if (first) {
+        setCursor(page.changeSeq); // follow the feed from the head as it was before the first page
+      }
+      page.entities.forEach(function (entity) { apply(entity, false); });
+      return page.next ? load(page.next, false) : null;
+    });
+  }
+
+  function connect() {
+    var scheme = window.location.protocol === 'https:' ? 'wss://' : 'ws://';
+    socket = new WebSocket(scheme + window.location.host + '/v1/changes/ws');
+    socket.onopen = function () {
+      socket.send(JSON.stringify({subscribe: {types: [type], after: cursor}}));
+    };
+    socket.onmessage = function (event) {
+      var message = JSON.parse(event.data);
+      if (message.type === 'subscribed') {
+        retryMs = 500;
+        setState('live', 'live');
+      } else if (message.type === 'change') {
+        apply(message.change, true);
+        setCursor(message.change.seq);
+      } else if (message.type === 'resync') {
+        setState('catching up', '');
+        setCursor(message.after);
+      } else if (message.type === 'error') {
+        setState('error: ' + message.detail, 'down');
+      }
+    };
+    socket.onclose = function () {
+      setState('reconnecting', 'down');
+      setTimeout(connect, retryMs);
+      retryMs = Math.min(retryMs * 2, 10000);
+    };
+  }
+
+  load(null, true).then(connect).catch(function (error) {
+    setState('cannot load: ' + error.message, 'down');
+  });
+}());
