@@ -218,6 +218,49 @@ class RejectedWritesTest {
         problem(wrongMethod, 405, "method-not-allowed");
     }
 
+    @Test
+    void shouldAnswer413WhenTheBodyIsLargerThanKafkaAccepts() {
+        String huge = "{\"name\": \"" + "x".repeat(1_100_000) + "\", \"email\": \"ada@example.com\"}";
+
+        HttpResponse<String> response = service.putJson("/v1/entities/customer/" + id, huge);
+
+        problem(response, 413, "request-entity-too-large");
+    }
+
+    @Test
+    void shouldAnswer415NamingTheMergePatchTypeWhenAPatchIsSentAsPlainJson() {
+        HttpResponse<String> response = service.send("PATCH", "/v1/entities/customer/" + id, "application/json", "{\"tier\": \"GOLD\"}");
+
+        assertThat(problem(response, 415, "unsupported-media-type").path("detail").asText()).contains("application/merge-patch+json");
+    }
+
+    @Test
+    void shouldAnswer422NamingThePatchedFieldWhenItsValueDoesNotFit() {
+        HttpResponse<String> wrongType = service.patch("/v1/entities/customer/" + id, "{\"marketingOptIn\": \"yes\"}");
+        HttpResponse<String> notFieldMerge = service.patch("/v1/entities/order/" + id, "{\"status\": \"PAID\"}");
+
+        JsonNode error = onlyError(problem(wrongType, 422, "invalid-payload"));
+        assertThat(error.path("field").asText()).isEqualTo("marketingOptIn");
+        assertThat(error.path("expected").asText()).isEqualTo("boolean");
+        assertThat(onlyError(problem(notFieldMerge, 422, "patch-not-supported")).path("field").asText()).isEqualTo("type");
+    }
+
+    @Test
+    void shouldAnswer400NamingTheHeaderWhenIfMatchOrIdempotencyKeyIsMalformed() {
+        HttpResponse<String> weakTag = service.delete("/v1/entities/customer/" + id, "If-Match", "W/\"3\"");
+        HttpResponse<String> badKey = service.delete("/v1/entities/customer/" + id, "Idempotency-Key", "a key with spaces");
+
+        assertThat(onlyError(problem(weakTag, 400, "invalid-header")).path("field").asText()).isEqualTo("If-Match");
+        assertThat(onlyError(problem(badKey, 400, "invalid-header")).path("field").asText()).isEqualTo("Idempotency-Key");
+    }
+
+    @Test
+    void shouldRefuseABatchThatIsNotAnArrayOfEvents() {
+        problem(service.postJson("/v1/events", "{\"op\": \"UPSERT\"}"), 400, "not-a-json-array");
+        problem(service.postJson("/v1/events", "[]"), 400, "empty-batch");
+        problem(service.postJson("/v1/events", "[{\"op\": "), 400, "malformed-json");
+    }
+
     /** Asserts status and problem+json content type, and returns the problem document. */
     private static JsonNode problem(HttpResponse<String> response, int status, String slug) {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(status);

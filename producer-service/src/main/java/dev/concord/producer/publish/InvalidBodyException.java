@@ -13,10 +13,18 @@ public final class InvalidBodyException extends RefusedException {
     private final transient Violation violation;
     private final boolean syntaxError;
 
+    private final String expectedKind;
+
     InvalidBodyException(String detail, Violation violation, boolean syntaxError) {
+        this(detail, violation, syntaxError, "object");
+    }
+
+    /** @param expectedKind {@code object} (an entity) or {@code array} (a batch) */
+    InvalidBodyException(String detail, Violation violation, boolean syntaxError, String expectedKind) {
         super(detail);
         this.violation = violation;
         this.syntaxError = syntaxError;
+        this.expectedKind = expectedKind;
     }
 
     /** Where in the body, what was expected there and what was found. */
@@ -34,7 +42,7 @@ public final class InvalidBodyException extends RefusedException {
     public Problem problem() {
         return syntaxError
                 ? Problem.of("malformed-json", "Malformed JSON", 400, getMessage(), List.of(Problem.FieldError.of(violation)))
-                : Problem.of("not-a-json-object", "Body is not a JSON object", 400, getMessage(),
+                : Problem.of("not-a-json-" + expectedKind, "Body is not a JSON " + expectedKind, 400, getMessage(),
                         List.of(Problem.FieldError.of(violation)));
     }
 

@@ -52,7 +52,7 @@ public final class StrictJsonReader {
         String kind = node.getNodeType().name().toLowerCase(Locale.ROOT);
         throw new InvalidBodyException("The request body is a JSON " + kind + "; expected " + expected
                 + ", e.g. [{\"op\": \"UPSERT\", \"type\": \"customer\", \"id\": \"c-1\", \"data\": {...}}].",
-                new Violation("", expected, kind + " " + abbreviate(node.toString())), false);
+                new Violation("", expected, kind + " " + abbreviate(node.toString())), false, "array");
     }
 
     private static JsonNode readTree(String body, String expected) {
