@@ -1,0 +1,118 @@
+package dev.concord.bench;
+
+import dev.concord.contract.ConcordContract;
+import dev.concord.contract.types.EntityType;
+import dev.concord.contract.types.EntityTypes;
+import dev.concord.contract.types.MergePolicy;
+import dev.concord.domain.Customer;
+import dev.concord.local.kafka.EmbeddedKafkaBroker;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * What every measurement runs against, started once per benchmark run: a real KRaft broker and a
+ * real PostgreSQL, both on this machine, so baselines and Concord share the same hardware and noise.
+ * Each measurement takes its own entity type (hence its own topics) and its own database.
+ */
+public final class BenchEnvironment implements AutoCloseable {
+
+    private final Path workDir;
+    private final Path repositoryRoot;
+    private final EmbeddedKafkaBroker broker;
+    private final EmbeddedPostgres postgres;
+    private final AtomicInteger sequence = new AtomicInteger();
+
+    private BenchEnvironment(Path workDir, Path repositoryRoot, EmbeddedKafkaBroker broker, EmbeddedPostgres postgres) {
+        this.workDir = workDir;
+        this.repositoryRoot = repositoryRoot;
+        this.broker = broker;
+        this.postgres = postgres;
+    }
+
+    public static BenchEnvironment start(Path workDir, Path repositoryRoot) throws IOException {
+        Files.createDirectories(workDir);
+        EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().dataDir(workDir.resolve("kafka")).start();
+        EmbeddedPostgres postgres = EmbeddedPostgres.builder().setDataDirectory(workDir.resolve("postgres"))
+                .setCleanDataDirectory(true)
+                .setServerConfig("synchronous_commit", "on")
+                .setServerConfig("max_connections", "200").start();
+        return new BenchEnvironment(workDir, repositoryRoot, broker, postgres);
+    }
+
+    public String bootstrapServers() {
+        return broker.bootstrapServers();
+    }
+
+    public Map<String, Object> kafkaConfig() {
+        return Map.of("bootstrap.servers", broker.bootstrapServers());
+    }
+
+    public Path workDir() {
+        return workDir;
+    }
+
+    public Path repositoryRoot() {
+        return repositoryRoot;
+    }
+
+    /** A fresh entity type (so fresh topics) with the sample customer schema. */
+    public EntityType newType(String purpose, MergePolicy policy, int partitions) {
+        return new EntityType(purpose + "-" + sequence.incrementAndGet(), Customer.getClassSchema(), policy, partitions);
+    }
+
+    /** Connects the contract for these types: topics created, writer schemas registered. */
+    public ConcordContract contract(EntityType... types) {
+        return ConcordContract.connect(kafkaConfig(), EntityTypes.of(List.of(types))).registerWriterSchemas();
+    }
+
+    /** A declaration file for processes (consumer-service, producer-service) that should serve {@code type}. */
+    public Path declarationFor(EntityType type) {
+        Path file = workDir.resolve("types-" + type.name() + ".json");
+        try {
+            Files.writeString(file, "{\"types\":[{\"name\":\"" + type.name() + "\",\"schema\":\"classpath:avro/domain/customer.avsc\","
+                    + "\"policy\":\"" + type.policy().id() + "\",\"partitions\":" + type.partitions() + "}]}");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return file;
+    }
+
+    /** A new, empty database; returns its JDBC URL. */
+    public String newDatabase(String name) {
+        try (Connection admin = postgres.getPostgresDatabase().getConnection(); Statement sql = admin.createStatement()) {
+            sql.execute("CREATE DATABASE " + name);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot create database " + name, e);
+        }
+        return postgres.getJdbcUrl("postgres", name);
+    }
+
+    public Connection connect(String jdbcUrl) throws SQLException {
+        return DriverManager.getConnection(jdbcUrl);
+    }
+
+    public static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        broker.close();
+        postgres.close();
+    }
+}

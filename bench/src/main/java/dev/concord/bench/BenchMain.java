@@ -1,0 +1,87 @@
+package dev.concord.bench;
+
+import dev.concord.bench.load.LoadSpec;
+import dev.concord.bench.measure.Correctness;
+import dev.concord.bench.measure.EndToEndLatency;
+import dev.concord.bench.measure.ProcessorThroughput;
+import dev.concord.bench.measure.PublishApi;
+import dev.concord.bench.measure.ReplicaApply;
+import dev.concord.bench.report.Results;
+import dev.concord.contract.AvroTrust;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ./concord bench}: measures Concord beside baselines taken in the same run on the same
+ * broker and database, checks every copy of the data with the oracle, and writes
+ * {@code results.json} and {@code results.md}. Exits 1 if the oracle finds any divergence.
+ */
+@Command(name = "concord bench", mixinStandardHelpOptions = true,
+        description = "Throughput, latency and correctness of Concord, each beside a same-run baseline.")
+public final class BenchMain implements Callable<Integer> {
+
+    @Option(names = "--quick", description = "Small sizes, under two minutes (what CI runs).")
+    boolean quick;
+
+    @Option(names = "--out", description = "Where results go (default: bench-results/<timestamp>).")
+    Path out;
+
+    @Option(names = "--only", split = ",", description = "Run only these: correctness, processor, replica, bootstrap, latency, publish.")
+    List<String> only;
+
+    public static void main(String[] args) {
+        AvroTrust.trustConcordPackages();
+        System.exit(new CommandLine(new BenchMain()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Path root = Path.of(System.getProperty("concord.home", ".")).toAbsolutePath().normalize();
+        String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+        Path results = out != null ? out : root.resolve("bench-results").resolve(stamp);
+        Results report = new Results("./concord bench" + (quick ? " --quick" : ""), quick ? "quick" : "full");
+        long started = System.nanoTime();
+        try (BenchEnvironment env = BenchEnvironment.start(results.resolve("work"), root)) {
+            if (runs("correctness")) {
+                System.out.println("Correctness oracle...");
+                new Correctness(env).run(report, quick ? new LoadSpec(3_000, 300, 3, 0.3, 0.3, 0.05, 200, 1)
+                        : new LoadSpec(100_000, 10_000, 5, 0.2, 0.3, 0.03, 200, 1));
+            }
+            if (runs("processor")) {
+                System.out.println("Processor throughput...");
+                new ProcessorThroughput(env).run(report, quick ? 10_000 : 500_000);
+            }
+            if (runs("replica")) {
+                System.out.println("Replica apply rate...");
+                new ReplicaApply(env).run(report, quick ? 10_000 : 200_000, true, quick);
+            }
+            if (!quick && runs("bootstrap")) {
+                System.out.println("Fresh replica bootstrap of 1,000,000 entities...");
+                new ReplicaApply(env).run(report, 1_000_000, false, true);
+            }
+            if (runs("latency")) {
+                System.out.println("End-to-end latency...");
+                new EndToEndLatency(env).run(report, quick ? List.of(1_000) : List.of(1_000, 5_000, 10_000),
+                        Duration.ofSeconds(quick ? 3 : 30));
+            }
+            if (runs("publish")) {
+                System.out.println("Publish API...");
+                new PublishApi(env).run(report, quick ? 8 : 32, Duration.ofSeconds(quick ? 3 : 30));
+            }
+        }
+        report.write(results);
+        System.out.printf("%nDone in %.0f s. Results: %s%n", (System.nanoTime() - started) / 1e9, results.resolve("results.md"));
+        return report.correct() ? 0 : 1;
+    }
+
+    private boolean runs(String part) {
+        return only == null || only.contains(part);
+    }
+}

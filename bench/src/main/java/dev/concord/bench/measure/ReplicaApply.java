@@ -1,0 +1,132 @@
+package dev.concord.bench.measure;
+
+import dev.concord.bench.BenchEnvironment;
+import dev.concord.bench.load.LoadGenerator;
+import dev.concord.bench.load.LoadSpec;
+import dev.concord.bench.report.Measurement;
+import dev.concord.bench.report.Results;
+import dev.concord.contract.ConcordContract;
+import dev.concord.contract.avro.EntityEvent;
+import dev.concord.contract.avro.EntityState;
+import dev.concord.contract.json.AvroToJson;
+import dev.concord.contract.topics.Topic;
+import dev.concord.contract.types.EntityType;
+import dev.concord.contract.types.MergePolicy;
+import java.nio.ByteBuffer;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * A fresh replica bootstrapping N entities from a preloaded state topic: its apply rate beside plain
+ * batched {@code INSERT … ON CONFLICT} of the same rows into the same PostgreSQL, and its time until
+ * caught up beside a plain consumer reading the same topic.
+ */
+public final class ReplicaApply {
+
+    private final BenchEnvironment env;
+
+    public ReplicaApply(BenchEnvironment env) {
+        this.env = env;
+    }
+
+    public void run(Results results, int entities, boolean applyRate, boolean bootstrap) throws Exception {
+        EntityType type = env.newType("replica", MergePolicy.LAST_WRITER_WINS, 6);
+        try (ConcordContract contract = env.contract(type)) {
+            List<EntityState> states = preloadStates(contract, type, entities);
+            Topic<String, EntityState> topic = contract.topics().state(type);
+            long end = Topics.totalEndOffset(env.kafkaConfig(), topic.name());
+
+            long readStart = System.nanoTime();
+            Topics.readToEnd(env.kafkaConfig(), topic.name(), record -> { });
+            double plainReadSeconds = (System.nanoTime() - readStart) / 1e9;
+            double plainInsertRate = applyRate ? plainInsert(contract, type, states) : 0;
+
+            try (ReplicaProcess replica = new ReplicaProcess(env, type, "replica_" + type.name().replace('-', '_'))) {
+                replica.awaitConsumed(end, Duration.ofMinutes(15));
+                double caughtUpSeconds = replica.sinceLaunch().toMillis() / 1000.0;
+                String shape = entities + " entities of ~200 B, 6 partitions";
+                if (applyRate) {
+                    results.add(new Measurement("replica apply rate", "rows/s", replica.applyRate(),
+                            "plain batched INSERT … ON CONFLICT", plainInsertRate, true, shape));
+                }
+                if (bootstrap) {
+                    results.add(new Measurement("fresh replica: launch → caught up (" + entities + ")", "s", caughtUpSeconds,
+                            "plain consumer reading the topic", plainReadSeconds, false, shape + "; includes JVM and service start"));
+                }
+            }
+        }
+    }
+
+    private List<EntityState> preloadStates(ConcordContract contract, EntityType type, int entities) throws Exception {
+        List<EntityEvent> events = new LoadGenerator(contract.payloads()).generate(type, LoadSpec.uniqueEntities(entities, 200),
+                System.currentTimeMillis());
+        Topic<String, EntityState> topic = contract.topics().state(type);
+        Map<String, Object> config = new HashMap<>(env.kafkaConfig());
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+        config.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+        List<EntityState> states = new ArrayList<>(entities);
+        try (KafkaProducer<String, EntityState> producer = new KafkaProducer<>(config, new StringSerializer(), topic.valueSerde().serializer())) {
+            for (EntityEvent event : events) {
+                EntityState state = EntityState.newBuilder().setEntityType(type.name()).setEntityId(event.getEntityId())
+                        .setVersion(1).setClock(event.getClock()).setWriter(event.getWriter()).setDeleted(false)
+                        .setPayload(event.getPayload()).setFieldStamps(Map.of()).setLastEventId(event.getEventId())
+                        .setUpdatedAt(Instant.now()).build();
+                states.add(state);
+                producer.send(new ProducerRecord<>(topic.name(), state.getEntityId(), state));
+            }
+            producer.flush();
+        }
+        return states;
+    }
+
+    /** The same rows, the same JSON, batched 1,000 per statement batch and committed per batch. */
+    private double plainInsert(ConcordContract contract, EntityType type, List<EntityState> states) throws Exception {
+        String url = env.newDatabase("plain_" + type.name().replace('-', '_'));
+        try (Connection db = env.connect(url)) {
+            try (Statement ddl = db.createStatement()) {
+                ddl.execute("CREATE TABLE entity (entity_type text, entity_id text, version bigint, data jsonb, applied_at timestamptz,"
+                        + " PRIMARY KEY (entity_type, entity_id))");
+            }
+            db.setAutoCommit(false);
+            long start = System.nanoTime();
+            try (PreparedStatement upsert = db.prepareStatement("INSERT INTO entity VALUES (?, ?, ?, ?::jsonb, now()) "
+                    + "ON CONFLICT (entity_type, entity_id) DO UPDATE SET version = EXCLUDED.version, data = EXCLUDED.data "
+                    + "WHERE entity.version < EXCLUDED.version")) {
+                int inBatch = 0;
+                for (EntityState state : states) {
+                    upsert.setString(1, type.name());
+                    upsert.setString(2, state.getEntityId());
+                    upsert.setLong(3, state.getVersion());
+                    upsert.setString(4, AvroToJson.toJson(contract.payloads().decode(bytes(state.getPayload()), type.schema())).toString());
+                    upsert.addBatch();
+                    if (++inBatch == 1000) {
+                        upsert.executeBatch();
+                        db.commit();
+                        inBatch = 0;
+                    }
+                }
+                upsert.executeBatch();
+                db.commit();
+            }
+            return states.size() * 1e9 / (System.nanoTime() - start);
+        }
+    }
+
+    private static byte[] bytes(ByteBuffer buffer) {
+        byte[] bytes = new byte[buffer.remaining()];
+        buffer.duplicate().get(bytes);
+        return bytes;
+    }
+}

@@ -1,0 +1,65 @@
+package dev.concord.bench.measure;
+
+import dev.concord.bench.oracle.Oracle;
+import dev.concord.contract.ConcordContract;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/** Reading whole topics: end offsets, and every committed record from the beginning. */
+final class Topics {
+
+    private Topics() {
+    }
+
+    static KafkaConsumer<byte[], byte[]> reader(Map<String, Object> kafka) {
+        Map<String, Object> config = new HashMap<>(kafka);
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+        config.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 64 * 1024 * 1024);
+        return new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    static long totalEndOffset(Map<String, Object> kafka, String topic) {
+        try (KafkaConsumer<byte[], byte[]> consumer = reader(kafka)) {
+            return consumer.endOffsets(partitions(consumer, topic)).values().stream().mapToLong(Long::longValue).sum();
+        }
+    }
+
+    /** Every committed record from the beginning to the end offsets as of now; returns how many were read. */
+    static long readToEnd(Map<String, Object> kafka, String topic, java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> sink) {
+        try (KafkaConsumer<byte[], byte[]> consumer = reader(kafka)) {
+            List<TopicPartition> partitions = partitions(consumer, topic);
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            long read = 0;
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    sink.accept(record);
+                    read++;
+                }
+            }
+            return read;
+        }
+    }
+
+    static List<Oracle.StateRecord> stateRecords(Map<String, Object> kafka, ConcordContract contract, String topic) {
+        List<Oracle.StateRecord> records = new ArrayList<>();
+        readToEnd(kafka, topic, r -> records.add(new Oracle.StateRecord(new String(r.key()),
+                contract.topics().stateSerde().deserializer().deserialize(topic, r.value()))));
+        return records;
+    }
+
+    private static List<TopicPartition> partitions(KafkaConsumer<byte[], byte[]> consumer, String topic) {
+        return consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+    }
+}
