@@ -103,7 +103,7 @@ public class ContractFactory {
         return config;
     }
 
-    static Map<String, Object> producerConfig(Map<String, Object> kafkaClientConfig) {
+    public static Map<String, Object> producerConfig(Map<String, Object> kafkaClientConfig) {
         Map<String, Object> config = new HashMap<>(kafkaClientConfig);
         // A 202 promises the event is durable: every in-sync replica has it, and retries never duplicate it.
         config.put(ProducerConfig.ACKS_CONFIG, "all");

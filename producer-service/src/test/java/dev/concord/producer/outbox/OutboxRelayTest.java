@@ -1,0 +1,243 @@
+package dev.concord.producer.outbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.concord.contract.ConcordContract;
+import dev.concord.contract.avro.EntityEvent;
+import dev.concord.contract.avro.Operation;
+import dev.concord.contract.clock.HlcTimestamp;
+import dev.concord.contract.types.EntityType;
+import dev.concord.contract.types.EntityTypes;
+import dev.concord.producer.ContractFactory;
+import dev.concord.producer.publish.EventPublisher;
+import dev.concord.testsupport.KafkaBrokerExtension;
+import dev.concord.testsupport.KafkaTestClients;
+import dev.concord.testsupport.PostgresExtension;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+
+import java.util.UUID;
+import java.util.function.IntConsumer;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/**
+ * The transactional outbox on a real PostgreSQL and a real broker: what a business transaction commits
+ * is published exactly, in order; what it rolls back is not; a relay that dies mid-batch leaves only its
+ * unrecorded rows to be published again.
+ */
+@ExtendWith({KafkaBrokerExtension.class, PostgresExtension.class})
+class OutboxRelayTest {
+
+    private static ConcordContract contract;
+    private static KafkaProducer<String, EntityEvent> producer;
+    private static EventPublisher publisher;
+
+    private PGSimpleDataSource database;
+
+    @BeforeAll
+    static void connect() {
+        Map<String, Object> kafka = Map.of("bootstrap.servers", KafkaBrokerExtension.bootstrapServers());
+        contract = ConcordContract.connect(kafka, EntityTypes.load(EntityTypes.DEFAULT_DECLARATION)).registerWriterSchemas();
+        producer = new KafkaProducer<>(ContractFactory.producerConfig(kafka), new StringSerializer(),
+                contract.topics().eventSerde().serializer());
+        publisher = new EventPublisher(producer, Runnable::run);
+    }
+
+    @AfterAll
+    static void close() throws Exception {
+        producer.close();
+        contract.close();
+    }
+
+    @BeforeEach
+    void createOutbox() throws SQLException {
+        database = new PGSimpleDataSource();
+        database.setUrl(PostgresExtension.createDatabase());
+        OutboxRelay.createSchema(database);
+        // Applying it twice (two relays starting) changes nothing.
+        OutboxRelay.createSchema(database);
+    }
+
+    @Test
+    void shouldPublishExactlyTheCommittedRowsInOrderAndNothingForARollback() throws Exception {
+        // Given a legacy table captured by the trigger, and an application that also appends explicitly
+        String committed = KafkaTestClients.uniqueId("c");
+        String rolledBack = KafkaTestClients.uniqueId("c");
+        String deleted = KafkaTestClients.uniqueId("c");
+        sql("""
+                CREATE TABLE customers (id TEXT PRIMARY KEY, name TEXT NOT NULL, email TEXT NOT NULL, tier TEXT NOT NULL DEFAULT 'STANDARD',
+                                        marketing_opt_in BOOLEAN NOT NULL DEFAULT false, internal_note TEXT);
+                CREATE TRIGGER customers_to_concord AFTER INSERT OR UPDATE OR DELETE ON customers
+                    FOR EACH ROW EXECUTE FUNCTION concord_outbox_capture('customer', 'id', 'internal_note');""");
+
+        // When one business transaction rolls back and another commits
+        try (Connection c = database.getConnection()) {
+            c.setAutoCommit(false);
+            try (Statement s = c.createStatement()) {
+                s.execute("INSERT INTO customers (id, name, email) VALUES ('" + rolledBack + "', 'Grace', 'grace@example.com')");
+            }
+            c.rollback();
+            try (Statement s = c.createStatement()) {
+                s.execute("INSERT INTO customers (id, name, email, internal_note) VALUES ('" + committed + "', 'Ada', 'ada@example.com', 'vip')");
+                s.execute("UPDATE customers SET tier = 'GOLD', marketing_opt_in = true WHERE id = '" + committed + "'");
+                s.execute("SELECT concord_outbox_append('customer', '" + committed + "', 'PATCH', '{\"phone\": \"+44 20 7946 0000\"}')");
+                s.execute("INSERT INTO customers (id, name, email) VALUES ('" + deleted + "', 'Charles', 'charles@example.com')");
+                s.execute("DELETE FROM customers WHERE id = '" + deleted + "'");
+            }
+            c.commit();
+        }
+        List<UUID> outboxIds = queryIds("SELECT event_id FROM concord_outbox ORDER BY seq");
+        OutboxRelay relay = relay("relay-1", 100, 50, Duration.ofSeconds(30), n -> { });
+        await().atMost(Duration.ofSeconds(30)).until(() -> relay.relayOnce() == 0 && count("concord_outbox") == 0);
+
+        // Then exactly the committed rows, in commit order per entity, with the rows' ids
+        assertThat(events(rolledBack)).isEmpty();
+        List<EntityEvent> ada = events(committed);
+        assertThat(ada).extracting(EntityEvent::getOp).containsExactly(Operation.UPSERT, Operation.UPSERT, Operation.PATCH);
+        assertThat(payload(ada.get(0)).get("name")).hasToString("Ada");
+        assertThat(payload(ada.get(1)).get("tier")).hasToString("GOLD");
+        assertThat(payload(ada.get(1)).get("marketingOptIn")).isEqualTo(true);
+        assertThat(ada.get(2).getChangedFields()).containsExactly("phone");
+        assertThat(ada).extracting(e -> HlcTimestamp.of(e.getClock())).isSorted().doesNotHaveDuplicates();
+        assertThat(ada).allSatisfy(e -> {
+            assertThat(e.getWriter()).isEqualTo("outbox-test");
+            assertThat(e.getSource().getService()).isEqualTo("outbox-relay");
+            assertThat(e.getSource().getTransactionId()).isNotBlank();
+        });
+        assertThat(events(deleted)).extracting(EntityEvent::getOp).containsExactly(Operation.UPSERT, Operation.DELETE);
+        List<UUID> published = new ArrayList<>();
+        ada.forEach(e -> published.add(e.getEventId()));
+        events(deleted).forEach(e -> published.add(e.getEventId()));
+        assertThat(published).containsExactlyInAnyOrderElementsOf(outboxIds);
+    }
+
+    @Test
+    void shouldRepublishOnlyTheUnrecordedRowsWhenARelayDiesMidBatch() throws Exception {
+        // Given ten committed rows of two entities, interleaved
+        String first = KafkaTestClients.uniqueId("c");
+        String second = KafkaTestClients.uniqueId("c");
+        try (Connection c = database.getConnection(); Statement s = c.createStatement()) {
+            for (int i = 0; i < 10; i++) {
+                s.execute("SELECT concord_outbox_append('customer', '" + (i % 2 == 0 ? first : second) + "', 'UPSERT', "
+                        + "'{\"name\": \"v" + i + "\", \"email\": \"e" + i + "@example.com\"}')");
+            }
+        }
+        List<UUID> ids = queryIds("SELECT event_id FROM concord_outbox ORDER BY seq");
+
+        // When a relay dies right after recording its first acknowledgements (at most 3 rows)
+        OutboxRelay dying = relay("relay-dying", 10, 3, Duration.ofMillis(500), n -> {
+            throw new SimulatedCrash();
+        });
+        try {
+            dying.relayOnce();
+        } catch (SimulatedCrash expected) {
+            // the process is gone: nothing after this point ran
+        }
+        List<UUID> unrecorded = queryIds("SELECT event_id FROM concord_outbox ORDER BY seq");
+        assertThat(unrecorded).hasSizeBetween(7, 9);
+
+        // ... and another relay takes over once the lease expired
+        OutboxRelay survivor = relay("relay-survivor", 10, 50, Duration.ofSeconds(30), n -> { });
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> survivor.relayOnce() >= 0 && count("concord_outbox") == 0);
+
+        // Then every row is published; only unrecorded rows more than once; each entity in order after dedup
+        List<EntityEvent> all = new ArrayList<>(events(first));
+        all.addAll(events(second));
+        List<UUID> publishedIds = all.stream().map(EntityEvent::getEventId).toList();
+        assertThat(new LinkedHashSet<>(publishedIds)).containsExactlyInAnyOrderElementsOf(ids);
+        assertThat(publishedIds.size() - ids.size()).isLessThanOrEqualTo(unrecorded.size());
+        ids.stream().filter(id -> !unrecorded.contains(id))
+                .forEach(id -> assertThat(publishedIds).as("recorded row %s", id).containsOnlyOnce(id));
+        for (String entity : List.of(first, second)) {
+            List<String> names = new ArrayList<>(events(entity).stream().collect(
+                    java.util.stream.Collectors.toMap(EntityEvent::getEventId, e -> payload(e).get("name").toString(),
+                            (a, b) -> a, java.util.LinkedHashMap::new)).values());
+            assertThat(names).isSortedAccordingTo((a, b) -> Integer.compare(Integer.parseInt(a.substring(1)), Integer.parseInt(b.substring(1))));
+            assertThat(names).hasSize(5);
+        }
+    }
+
+    @Test
+    void shouldMoveARowThatCannotBecomeAnEventAsideWithoutBlockingItsEntity() throws Exception {
+        // Given a row for an undeclared type, one with an invalid payload, and a valid one after them
+        String id = KafkaTestClients.uniqueId("c");
+        sql("SELECT concord_outbox_append('kunde', '" + id + "', 'UPSERT', '{\"name\": \"x\"}');"
+                + "SELECT concord_outbox_append('customer', '" + id + "', 'UPSERT', '{\"name\": 42}');"
+                + "SELECT concord_outbox_append('customer', '" + id + "', 'UPSERT', '{\"name\": \"Ada\", \"email\": \"ada@example.com\"}');");
+
+        // When
+        relay("relay-1", 10, 10, Duration.ofSeconds(30), n -> { }).relayOnce();
+
+        // Then
+        assertThat(count("concord_outbox")).isZero();
+        assertThat(count("concord_outbox_dead")).isEqualTo(2);
+        assertThat(events(id)).singleElement().satisfies(e -> assertThat(payload(e).get("name")).hasToString("Ada"));
+    }
+
+    private OutboxRelay relay(String relayId, int batchSize, int recordChunk, Duration lease, IntConsumer onRecorded) {
+        return new OutboxRelay(database, contract, publisher,
+                new OutboxSettings(relayId, "outbox-test", batchSize, lease, Duration.ofMillis(100), recordChunk), onRecorded);
+    }
+
+    private static final class SimulatedCrash extends RuntimeException {
+    }
+
+    private void sql(String statements) throws SQLException {
+        try (Connection c = database.getConnection(); Statement s = c.createStatement()) {
+            s.execute(statements);
+        }
+    }
+
+    private long count(String table) throws SQLException {
+        try (Connection c = database.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM " + table)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private List<UUID> queryIds(String query) throws SQLException {
+        List<UUID> ids = new ArrayList<>();
+        try (Connection c = database.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(query)) {
+            while (rs.next()) {
+                ids.add(rs.getObject(1, UUID.class));
+            }
+        }
+        return ids;
+    }
+
+    private static List<EntityEvent> events(String entityId) {
+        return KafkaTestClients.readAll(KafkaBrokerExtension.bootstrapServers(), "concord.events.customer").stream()
+                .filter(r -> r.key() != null && entityId.equals(new String(r.key(), StandardCharsets.UTF_8)))
+                .map(r -> contract.topics().eventSerde().deserializer().deserialize(r.topic(), r.value()))
+                .toList();
+    }
+
+    private static GenericRecord payload(EntityEvent event) {
+        EntityType type = contract.types().require("customer");
+        ByteBuffer buffer = event.getPayload().duplicate();
+        byte[] bytes = new byte[buffer.remaining()];
+        buffer.get(bytes);
+        return contract.payloads().decode(bytes, type.schema());
+    }
+
+}
