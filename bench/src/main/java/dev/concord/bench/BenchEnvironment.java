@@ -32,6 +32,7 @@ public final class BenchEnvironment implements AutoCloseable {
     private final EmbeddedKafkaBroker broker;
     private final EmbeddedPostgres postgres;
     private final AtomicInteger sequence = new AtomicInteger();
+    private Path profileDirectory;
 
     private BenchEnvironment(Path workDir, Path repositoryRoot, EmbeddedKafkaBroker broker, EmbeddedPostgres postgres) {
         this.workDir = workDir;
@@ -48,6 +49,21 @@ public final class BenchEnvironment implements AutoCloseable {
                 .setServerConfig("synchronous_commit", "on")
                 .setServerConfig("max_connections", "200").start();
         return new BenchEnvironment(workDir, repositoryRoot, broker, postgres);
+    }
+
+    /** Profile every measurement with Java Flight Recorder, recordings in {@code directory}. */
+    public void enableProfiling(Path directory) {
+        this.profileDirectory = directory;
+    }
+
+    public java.util.Optional<Path> profileDirectory() {
+        return java.util.Optional.ofNullable(profileDirectory);
+    }
+
+    /** JVM options for a child process, with a flight recording dumped at exit when profiling. */
+    public String childJavaOptions(String base, String recordingName) {
+        return profileDirectory == null ? base : base + " -XX:StartFlightRecording=settings=profile,dumponexit=true,filename="
+                + profileDirectory.resolve(recordingName + ".jfr");
     }
 
     public String bootstrapServers() {

@@ -33,6 +33,9 @@ public final class BenchMain implements Callable<Integer> {
     @Option(names = "--out", description = "Where results go (default: bench-results/<timestamp>).")
     Path out;
 
+    @Option(names = "--profile", description = "Record each measurement with Java Flight Recorder and name its bottleneck.")
+    boolean profile;
+
     @Option(names = "--only", split = ",", description = "Run only these: correctness, processor, replica, bootstrap, latency, publish.")
     List<String> only;
 
@@ -46,9 +49,13 @@ public final class BenchMain implements Callable<Integer> {
         Path root = Path.of(System.getProperty("concord.home", ".")).toAbsolutePath().normalize();
         String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
         Path results = out != null ? out : root.resolve("bench-results").resolve(stamp);
-        Results report = new Results("./concord bench" + (quick ? " --quick" : ""), quick ? "quick" : "full");
+        Results report = new Results("./concord bench" + (quick ? " --quick" : "") + (profile ? " --profile" : ""),
+                quick ? "quick" : "full");
         long started = System.nanoTime();
         try (BenchEnvironment env = BenchEnvironment.start(results.resolve("work"), root)) {
+            if (profile) {
+                env.enableProfiling(results.resolve("profiles"));
+            }
             if (runs("correctness")) {
                 System.out.println("Correctness oracle...");
                 new Correctness(env).run(report, quick ? new LoadSpec(3_000, 300, 3, 0.3, 0.3, 0.05, 200, 1)

@@ -46,8 +46,8 @@ public final class ProcessorThroughput {
             String input = contract.topics().events(type).name();
 
             double pipe = pipe(input, type.partitions(), events);
-            double eos = processor(contract, "exactly_once_v2", events);
-            double alos = processor(contract, "at_least_once", events);
+            double eos = processor(results, contract, "exactly_once_v2", events);
+            double alos = processor(results, contract, "at_least_once", events);
             String shape = events + " events of ~200 B, 6 partitions, " + spec.entities() + " entities, 3 writers";
             results.add(new Measurement("processor, exactly_once_v2", "events/s", eos, "plain consume→produce pipe", pipe, true, shape));
             results.add(new Measurement("processor, at_least_once", "events/s", alos, "plain consume→produce pipe", pipe, true, shape));
@@ -56,10 +56,16 @@ public final class ProcessorThroughput {
         }
     }
 
-    private double processor(ConcordContract contract, String guarantee, int events) {
+    private double processor(Results results, ConcordContract contract, String guarantee, int events) {
+        var profiler = env.profileDirectory().map(dir -> dev.concord.bench.report.Profiler.start(dir, "processor-" + guarantee));
         try (ProcessorInstance processor = new ProcessorInstance(env, contract, guarantee)) {
             processor.awaitProcessed(events, Duration.ofMinutes(10));
             return processor.metrics().ratePerSecond();
+        } finally {
+            profiler.ifPresent(p -> {
+                results.addProfile("processor, " + guarantee + " (harness JVM: processor + in-process broker)", p.stopAndSummarize());
+                p.close();
+            });
         }
     }
 

@@ -55,7 +55,9 @@ public final class PublishApi {
         EntityType type = env.newType("publish", MergePolicy.FIELD_MERGE, 6);
         try (ConcordContract contract = env.contract(type)) {
             int port = BenchEnvironment.freePort();
-            try (ManagedProcess producer = ConcordModule.PRODUCER.launch(env.repositoryRoot(), "-Xmx512m -XX:+UseParallelGC", Map.of(
+            String recording = "producer-" + type.name();
+            try (ManagedProcess producer = ConcordModule.PRODUCER.launch(env.repositoryRoot(),
+                    env.childJavaOptions("-Xmx512m -XX:+UseParallelGC", recording), Map.of(
                             "KAFKA_BOOTSTRAP_SERVERS", env.bootstrapServers(),
                             "PORT", String.valueOf(port),
                             "CONCORD_TYPES", env.declarationFor(type).toString(),
@@ -72,6 +74,10 @@ public final class PublishApi {
                         raw.perSecond(), true, shape));
                 results.add(new Measurement("publish API p50", "ms", api.p50Millis(), "raw Kafka producer p50", raw.p50Millis(), false, shape));
                 results.add(new Measurement("publish API p99", "ms", api.p99Millis(), "raw Kafka producer p99", raw.p99Millis(), false, shape));
+            }
+            if (env.profileDirectory().isPresent()) {
+                results.addProfile("producer-service under publish load",
+                        dev.concord.bench.report.Profiler.summarize(env.profileDirectory().get().resolve(recording + ".jfr")));
             }
         }
     }

@@ -64,6 +64,7 @@ public final class ReplicaApply {
                     results.add(new Measurement("fresh replica: launch → caught up (" + entities + ")", "s", caughtUpSeconds,
                             "plain consumer reading the topic", plainReadSeconds, false, shape + "; includes JVM and service start"));
                 }
+                replica.stopAndProfile().ifPresent(summary -> results.addProfile("replica applying " + entities + " entities", summary));
             }
         }
     }

@@ -28,13 +28,15 @@ final class ReplicaProcess implements AutoCloseable {
     private final ManagedProcess process;
     private final int port;
     private final long launchedNanos = System.nanoTime();
+    private final String name;
 
     ReplicaProcess(BenchEnvironment env, EntityType type, String name) {
         this.env = env;
         this.type = type;
         this.jdbcUrl = env.newDatabase(name.replace('-', '_'));
         this.port = BenchEnvironment.freePort();
-        this.process = ConcordModule.CONSUMER.launch(env.repositoryRoot(), "-Xmx768m -XX:+UseParallelGC", Map.of(
+        this.name = name;
+        this.process = ConcordModule.CONSUMER.launch(env.repositoryRoot(), env.childJavaOptions("-Xmx768m -XX:+UseParallelGC", name), Map.of(
                         "KAFKA_BOOTSTRAP_SERVERS", env.bootstrapServers(),
                         "PORT", String.valueOf(port),
                         "CONCORD_TYPES", env.declarationFor(type).toString(),
@@ -118,6 +120,18 @@ final class ReplicaProcess implements AutoCloseable {
         } catch (SQLException notReadyYet) {
             return -1;  // the replica creates its tables at start-up
         }
+    }
+
+    /** Stops the replica; when profiling, returns the summary of its flight recording. */
+    java.util.Optional<String> stopAndProfile() {
+        process.close();
+        return env.profileDirectory().map(dir -> {
+            try {
+                return dev.concord.bench.report.Profiler.summarize(dir.resolve(name + ".jfr"));
+            } catch (java.io.IOException e) {
+                return "(no recording: " + e.getMessage() + ")";
+            }
+        });
     }
 
     @Override

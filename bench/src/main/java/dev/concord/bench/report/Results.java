@@ -20,6 +20,7 @@ public final class Results {
     private final Instant startedAt = Instant.now();
     private final List<Measurement> measurements = new ArrayList<>();
     private final List<String> correctness = new ArrayList<>();
+    private final Map<String, String> profiles = new LinkedHashMap<>();
     private boolean correct = true;
 
     public Results(String command, String mode) {
@@ -39,6 +40,11 @@ public final class Results {
         System.out.println("  oracle: " + summary);
     }
 
+    public synchronized void addProfile(String measurement, String summary) {
+        profiles.put(measurement, summary);
+        System.out.println("  profile of " + measurement + ": " + summary);
+    }
+
     public boolean correct() {
         return correct;
     }
@@ -53,6 +59,7 @@ public final class Results {
         json.put("measurements", measurements);
         json.put("correctness", correctness);
         json.put("correct", correct);
+        json.put("profiles", profiles);
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(directory.resolve("results.json").toFile(), json);
         Files.writeString(directory.resolve("results.md"), markdown());
     }
@@ -68,6 +75,10 @@ public final class Results {
         }
         md.append("\nCorrectness oracle:\n\n");
         correctness.forEach(line -> md.append("- ").append(line).append('\n'));
+        if (!profiles.isEmpty()) {
+            md.append("\nProfiles (Java Flight Recorder, CPU samples):\n\n");
+            profiles.forEach((name, summary) -> md.append("- **").append(name).append("**: ").append(summary).append('\n'));
+        }
         return md.toString();
     }
 

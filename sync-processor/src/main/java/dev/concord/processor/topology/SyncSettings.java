@@ -29,6 +29,10 @@ public record SyncSettings(Duration dedupWindow, Duration maxClockSkew, Duration
                 DEFAULT_MAX_OUTPUT_BYTES);
     }
 
+    public SyncSettings withMaxClockSkew(Duration skew) {
+        return new SyncSettings(dedupWindow, skew, tombstoneRetention, expiryScanInterval, maxOutputBytes);
+    }
+
     public SyncSettings withMaxOutputBytes(int bytes) {
         return new SyncSettings(dedupWindow, maxClockSkew, tombstoneRetention, expiryScanInterval, bytes);
     }

@@ -60,11 +60,13 @@ public final class SyncTopology {
         topology.addSource(names.source(), events.keySerde().deserializer(), events.valueSerde().deserializer(), events.name());
         topology.addProcessor(names.processor(),
                 () -> new EntityMergeProcessor(type, names, topics, contract.payloads(), settings, metrics), names.source());
+        // Cached stores write RocksDB and their changelogs once per key per commit, not once per event.
         topology.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(names.stateStore()), state.keySerde(), state.valueSerde()), names.processor());
+                Stores.persistentKeyValueStore(names.stateStore()), state.keySerde(), state.valueSerde())
+                .withCachingEnabled(), names.processor());
         topology.addStateStore(Stores.windowStoreBuilder(
                 Stores.persistentWindowStore(names.dedupStore(), settings.dedupWindow(), settings.dedupWindow(), false),
-                Serdes.String(), Serdes.Long()), names.processor());
+                Serdes.String(), Serdes.Long()).withCachingEnabled(), names.processor());
         topology.addSink(names.stateSink(), state.name(), state.keySerde().serializer(), state.valueSerde().serializer(),
                 names.processor());
         topology.addSink(names.conflictSink(), conflicts.name(), conflicts.keySerde().serializer(),
