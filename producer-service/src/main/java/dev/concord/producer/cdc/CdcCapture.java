@@ -1,0 +1,147 @@
+package dev.concord.producer.cdc;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.concord.contract.ConcordContract;
+import dev.concord.contract.avro.EntityEvent;
+import dev.concord.producer.publish.EventPublisher;
+import dev.concord.producer.publish.PublishedEvent;
+import dev.concord.producer.publish.RefusedException;
+import io.debezium.engine.ChangeEvent;
+import io.debezium.engine.DebeziumEngine;
+import io.debezium.engine.format.Json;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Change data capture: Debezium's embedded engine reads PostgreSQL's logical replication stream
+ * (pgoutput) for the configured tables and publishes each row change as an {@link EntityEvent}
+ * ({@link CdcEventMapper}).
+ *
+ * <p>At least once, in log order: each batch is sent, and only when Kafka acknowledged every event of
+ * it are its records marked processed, so the engine's stored offset (a local file) never runs ahead
+ * of Kafka. A failed send is retried (with backoff) until it succeeds or the capture stops; stopping
+ * mid-batch leaves the offset where it was, and a restart resumes there — re-sending, with the same
+ * event ids, whatever was not yet recorded. A change that cannot become an event (its row does not
+ * fit the type's schema) is logged with its LSN and skipped: it can never succeed, and holding the
+ * slot would make the database keep WAL forever.
+ */
+public final class CdcCapture implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CdcCapture.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final CdcSettings settings;
+    private final ConcordContract contract;
+    private final EventPublisher publisher;
+    private final CdcEventMapper mapper;
+    private final AtomicLong published = new AtomicLong();
+    private volatile boolean stopping;
+    private DebeziumEngine<ChangeEvent<String, String>> engine;
+    private ExecutorService runner;
+
+    public CdcCapture(CdcSettings settings, ConcordContract contract, EventPublisher publisher) {
+        this.settings = settings;
+        this.contract = contract;
+        this.publisher = publisher;
+        this.mapper = new CdcEventMapper(contract, settings.tables(), settings.slot(), settings.writerId());
+    }
+
+    public synchronized void start() throws IOException {
+        java.nio.file.Files.createDirectories(settings.offsetFile().toAbsolutePath().getParent());
+        engine = DebeziumEngine.create(Json.class)
+                .using(settings.engineProperties())
+                .notifying(this::handleBatch)
+                .using((success, message, error) -> {
+                    if (!success && !stopping) {
+                        LOG.error("CDC engine stopped: {}", message, error);
+                    }
+                })
+                .build();
+        runner = Executors.newSingleThreadExecutor(r -> new Thread(r, "cdc-" + settings.slot()));
+        runner.execute(engine);
+        LOG.info("CDC started: slot {}, tables {}, offsets in {}", settings.slot(), settings.tables(), settings.offsetFile());
+    }
+
+    /** Events acknowledged by Kafka since start (for tests and metrics). */
+    public long publishedCount() {
+        return published.get();
+    }
+
+    private void handleBatch(List<ChangeEvent<String, String>> records,
+                             DebeziumEngine.RecordCommitter<ChangeEvent<String, String>> committer) throws InterruptedException {
+        List<EntityEvent> events = new ArrayList<>(records.size());
+        for (ChangeEvent<String, String> record : records) {
+            toEvent(record).ifPresent(events::add);
+        }
+        sendUntilAcknowledged(events);
+        for (ChangeEvent<String, String> record : records) {
+            committer.markProcessed(record);
+        }
+        committer.markBatchFinished();
+    }
+
+    private Optional<EntityEvent> toEvent(ChangeEvent<String, String> record) {
+        try {
+            JsonNode key = record.key() == null ? null : JSON.readTree(record.key());
+            JsonNode value = record.value() == null ? null : JSON.readTree(record.value());
+            return mapper.toEvent(key, value);
+        } catch (IOException | RefusedException | IllegalArgumentException e) {
+            LOG.error("CDC: change {} on {} cannot become an event and is skipped: {}", record.key(), record.destination(),
+                    e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    private void sendUntilAcknowledged(List<EntityEvent> events) throws InterruptedException {
+        Duration backoff = Duration.ofMillis(500);
+        while (true) {
+            List<CompletableFuture<PublishedEvent>> sent = new ArrayList<>(events.size());
+            for (EntityEvent event : events) {
+                sent.add(publisher.publish(contract.topics().events(contract.types().require(event.getEntityType())), event));
+            }
+            try {
+                CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).join();
+                published.addAndGet(events.size());
+                return;
+            } catch (CompletionException failed) {
+                if (stopping) {
+                    throw new InterruptedException("CDC stopping; " + events.size() + " events of this batch will be re-sent after restart");
+                }
+                LOG.warn("CDC: Kafka did not acknowledge a batch of {} events ({}); re-sending in {}", events.size(),
+                        failed.getCause().toString(), backoff);
+                TimeUnit.MILLISECONDS.sleep(backoff.toMillis());
+                backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(30)) > 0 ? Duration.ofSeconds(30) : backoff.multipliedBy(2);
+            }
+        }
+    }
+
+    @Override
+    public synchronized void close() throws IOException {
+        stopping = true;
+        if (engine != null) {
+            engine.close();
+        }
+        if (runner != null) {
+            runner.shutdown();
+            try {
+                if (!runner.awaitTermination(30, TimeUnit.SECONDS)) {
+                    LOG.warn("CDC engine did not stop within 30 s");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
