@@ -62,22 +62,28 @@ public final class CdcEventMapper {
         }
         JsonNode source = value.path("source");
         String table = source.path("schema").asText() + "." + source.path("table").asText();
+        long lsn = source.path("lsn").asLong();
+        ChangeKind kind = ChangeKind.of(value.path("op").asText());
+        if (kind == ChangeKind.TRUNCATE || kind == ChangeKind.MESSAGE || kind == ChangeKind.OTHER) {
+            // No per-entity meaning: a TRUNCATE does not list the rows it removed.
+            LOG.warn("CDC: ignoring a {} change on {} at {}", kind, table, lsnText(lsn));
+            return Optional.empty();
+        }
         String typeName = tables.get(table);
         if (typeName == null) {
             throw new IllegalArgumentException("change from table " + table + ", which is not configured for capture");
         }
         EntityType type = contract.types().require(typeName);
         String entityId = EntityIds.requireValid(entityId(key));
-        long lsn = source.path("lsn").asLong();
-        String op = value.path("op").asText();
+        String op = kind.name();
         HlcTimestamp clock = new HlcTimestamp(source.path("ts_ms").asLong(), (int) (lsn & Integer.MAX_VALUE));
         EventSource eventSource = EventSource.newBuilder(EntityEvents.source(SERVICE_NAME))
                 .setTransactionId(source.hasNonNull("txId") ? source.get("txId").asText() : null)
                 .setPosition(lsnText(lsn))
                 .build();
         java.util.UUID eventId = EventIds.fromName("concord/cdc/" + slot + "/" + lsn + "/" + table + "/" + entityId + "/" + op);
-        switch (op) {
-            case "c", "r", "u": {
+        switch (kind) {
+            case CREATE, READ, UPDATE: {
                 ObjectNode row = (ObjectNode) value.get("after");
                 Set<String> dropped = new HashSet<>();
                 ObjectNode entity = RowMapping.toEntity(row, type.schema(), true, dropped);
@@ -91,12 +97,27 @@ public final class CdcEventMapper {
                     throw new InvalidPayloadException(type.name(), e);
                 }
             }
-            case "d":
+            case DELETE:
                 return Optional.of(EntityEvents.delete(eventId, type.name(), entityId, clock, writerId, eventSource));
             default:
-                // "t" (truncate) and "m" (message): no per-entity meaning.
-                LOG.warn("CDC: ignoring a '{}' change on {} at {}", op, table, lsnText(lsn));
-                return Optional.empty();
+                return Optional.empty(); // handled above
+        }
+    }
+
+    /** Debezium's change codes ({@code op}), read once into a type the mapping dispatches on. */
+    enum ChangeKind {
+        CREATE, READ, UPDATE, DELETE, TRUNCATE, MESSAGE, OTHER;
+
+        static ChangeKind of(String code) {
+            switch (code) {
+                case "c": return CREATE;
+                case "r": return READ;
+                case "u": return UPDATE;
+                case "d": return DELETE;
+                case "t": return TRUNCATE;
+                case "m": return MESSAGE;
+                default: return OTHER;
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.concord.producer.security;
 
+import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.core.annotation.Nullable;
@@ -7,7 +8,6 @@ import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.security.authentication.Authentication;
 import io.micronaut.security.filters.AuthenticationFetcher;
-import jakarta.inject.Singleton;
 import java.util.List;
 import java.util.Map;
 import org.reactivestreams.Publisher;
@@ -20,7 +20,7 @@ import io.micronaut.core.async.publisher.Publishers;
  * ({@link ApiKeys}). A presented key that matches nothing leaves the request unauthenticated (→ 401) and
  * marks it, so the 401 can say "unknown API key" rather than "no credentials".
  */
-@Singleton
+@Context // built at start: a malformed key configuration stops the service instead of failing its first request
 @Requires(property = "micronaut.security.enabled", notEquals = "false")
 public class ApiKeyAuthenticationFetcher implements AuthenticationFetcher<HttpRequest<?>> {
 
