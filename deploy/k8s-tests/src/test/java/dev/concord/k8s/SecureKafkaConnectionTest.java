@@ -1,0 +1,303 @@
+package dev.concord.k8s;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.concord.contract.ConcordContract;
+import dev.concord.contract.avro.EntityEvent;
+import dev.concord.contract.clock.HlcTimestamp;
+import dev.concord.contract.events.EntityEvents;
+import dev.concord.contract.topics.TopicNames;
+import dev.concord.contract.types.EntityType;
+import dev.concord.contract.types.EntityTypes;
+import dev.concord.local.kafka.EmbeddedKafkaBroker;
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.context.env.PropertySource;
+import io.micronaut.runtime.server.EmbeddedServer;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.MemberDescription;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AccessControlEntryFilter;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclBindingFilter;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.errors.SaslAuthenticationException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourcePatternFilter;
+import org.apache.kafka.common.resource.ResourceType;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * sync-processor as the production overlay deploys it, against a broker that is secured like the
+ * Strimzi cluster: a SASL_SSL listener with SCRAM-SHA-512 (certificates and users made during the test),
+ * an authorizer, and exactly the ACLs of the rendered KafkaUser. The service gets the environment its
+ * StatefulSet gives it (ConfigMaps, the KafkaUser and cluster-CA Secrets, the pod name), resolved from
+ * the rendered manifest, with only the bootstrap address and the HTTP port replaced.
+ *
+ * <p>Shows: the service connects with its credentials, registers its schemas, joins its group as a
+ * static member named after the pod, and decides an event (transactional writes under its ACLs); it is
+ * refused with a wrong password, and no client gets past the listener without SASL.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class SecureKafkaConnectionTest {
+
+    private static final String POD = "sync-processor-0";
+    private static final String BOOTSTRAP_IN_MANIFEST = "concord-kafka-kafka-bootstrap:9093";
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private Path dir;
+    private EmbeddedKafkaBroker broker;
+    private int saslSslPort;
+    private TestCertificates certificates;
+    private Admin superuser;
+    private Rendered production;
+    private String kafkaUser;
+    private final String password = UUID.randomUUID().toString();
+
+    @BeforeAll
+    void startBrokerWithSaslSslAndTheServicesUserAndAcls() throws Exception {
+        dir = Files.createTempDirectory("concord-sasl-ssl");
+        certificates = TestCertificates.create(dir);
+        int plaintextPort = freePort();
+        int controllerPort = freePort();
+        saslSslPort = freePort();
+        broker = EmbeddedKafkaBroker.builder().port(plaintextPort)
+                // PLAINTEXT stays for the controller and for this test's setup (as the superuser ANONYMOUS);
+                // the service only ever talks to SASL_SSL.
+                .brokerProperty("listeners", "PLAINTEXT://localhost:" + plaintextPort + ",CONTROLLER://localhost:" + controllerPort
+                        + ",SASL_SSL://localhost:" + saslSslPort)
+                .brokerProperty("advertised.listeners", "PLAINTEXT://localhost:" + plaintextPort + ",SASL_SSL://localhost:" + saslSslPort)
+                .brokerProperty("controller.quorum.bootstrap.servers", "localhost:" + controllerPort)
+                .brokerProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_SSL:SASL_SSL")
+                .brokerProperty("sasl.enabled.mechanisms", "SCRAM-SHA-512")
+                .brokerProperty("listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config",
+                        "org.apache.kafka.common.security.scram.ScramLoginModule required;")
+                .brokerProperty("ssl.keystore.location", certificates.brokerKeystore().toString())
+                .brokerProperty("ssl.keystore.type", "PKCS12")
+                .brokerProperty("ssl.keystore.password", certificates.password())
+                .brokerProperty("ssl.key.password", certificates.password())
+                .brokerProperty("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer")
+                .brokerProperty("super.users", "User:ANONYMOUS")
+                .start();
+        superuser = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()));
+
+        production = Kustomize.overlay("production");
+        kafkaUser = RenderedOverlaysTest.kafkaUserOf(production, ConcordServices.PROCESSOR);
+        superuser.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(kafkaUser,
+                new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), password))).all().get(30, TimeUnit.SECONDS);
+        List<AclBinding> acls = aclBindings(kafkaUser, KafkaAcls.of(production.one("KafkaUser", kafkaUser)));
+        superuser.createAcls(acls).all().get(30, TimeUnit.SECONDS);
+        AclBindingFilter ofUser = new AclBindingFilter(ResourcePatternFilter.ANY,
+                new AccessControlEntryFilter("User:" + kafkaUser, null, AclOperation.ANY, AclPermissionType.ANY));
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> superuser.describeAcls(ofUser).values().get().size() == acls.size());
+    }
+
+    @AfterAll
+    void stopBroker() {
+        if (superuser != null) {
+            superuser.close(Duration.ofSeconds(5));
+        }
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    @Test
+    void syncProcessorConnectsWithItsCredentialsAndWorksWithinItsAcls() throws Exception {
+        Map<String, String> env = podEnvironment(POD, password);
+        try (ApplicationContext service = startService(env)) {
+            URI base = service.getBean(EmbeddedServer.class).getURI();
+            // What the kubelet's readiness probe asks: ready once Kafka Streams runs.
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> get(base.resolve("/health/readiness")).statusCode() == 200);
+
+            // Static membership: the group member is named after the pod (Kafka Streams appends the thread).
+            String applicationId = RenderedOverlaysTest.applicationId(production);
+            ConsumerGroupDescription group = superuser.describeConsumerGroups(List.of(applicationId)).all().get().get(applicationId);
+            assertThat(group.members()).extracting(MemberDescription::groupInstanceId)
+                    .allSatisfy(id -> assertThat(id).hasValueSatisfying(v -> assertThat(v).startsWith(POD + "-")));
+            assertThat(group.members()).isNotEmpty();
+
+            // It reads events and writes state transactionally: everything its ACLs must allow.
+            EntityTypes types = EntityTypes.load(env.get("CONCORD_TYPES"));
+            EntityType customer = types.require("customer");
+            try (ConcordContract writer = ConcordContract.connect(Map.of("bootstrap.servers", broker.bootstrapServers()), types)) {
+                GenericRecord ada = new GenericData.Record(customer.schema());
+                ada.put("name", "Ada");
+                ada.put("email", "ada@example.com");
+                ada.put("tier", new GenericData.EnumSymbol(customer.schema().getField("tier").schema(), "GOLD"));
+                ada.put("marketingOptIn", false);
+                EntityEvent event = EntityEvents.upsert(UUID.randomUUID(), "customer", "c-1", writer.payloads().encode(ada),
+                        new HlcTimestamp(System.currentTimeMillis(), 0), "test-writer", EntityEvents.source("k8s-tests"));
+                try (KafkaProducer<String, EntityEvent> producer = new KafkaProducer<>(Map.of("bootstrap.servers", broker.bootstrapServers()),
+                        new StringSerializer(), writer.topics().eventSerde().serializer())) {
+                    producer.send(new ProducerRecord<>(TopicNames.events("customer"), "c-1", event)).get(30, TimeUnit.SECONDS);
+                }
+            }
+            assertThat(readOne(TopicNames.state("customer"))).as("the decided state of c-1").isEqualTo("c-1");
+
+            // Its ACLs are enforced: it may not write the events topic (producer-service's).
+            try (KafkaProducer<String, String> intruder = new KafkaProducer<>(kafkaClientConfig(env), new StringSerializer(), new StringSerializer())) {
+                assertThatThrownBy(() -> intruder.send(new ProducerRecord<>(TopicNames.events("customer"), "c-2", "forged")).get(30, TimeUnit.SECONDS))
+                        .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(TopicAuthorizationException.class);
+            }
+        }
+    }
+
+    @Test
+    void syncProcessorIsRefusedWithAWrongPassword() throws Exception {
+        Map<String, String> env = podEnvironment("sync-processor-1", "not-" + password);
+        assertThatThrownBy(() -> startService(env).close())
+                .satisfies(error -> assertThat(causes(error)).anyMatch(SaslAuthenticationException.class::isInstance));
+    }
+
+    @Test
+    void theListenerServesNoClientWithoutSasl() throws Exception {
+        // TLS alone (the CA trusted, no SCRAM login): the broker waits for a SASL handshake and serves nothing.
+        Map<String, Object> config = new HashMap<>(kafkaClientConfig(podEnvironment("sync-processor-2", password)));
+        config.put("security.protocol", "SSL");
+        config.remove("sasl.mechanism");
+        config.remove("sasl.jaas.config");
+        config.put("default.api.timeout.ms", 3000);
+        config.put("request.timeout.ms", 1500);
+        try (Admin anonymous = Admin.create(config)) {
+            assertThatThrownBy(() -> anonymous.describeTopics(List.of(TopicNames.SCHEMAS)).allTopicNames().get(10, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class);
+        }
+    }
+
+    /** The StatefulSet's container environment for pod {@code podName}, with Strimzi's Secrets made here. */
+    private Map<String, String> podEnvironment(String podName, String passwordInSecret) throws IOException {
+        Map<String, Map<String, byte[]>> secrets = Map.of(
+                Rendered.name(production.all("Kafka").get(0)) + "-cluster-ca-cert", Map.of(
+                        "ca.p12", certificates.truststoreBytes(),
+                        "ca.password", certificates.password().getBytes(StandardCharsets.UTF_8),
+                        "ca.crt", Files.readAllBytes(certificates.caCertificate())),
+                kafkaUser, Map.of(
+                        "password", passwordInSecret.getBytes(StandardCharsets.UTF_8),
+                        // Strimzi's format for the user Secret's JAAS configuration.
+                        "sasl.jaas.config", ("org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + kafkaUser
+                                + "\" password=\"" + passwordInSecret + "\";").getBytes(StandardCharsets.UTF_8)));
+        Map<String, String> env = new HashMap<>(PodEnvironment.of(production, production.workloadOf(ConcordServices.PROCESSOR),
+                ConcordServices.PROCESSOR, podName, secrets, Files.createDirectories(dir.resolve(podName))));
+        assertThat(env.get("KAFKA_BOOTSTRAP_SERVERS")).isEqualTo(BOOTSTRAP_IN_MANIFEST);
+        env.put("KAFKA_BOOTSTRAP_SERVERS", "localhost:" + saslSslPort);
+        env.put("PORT", String.valueOf(freePort()));
+        return env;
+    }
+
+    /** Starts the real service with {@code env} as its environment variables (Micronaut's environment convention). */
+    private static ApplicationContext startService(Map<String, String> env) {
+        Map<String, Object> variables = new HashMap<>(env);
+        return ApplicationContext.builder()
+                .propertySources(PropertySource.of("pod-environment", variables, PropertySource.PropertyConvention.ENVIRONMENT_VARIABLE))
+                .run(EmbeddedServer.class).getApplicationContext();
+    }
+
+    /** The Kafka client settings the services build from CONCORD_KAFKA_* (plus the bootstrap address). */
+    private static Map<String, Object> kafkaClientConfig(Map<String, String> env) {
+        Map<String, Object> config = new HashMap<>();
+        config.put("bootstrap.servers", env.get("KAFKA_BOOTSTRAP_SERVERS"));
+        env.forEach((name, value) -> {
+            if (name.startsWith("CONCORD_KAFKA_")) {
+                config.put(ConcordServices.propertyOf(name, "CONCORD_KAFKA_"), value);
+            }
+        });
+        return config;
+    }
+
+    private String readOne(String topic) {
+        Map<String, Object> config = Map.of("bootstrap.servers", broker.bootstrapServers(), "isolation.level", "read_committed");
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            List<String> keys = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    keys.add(record.key());
+                }
+                return !keys.isEmpty();
+            });
+            return keys.get(0);
+        }
+    }
+
+    private static List<AclBinding> aclBindings(String user, Set<KafkaAcls.Acl> acls) {
+        List<AclBinding> bindings = new ArrayList<>();
+        for (KafkaAcls.Acl acl : acls) {
+            ResourceType type = switch (acl.type()) {
+                case "topic" -> ResourceType.TOPIC;
+                case "group" -> ResourceType.GROUP;
+                case "transactionalId" -> ResourceType.TRANSACTIONAL_ID;
+                case "cluster" -> ResourceType.CLUSTER;
+                default -> throw new AssertionError("unknown resource type " + acl.type());
+            };
+            PatternType pattern = "prefix".equals(acl.pattern()) ? PatternType.PREFIXED : PatternType.LITERAL;
+            AclOperation operation = AclOperation.valueOf(acl.operation().replaceAll("([a-z])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT));
+            bindings.add(new AclBinding(new ResourcePattern(type, acl.name(), pattern),
+                    new AccessControlEntry("User:" + user, "*", operation, AclPermissionType.ALLOW)));
+        }
+        return bindings;
+    }
+
+    private static List<Throwable> causes(Throwable error) {
+        List<Throwable> chain = new ArrayList<>();
+        for (Throwable t = error; t != null && !chain.contains(t); t = t.getCause()) {
+            chain.add(t);
+        }
+        return chain;
+    }
+
+    private static HttpResponse<String> get(URI uri) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
