@@ -152,6 +152,11 @@ class SecureKafkaConnectionTest {
             await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
                     .until(() -> get(base.resolve("/health/readiness")).statusCode() == 200);
 
+            // The manifest's CONCORD_KAFKA_* variables became the service's Kafka client settings.
+            Map<String, Object> clientConfig = service.getBean(ConcordContract.class).kafkaClientConfig();
+            assertThat(clientConfig).containsEntry("security.protocol", "SASL_SSL").containsEntry("sasl.mechanism", "SCRAM-SHA-512")
+                    .containsEntry("ssl.truststore.type", "PKCS12").containsKeys("sasl.jaas.config", "ssl.truststore.location", "ssl.truststore.password");
+
             // Static membership: the group member is named after the pod (Kafka Streams appends the thread).
             String applicationId = RenderedOverlaysTest.applicationId(production);
             ConsumerGroupDescription group = superuser.describeConsumerGroups(List.of(applicationId)).all().get().get(applicationId);
