@@ -25,10 +25,25 @@ final class ProcessorInstance implements AutoCloseable {
                 StreamsConfig.APPLICATION_ID_CONFIG, "bench-" + UUID.randomUUID(),
                 StreamsConfig.PROCESSING_GUARANTEE_CONFIG, guarantee,
                 StreamsConfig.STATE_DIR_CONFIG, tempDir(env),
-                StreamsConfig.GROUP_PROTOCOL_CONFIG, "streams");
+                StreamsConfig.GROUP_PROTOCOL_CONFIG, "streams",
+                StreamsConfig.producerPrefix("max.in.flight.requests.per.connection"), System.getProperty("bench.inflight", "5"));
         streams = new KafkaStreams(SyncTopology.build(contract, SyncSettings.defaults().withMaxClockSkew(Duration.ofDays(1)), metrics),
                 StreamsSettings.of(env.kafkaConfig(), overrides, metrics));
         streams.start();
+    }
+
+    /** Kafka Streams' own view of the stream thread: where its time went (for the measurement's note). */
+    String threadMetrics() {
+        java.util.Map<String, Double> picked = new java.util.TreeMap<>();
+        streams.metrics().forEach((name, metric) -> {
+            if (name.group().equals("stream-thread-metrics") && java.util.Set.of("commit-latency-avg", "commit-latency-max",
+                    "commit-rate", "poll-latency-avg", "process-latency-avg", "punctuate-latency-avg", "blocked-time-ns-total")
+                    .contains(name.name()) && metric.metricValue() instanceof Double value) {
+                picked.merge(name.name(), value, Double::sum);
+            }
+        });
+        return picked.entrySet().stream().map(e -> e.getKey() + " " + String.format(java.util.Locale.ROOT, "%.1f", e.getValue()))
+                .collect(java.util.stream.Collectors.joining(", "));
     }
 
     CountingMetrics metrics() {

@@ -32,6 +32,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 public final class ProcessorThroughput {
 
     private final BenchEnvironment env;
+    private final Map<String, String> threadMetrics = new HashMap<>();
 
     public ProcessorThroughput(BenchEnvironment env) {
         this.env = env;
@@ -49,8 +50,10 @@ public final class ProcessorThroughput {
             double eos = processor(results, contract, "exactly_once_v2", events);
             double alos = processor(results, contract, "at_least_once", events);
             String shape = events + " events of ~200 B, 6 partitions, " + spec.entities() + " entities, 3 writers";
-            results.add(new Measurement("processor, exactly_once_v2", "events/s", eos, "plain consume→produce pipe", pipe, true, shape));
-            results.add(new Measurement("processor, at_least_once", "events/s", alos, "plain consume→produce pipe", pipe, true, shape));
+            results.add(new Measurement("processor, exactly_once_v2", "events/s", eos, "plain consume→produce pipe", pipe, true,
+                    shape + "; stream thread: " + threadMetrics.get("exactly_once_v2")));
+            results.add(new Measurement("processor, at_least_once", "events/s", alos, "plain consume→produce pipe", pipe, true,
+                    shape + "; stream thread: " + threadMetrics.get("at_least_once")));
             results.add(new Measurement("processor, exactly_once_v2", "events/s", eos, "processor, at_least_once", alos, true,
                     "the cost of exactly-once"));
         }
@@ -60,6 +63,7 @@ public final class ProcessorThroughput {
         var profiler = env.profileDirectory().map(dir -> dev.concord.bench.report.Profiler.start(dir, "processor-" + guarantee));
         try (ProcessorInstance processor = new ProcessorInstance(env, contract, guarantee)) {
             processor.awaitProcessed(events, Duration.ofMinutes(10));
+            threadMetrics.put(guarantee, processor.threadMetrics());
             return processor.metrics().ratePerSecond();
         } finally {
             profiler.ifPresent(p -> {

@@ -28,7 +28,6 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.WindowStore;
-import org.apache.kafka.streams.state.WindowStoreIterator;
 
 /**
  * Applies one entity type's events to its state store under the type's merge rule.
@@ -52,7 +51,7 @@ final class EntityMergeProcessor implements Processor<String, EntityEvent, Strin
     private ProcessorContext<String, Object> context;
     // entity id -> the entity's current state (deleted ones too, until their tombstone expires)
     private KeyValueStore<String, EntityState> states;
-    // event id -> when it was applied (record time); windowed, so it forgets after the dedup window
+    // event id -> when it was applied (record time), in buckets one dedup window wide; old buckets expire
     private WindowStore<String, Long> seenEvents;
 
     EntityMergeProcessor(EntityType type, SyncTopology.Names names, ConcordTopics topics, PayloadCodec payloads,
@@ -125,16 +124,24 @@ final class EntityMergeProcessor implements Processor<String, EntityEvent, Strin
         }
     }
 
+    /**
+     * Event ids are kept in buckets one dedup window wide (window start = bucket). Looking in this
+     * record's bucket and the one before is two point lookups — no iterator — and always covers at
+     * least one whole window back. Whole buckets expire with the store's segments.
+     */
     private boolean isDuplicate(EntityEvent event, long timestamp) {
-        long window = settings.dedupWindow().toMillis();
-        try (WindowStoreIterator<Long> seen = seenEvents.fetch(event.getEventId().toString(),
-                Instant.ofEpochMilli(Math.max(0, timestamp - window)), Instant.ofEpochMilli(timestamp + window))) {
-            return seen.hasNext();
-        }
+        String eventId = event.getEventId().toString();
+        long bucket = bucketOf(timestamp);
+        return seenEvents.fetch(eventId, bucket) != null
+                || seenEvents.fetch(eventId, bucket - settings.dedupWindow().toMillis()) != null;
     }
 
     private void rememberEvent(EntityEvent event, long timestamp) {
-        seenEvents.put(event.getEventId().toString(), timestamp, timestamp);
+        seenEvents.put(event.getEventId().toString(), timestamp, bucketOf(timestamp));
+    }
+
+    private long bucketOf(long timestamp) {
+        return timestamp - Math.floorMod(timestamp, settings.dedupWindow().toMillis());
     }
 
     private boolean isClockTooFarAhead(EntityEvent event, long now) {

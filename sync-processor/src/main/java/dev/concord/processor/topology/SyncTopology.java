@@ -65,7 +65,9 @@ public final class SyncTopology {
                 Stores.persistentKeyValueStore(names.stateStore()), state.keySerde(), state.valueSerde())
                 .withCachingEnabled(), names.processor());
         topology.addStateStore(Stores.windowStoreBuilder(
-                Stores.persistentWindowStore(names.dedupStore(), settings.dedupWindow(), settings.dedupWindow(), false),
+                // Retention: this bucket and the previous one must still be there (see EntityMergeProcessor.isDuplicate).
+                Stores.persistentWindowStore(names.dedupStore(), settings.dedupWindow().multipliedBy(2),
+                        settings.dedupWindow(), false),
                 Serdes.String(), Serdes.Long()).withCachingEnabled(), names.processor());
         topology.addSink(names.stateSink(), state.name(), state.keySerde().serializer(), state.valueSerde().serializer(),
                 names.processor());
