@@ -11,7 +11,10 @@ import java.util.UUID;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.generic.GenericRecordBuilder;
 
-/** Builds {@code customer} states as the processor would publish them, with real encoded payloads. */
+/**
+ * Builds customer states as the processor would publish them, with real encoded payloads: for the
+ * {@code customer} type, or for any type declared with the customer schema (see {@link TestTypes}).
+ */
 public final class CustomerStates {
 
     public static final Instant UPDATED_AT = Instant.parse("2026-01-02T03:04:05.678Z");
@@ -20,8 +23,12 @@ public final class CustomerStates {
     private final EntityType customer;
 
     public CustomerStates(ConcordContract contract) {
+        this(contract, "customer");
+    }
+
+    public CustomerStates(ConcordContract contract, String typeName) {
         this.contract = contract;
-        this.customer = contract.types().require("customer");
+        this.customer = contract.types().require(typeName);
     }
 
     public EntityType type() {
@@ -30,11 +37,16 @@ public final class CustomerStates {
 
     /** A live customer at {@code version}, named {@code name}, written by {@code sales} at clock {@code version}.0. */
     public EntityState live(String id, long version, String name) {
+        return live(id, version, name, "sales");
+    }
+
+    /** A live customer at {@code version}, named {@code name}, written by {@code writer} at clock {@code version}.0. */
+    public EntityState live(String id, long version, String name, String writer) {
         GenericRecord payload = new GenericRecordBuilder(customer.schema())
                 .set("name", name)
                 .set("email", name.toLowerCase() + "@example.com")
                 .build();
-        return base(id, version).setDeleted(false).setPayload(ByteBuffer.wrap(contract.payloads().encode(payload))).build();
+        return base(id, version).setWriter(writer).setDeleted(false).setPayload(ByteBuffer.wrap(contract.payloads().encode(payload))).build();
     }
 
     /** A versioned tombstone: deleted, no payload. */

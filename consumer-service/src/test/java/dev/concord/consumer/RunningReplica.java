@@ -5,6 +5,7 @@ import io.micronaut.runtime.server.EmbeddedServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -36,12 +37,38 @@ public final class RunningReplica implements AutoCloseable {
         return new RunningReplica(ApplicationContext.run(EmbeddedServer.class, properties));
     }
 
+    /** A replica of exactly the test's own types. */
+    public static RunningReplica start(String bootstrapServers, String jdbcUrl, String groupId, TestTypes types,
+                                       Map<String, Object> extra) {
+        Map<String, Object> properties = new HashMap<>(extra);
+        properties.put("concord.types", types.location());
+        properties.put("concord.replica.types", String.join(",", types.names()));
+        return start(bootstrapServers, jdbcUrl, groupId, properties);
+    }
+
+    public URL url() {
+        return server.getURL();
+    }
+
+    public URI uri(String path) {
+        return URI.create(server.getURL() + path);
+    }
+
+    /** {@code ws://host:port<path>} */
+    public URI webSocketUri(String path) {
+        return URI.create("ws://" + server.getHost() + ":" + server.getPort() + path);
+    }
+
+    public ApplicationContext context() {
+        return server.getApplicationContext();
+    }
+
     public HttpResponse<String> get(String path) {
         return get(path, Map.of());
     }
 
     public HttpResponse<String> get(String path, Map<String, String> headers) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(server.getURL() + path)).GET();
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).GET();
         headers.forEach(request::header);
         try {
             return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());

@@ -1,5 +1,6 @@
 package dev.concord.consumer.api;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.concord.consumer.config.ReplicatedTypes;
 import dev.concord.consumer.store.EntityPage;
 import dev.concord.consumer.store.EntityReader;
@@ -46,7 +47,7 @@ public class EntityController {
     static final int MAX_PAGE = 1000;
 
     /** A page of entities; {@code next} is null on the last page. */
-    public record EntityList(List<EntityView> entities, String next, long changeSeq) {
+    public record EntityList(List<EntityView> entities, @JsonInclude(JsonInclude.Include.ALWAYS) String next, long changeSeq) {
     }
 
     private final ReplicatedTypes types;
