@@ -62,6 +62,9 @@ public final class PublishApi {
                             "PORT", String.valueOf(port),
                             "CONCORD_TYPES", env.declarationFor(type).toString(),
                             "CONCORD_DEV_API_KEY", BENCH_KEY,
+                            // Measure the API, not its per-client rate limit.
+                            "CONCORD_RATE_LIMIT_PER_SECOND", "1000000",
+                            "CONCORD_RATE_LIMIT_BURST", "1000000",
                             "CONCORD_WRITER_ID", "bench-producer"),
                     env.workDir().resolve("logs").resolve("producer-" + type.name() + ".log"), line -> false)) {
                 HealthProbe.await(producer, URI.create("http://localhost:" + port + "/health"), Duration.ofMinutes(2));

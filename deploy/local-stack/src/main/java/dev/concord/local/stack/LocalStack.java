@@ -31,9 +31,15 @@ public final class LocalStack implements AutoCloseable {
     private int producerPort;
     private int processorPort;
     private int consumerPort;
+    private final String devApiKey;
 
     private LocalStack(LocalStackConfig config) {
         this.config = config;
+        // producer-service is secure by default; the local stack runs it with one development key
+        // that has every grant. A fresh one each run unless CONCORD_DEV_API_KEY is set.
+        String configured = System.getenv("CONCORD_DEV_API_KEY");
+        this.devApiKey = configured != null && !configured.isBlank() ? configured
+                : "dev-" + java.util.HexFormat.of().formatHex(java.security.SecureRandom.getSeed(8));
     }
 
     /** Starts everything and returns once every service answers healthy; on failure stops what started. */
@@ -62,7 +68,10 @@ public final class LocalStack implements AutoCloseable {
                 launch(ConcordModule.SYNC_PROCESSOR, Map.of(
                         "PORT", String.valueOf(processorPort),
                         "CONCORD_STATE_DIR", data.resolve("sync-processor").toString()), line -> false),
-                launch(ConcordModule.PRODUCER, Map.of("PORT", String.valueOf(producerPort)), line -> false),
+                launch(ConcordModule.PRODUCER, Map.of(
+                        "PORT", String.valueOf(producerPort),
+                        "CONCORD_DEV_API_KEY", devApiKey,
+                        "CONCORD_DATA_DIR", data.resolve("producer-service").toString()), line -> false),
                 launch(ConcordModule.CONSUMER, Map.of(
                         "PORT", String.valueOf(consumerPort),
                         "CONCORD_PG_DATA_DIR", data.resolve("postgres").toString()), line -> false)));
@@ -109,6 +118,11 @@ public final class LocalStack implements AutoCloseable {
 
     public String bootstrapServers() {
         return bootstrapServers;
+    }
+
+    /** The key producer-service accepts from the local developer (header {@code X-Api-Key}). */
+    public String devApiKey() {
+        return devApiKey;
     }
 
     public URI producerUrl() {

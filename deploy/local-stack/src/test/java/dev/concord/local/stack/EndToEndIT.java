@@ -101,6 +101,7 @@ class EndToEndIT {
     private static HttpResponse<String> put(String id, String body) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(stack.producerUrl().resolve("/v1/entities/customer/" + id))
                         .header("Content-Type", "application/json")
+                        .header("X-Api-Key", stack.devApiKey())
                         .PUT(HttpRequest.BodyPublishers.ofString(body)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
