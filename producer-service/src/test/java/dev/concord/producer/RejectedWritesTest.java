@@ -246,12 +246,15 @@ class RejectedWritesTest {
     }
 
     @Test
-    void shouldAnswer400NamingTheHeaderWhenIfMatchOrIdempotencyKeyIsMalformed() {
+    void shouldRefuseNamingTheHeaderWhenIfMatchOrIdempotencyKeyIsMalformedOrUnsupported() {
         HttpResponse<String> weakTag = service.delete("/v1/entities/customer/" + id, "If-Match", "W/\"3\"");
         HttpResponse<String> badKey = service.delete("/v1/entities/customer/" + id, "Idempotency-Key", "a key with spaces");
+        HttpResponse<String> notOptimistic = service.delete("/v1/entities/customer/" + id, "If-Match", "\"3\"");
 
         assertThat(onlyError(problem(weakTag, 400, "invalid-header")).path("field").asText()).isEqualTo("If-Match");
         assertThat(onlyError(problem(badKey, 400, "invalid-header")).path("field").asText()).isEqualTo("Idempotency-Key");
+        // customer is field-merge: its writes are ordered by clock, an expected version would be silently ignored
+        assertThat(onlyError(problem(notOptimistic, 422, "version-check-not-supported")).path("field").asText()).isEqualTo("If-Match");
     }
 
     @Test

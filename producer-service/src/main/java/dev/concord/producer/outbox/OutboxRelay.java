@@ -191,11 +191,10 @@ public final class OutboxRelay implements AutoCloseable {
                 try (ResultSet rs = claim.executeQuery()) {
                     while (rs.next()) {
                         Array changed = rs.getArray(7);
-                        long expected = rs.getLong(8);
                         rows.add(new Row(rs.getLong(1), rs.getObject(2, UUID.class), rs.getString(3), rs.getString(4),
                                 rs.getString(5), rs.getString(6),
                                 changed == null ? null : Arrays.asList((String[]) changed.getArray()),
-                                rs.wasNull() ? null : expected, rs.getLong(9), rs.getLong(10)));
+                                rs.getObject(8, Long.class), rs.getLong(9), rs.getLong(10)));
                     }
                 }
             }
@@ -280,6 +279,10 @@ public final class OutboxRelay implements AutoCloseable {
         EntityType type = contract.types().find(row.type()).orElseThrow(() -> new IllegalArgumentException(
                 "entity type '" + row.type() + "' is not declared; declared: " + contract.types().names()));
         EntityIds.requireValid(row.entityId());
+        if (row.expectedVersion() != null && type.policy() != MergePolicy.OPTIMISTIC) {
+            throw new IllegalArgumentException("expected_version is set, but " + type.name() + " uses " + type.policy().id()
+                    + ", which does not check versions (only optimistic types do)");
+        }
         // The database's clock at append, with seq as the logical part: the same for every relay and every retry.
         HlcTimestamp clock = new HlcTimestamp(row.clockMillis(), (int) (row.seq() & Integer.MAX_VALUE));
         EventSource source = EventSource.newBuilder(EntityEvents.source(SERVICE_NAME))

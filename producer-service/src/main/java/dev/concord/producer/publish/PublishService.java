@@ -107,6 +107,9 @@ public class PublishService {
     }
 
     private Prepared prepare(EntityType type, WriteCommand command) {
+        if (command.expectedVersion() != null && type.policy() != MergePolicy.OPTIMISTIC) {
+            throw RequestRefused.versionCheckNotSupported(type.name(), type.policy().id(), command.ifMatchField());
+        }
         switch (command.op()) {
             case UPSERT: {
                 ObjectNode json = body(command);

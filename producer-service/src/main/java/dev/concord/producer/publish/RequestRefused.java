@@ -40,6 +40,15 @@ public final class RequestRefused extends RefusedException {
                 Map.of());
     }
 
+    /** 422: an expected version for a type whose merge policy does not check versions (it would be silently ignored). */
+    public static RequestRefused versionCheckNotSupported(String type, String policy, String field) {
+        return new RequestRefused(422, Problem.of("version-check-not-supported", "Version check not supported for " + type, 422,
+                "Entity type '" + type + "' uses the " + policy + " policy, which orders writes by clock and does not check an"
+                        + " expected version; only optimistic types do. Send the write without " + field + ".",
+                List.of(new Problem.FieldError(field, null, "absent (" + type + " is not an optimistic type)", "a version"))),
+                Map.of());
+    }
+
     /** 422: an Idempotency-Key already used by this client for a different request. */
     public static RequestRefused idempotencyKeyReused(String key) {
         return new RequestRefused(422, Problem.of("idempotency-key-reused", "Idempotency-Key reused", 422,

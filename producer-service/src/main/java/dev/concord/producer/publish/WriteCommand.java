@@ -18,6 +18,11 @@ import dev.concord.producer.security.Client;
 public record WriteCommand(Operation op, String type, String id, String rawBody, JsonNode jsonBody, Long expectedVersion,
                            String idempotencyKey, ServerFields serverFields, Client client, String requestId, String bodyField) {
 
+    /** How the expected version is named to this client: the header, or the batch item's field. */
+    public String ifMatchField() {
+        return "(body)".equals(bodyField) ? RequestHeaders.IF_MATCH : "ifMatch";
+    }
+
     /** Server-owned fields a trusted writer supplies; each may be null. {@code source} names where they came from. */
     public record ServerFields(HlcTimestamp clock, String writer, String clockSource, String writerSource) {
         public boolean any() {

@@ -118,6 +118,7 @@ class OutboxRelayTest {
         assertThat(ada.get(2).getChangedFields()).containsExactly("phone");
         assertThat(ada).extracting(e -> HlcTimestamp.of(e.getClock())).isSorted().doesNotHaveDuplicates();
         assertThat(ada).allSatisfy(e -> {
+            assertThat(e.getExpectedVersion()).isNull();
             assertThat(e.getWriter()).isEqualTo("outbox-test");
             assertThat(e.getSource().getService()).isEqualTo("outbox-relay");
             assertThat(e.getSource().getTransactionId()).isNotBlank();
@@ -178,19 +179,25 @@ class OutboxRelayTest {
 
     @Test
     void shouldMoveARowThatCannotBecomeAnEventAsideWithoutBlockingItsEntity() throws Exception {
-        // Given a row for an undeclared type, one with an invalid payload, and a valid one after them
+        // Given a row for an undeclared type, one with an invalid payload, one with a version check its
+        // type does not do, a valid one after them, and an order row with an expected version
         String id = KafkaTestClients.uniqueId("c");
+        String order = KafkaTestClients.uniqueId("o");
         sql("SELECT concord_outbox_append('kunde', '" + id + "', 'UPSERT', '{\"name\": \"x\"}');"
                 + "SELECT concord_outbox_append('customer', '" + id + "', 'UPSERT', '{\"name\": 42}');"
-                + "SELECT concord_outbox_append('customer', '" + id + "', 'UPSERT', '{\"name\": \"Ada\", \"email\": \"ada@example.com\"}');");
+                + "SELECT concord_outbox_append('customer', '" + id + "', 'DELETE', NULL, NULL, 3);"
+                + "SELECT concord_outbox_append('customer', '" + id + "', 'UPSERT', '{\"name\": \"Ada\", \"email\": \"ada@example.com\"}');"
+                + "SELECT concord_outbox_append('order', '" + order + "', 'UPSERT', '{\"customer_id\": \"" + id + "\", "
+                + "\"status\": \"PENDING\", \"currency\": \"EUR\", \"total_cents\": 100}', NULL, 0);");
 
         // When
         relay("relay-1", 10, 10, Duration.ofSeconds(30), n -> { }).relayOnce();
 
         // Then
         assertThat(count("concord_outbox")).isZero();
-        assertThat(count("concord_outbox_dead")).isEqualTo(2);
+        assertThat(count("concord_outbox_dead")).isEqualTo(3);
         assertThat(events(id)).singleElement().satisfies(e -> assertThat(payload(e).get("name")).hasToString("Ada"));
+        assertThat(events("order", order)).singleElement().satisfies(e -> assertThat(e.getExpectedVersion()).isZero());
     }
 
     private OutboxRelay relay(String relayId, int batchSize, int recordChunk, Duration lease, IntConsumer onRecorded) {
@@ -226,7 +233,11 @@ class OutboxRelayTest {
     }
 
     private static List<EntityEvent> events(String entityId) {
-        return KafkaTestClients.readAll(KafkaBrokerExtension.bootstrapServers(), "concord.events.customer").stream()
+        return events("customer", entityId);
+    }
+
+    private static List<EntityEvent> events(String type, String entityId) {
+        return KafkaTestClients.readAll(KafkaBrokerExtension.bootstrapServers(), "concord.events." + type).stream()
                 .filter(r -> r.key() != null && entityId.equals(new String(r.key(), StandardCharsets.UTF_8)))
                 .map(r -> contract.topics().eventSerde().deserializer().deserialize(r.topic(), r.value()))
                 .toList();
