@@ -5,7 +5,9 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.common.TopicPartition;
@@ -23,6 +25,10 @@ public final class ReplicaDatabase {
         this.jdbcUrl = jdbcUrl;
     }
 
+    public String jdbcUrl() {
+        return jdbcUrl;
+    }
+
     public Optional<Row> entity(String type, String id) {
         return query("SELECT version, deleted, data::text AS data, change_seq FROM entity WHERE entity_type = ? AND entity_id = ?",
                 statement -> {
@@ -34,6 +40,46 @@ public final class ReplicaDatabase {
                                 : Optional.<Row>empty();
                     }
                 });
+    }
+
+    /** Every row of the type by id. */
+    public Map<String, Row> rows(String type) {
+        return query("SELECT entity_id, version, deleted, data::text AS data, change_seq FROM entity WHERE entity_type = ?", statement -> {
+            statement.setString(1, type);
+            Map<String, Row> rows = new HashMap<>();
+            try (ResultSet row = statement.executeQuery()) {
+                while (row.next()) {
+                    rows.put(row.getString("entity_id"),
+                            new Row(row.getLong("version"), row.getBoolean("deleted"), row.getString("data"), row.getLong("change_seq")));
+                }
+            }
+            return rows;
+        });
+    }
+
+    /** The replicated content of every row, in key order: what two replicas of the same topics must agree on. */
+    public List<String> content() {
+        return query("SELECT entity_type, entity_id, version, deleted, data::text AS data, writer, clock_physical, clock_logical, updated_at"
+                + " FROM entity ORDER BY entity_type, entity_id", statement -> {
+            List<String> rows = new ArrayList<>();
+            try (ResultSet row = statement.executeQuery()) {
+                while (row.next()) {
+                    rows.add(String.join("|", row.getString(1), row.getString(2), row.getString(3), row.getString(4),
+                            row.getString(5), row.getString(6), row.getString(7), row.getString(8), row.getString(9)));
+                }
+            }
+            return rows;
+        });
+    }
+
+    public long count(String type) {
+        return query("SELECT count(*) FROM entity WHERE entity_type = ?", statement -> {
+            statement.setString(1, type);
+            try (ResultSet row = statement.executeQuery()) {
+                row.next();
+                return row.getLong(1);
+            }
+        });
     }
 
     /** The stored next offset per partition (empty before the applier's first batch). */
