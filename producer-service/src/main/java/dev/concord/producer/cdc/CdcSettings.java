@@ -15,14 +15,17 @@ import java.util.regex.Pattern;
  * @param slot       the logical replication slot (one reader at a time; it holds WAL until read)
  * @param offsetFile where the last acknowledged log position is stored, to resume from after a restart
  * @param writerId   the events' writer: stable per source, since clocks come from the source's commits
+ * @param debeziumOverrides further Debezium connector properties (e.g. {@code heartbeat.interval.ms},
+ *                   {@code database.sslmode}, {@code snapshot.mode}), applied over Concord's defaults
  */
 public record CdcSettings(String jdbcUrl, String user, String password, Map<String, String> tables, String slot,
-                          Path offsetFile, String writerId) {
+                          Path offsetFile, String writerId, Map<String, String> debeziumOverrides) {
 
     private static final Pattern NAME = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 
     public CdcSettings {
         tables = Map.copyOf(tables);
+        debeziumOverrides = Map.copyOf(debeziumOverrides);
         if (tables.isEmpty()) {
             throw new IllegalArgumentException("change data capture needs at least one table: CONCORD_CDC_TABLES=public.customers=customer,...");
         }
@@ -77,6 +80,7 @@ public record CdcSettings(String jdbcUrl, String user, String password, Map<Stri
         p.setProperty("key.converter.schemas.enable", "false");
         p.setProperty("value.converter.schemas.enable", "false");
         p.setProperty("converter.schemas.enable", "false");
+        debeziumOverrides.forEach(p::setProperty);
         return p;
     }
 

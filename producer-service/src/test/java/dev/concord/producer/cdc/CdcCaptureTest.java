@@ -77,7 +77,7 @@ class CdcCaptureTest {
                                         address JSONB, legacy_flags INT NOT NULL DEFAULT 0);
                 INSERT INTO customers (id, name, email) VALUES ('%s', 'Ada', 'ada@example.com');""".formatted(existing));
         CdcSettings settings = new CdcSettings(jdbcUrl, null, null, Map.of("public.customers", "customer"), slot,
-                dataDir.resolve("offsets.dat"), "cdc-test");
+                dataDir.resolve("offsets.dat"), "cdc-test", Map.of());
         try {
             // When capture runs while rows are inserted, updated and deleted
             try (CdcCapture capture = new CdcCapture(settings, contract, publisher)) {
