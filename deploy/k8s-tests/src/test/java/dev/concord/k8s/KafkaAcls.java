@@ -71,7 +71,7 @@ final class KafkaAcls {
             add(acls, "topic", topic, "literal", "Write", "Describe");
         }
         add(acls, "topic", TopicNames.SCHEMAS, "literal", "Read", "Write", "Describe");
-        add(acls, "topic", applicationId, "prefix", "Create", "Read", "Write", "Describe", "DescribeConfigs");
+        add(acls, "topic", applicationId, "prefix", "Create", "Read", "Write", "Describe");
         add(acls, "group", applicationId, "literal", "Read");
         add(acls, "transactionalId", applicationId, "prefix", "Write", "Describe");
         return withProvisioning(acls, types, provisions);
