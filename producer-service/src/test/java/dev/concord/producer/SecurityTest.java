@@ -156,6 +156,17 @@ class SecurityTest {
         }
     }
 
+    @Test
+    void shouldAcceptWritesWithoutCredentialsOnlyWhenSecurityIsSwitchedOff() {
+        try (RunningProducerService open = RunningProducerService.start(KafkaBrokerExtension.bootstrapServers(),
+                Map.of("micronaut.security.enabled", false))) {
+            HttpResponse<String> response = open.putJson("/v1/entities/customer/" + id, CUSTOMER, RunningProducerService.ANONYMOUS);
+
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+            assertThat(events("customer")).singleElement().satisfies(e -> assertThat(e.getWriter()).isEqualTo(open.writerId()));
+        }
+    }
+
     private List<EntityEvent> events(String type) {
         return TopicEvents.of(KafkaBrokerExtension.bootstrapServers(), service.contract(), type, id);
     }

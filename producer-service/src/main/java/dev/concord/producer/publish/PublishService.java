@@ -22,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -103,7 +104,7 @@ public class PublishService {
     }
 
     /** The validated content of a write: the payload record (null for DELETE) and, for PATCH, the changed fields. */
-    private record Prepared(GenericRecord record, java.util.List<String> changedFields, String canonicalBody) {
+    private record Prepared(GenericRecord record, List<String> changedFields, String canonicalBody) {
     }
 
     private Prepared prepare(EntityType type, WriteCommand command) {
@@ -113,7 +114,7 @@ public class PublishService {
         switch (command.op()) {
             case UPSERT: {
                 ObjectNode json = body(command);
-                return new Prepared(toRecord(type, json), java.util.List.of(), json.toString());
+                return new Prepared(toRecord(type, json), List.of(), json.toString());
             }
             case PATCH: {
                 if (type.policy() != MergePolicy.FIELD_MERGE) {
@@ -124,7 +125,7 @@ public class PublishService {
                 return new Prepared(patch.record(), patch.changedFields(), json.toString());
             }
             case DELETE:
-                return new Prepared(null, java.util.List.of(), "");
+                return new Prepared(null, List.of(), "");
             default:
                 throw new IllegalStateException("unknown operation " + command.op());
         }
