@@ -25,8 +25,7 @@ final class ProcessorInstance implements AutoCloseable {
                 StreamsConfig.APPLICATION_ID_CONFIG, "bench-" + UUID.randomUUID(),
                 StreamsConfig.PROCESSING_GUARANTEE_CONFIG, guarantee,
                 StreamsConfig.STATE_DIR_CONFIG, tempDir(env),
-                StreamsConfig.GROUP_PROTOCOL_CONFIG, "streams",
-                StreamsConfig.producerPrefix("max.in.flight.requests.per.connection"), System.getProperty("bench.inflight", "5"));
+                StreamsConfig.GROUP_PROTOCOL_CONFIG, "streams");
         streams = new KafkaStreams(SyncTopology.build(contract, SyncSettings.defaults().withMaxClockSkew(Duration.ofDays(1)), metrics),
                 StreamsSettings.of(env.kafkaConfig(), overrides, metrics));
         streams.start();

@@ -67,7 +67,7 @@ public final class ProcessorThroughput {
             return processor.metrics().ratePerSecond();
         } finally {
             profiler.ifPresent(p -> {
-                results.addProfile("processor, " + guarantee + " (harness JVM: processor + in-process broker)", p.stopAndSummarize());
+                results.addProfile("processor, " + guarantee + " (stream thread)", p.stopAndSummarize("StreamThread"));
                 p.close();
             });
         }

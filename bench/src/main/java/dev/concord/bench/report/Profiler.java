@@ -42,11 +42,11 @@ public final class Profiler implements AutoCloseable {
     }
 
     /** Stops recording, keeps the .jfr file, and returns a one-paragraph summary of the CPU samples. */
-    public String stopAndSummarize() {
+    public String stopAndSummarize(String threadNameFragment) {
         try {
             recording.stop();
             recording.dump(file);
-            return summarize(file);
+            return summarize(file, threadNameFragment);
         } catch (IOException e) {
             return "(no profile: " + e.getMessage() + ")";
         }
@@ -54,12 +54,19 @@ public final class Profiler implements AutoCloseable {
 
     /** Summarises any recording, e.g. one a child JVM dumped on exit. */
     public static String summarize(Path jfr) throws IOException {
+        return summarize(jfr, "");
+    }
+
+    /** Only samples of threads whose name contains {@code threadNameFragment} (e.g. "StreamThread"). */
+    public static String summarize(Path jfr, String threadNameFragment) throws IOException {
         Map<String, Integer> byComponent = new HashMap<>();
         Map<String, Integer> byMethod = new HashMap<>();
         int samples = 0;
         for (RecordedEvent event : RecordingFile.readAllEvents(jfr)) {
             if (!event.getEventType().getName().equals("jdk.ExecutionSample") || event.getStackTrace() == null
-                    || event.getStackTrace().getFrames().isEmpty()) {
+                    || event.getStackTrace().getFrames().isEmpty()
+                    || !String.valueOf(event.getThread("sampledThread") == null ? null
+                    : event.getThread("sampledThread").getJavaName()).contains(threadNameFragment)) {
                 continue;
             }
             samples++;
@@ -71,8 +78,9 @@ public final class Profiler implements AutoCloseable {
         if (samples == 0) {
             return "no CPU samples recorded";
         }
-        return samples + " CPU samples (" + jfr.getFileName() + "). By component: " + top(byComponent, samples, 6)
-                + ". Hottest methods: " + top(byMethod, samples, 5) + ".";
+        return samples + " CPU samples" + (threadNameFragment.isEmpty() ? "" : " of " + threadNameFragment + " threads")
+                + " (" + jfr.getFileName() + "). By component: " + top(byComponent, samples, 6)
+                + ". Hottest methods: " + top(byMethod, samples, 8) + ".";
     }
 
     /** The innermost frame that belongs to a component we can name. */
