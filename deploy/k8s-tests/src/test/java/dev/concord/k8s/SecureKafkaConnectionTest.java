@@ -76,7 +76,10 @@ import org.junit.jupiter.api.TestInstance;
  *
  * <p>Shows: the service connects with its credentials, registers its schemas, joins its group as a
  * static member named after the pod, and decides an event (transactional writes under its ACLs); it is
- * refused with a wrong password, and no client gets past the listener without SASL.
+ * refused with a wrong password, and no client gets past the listener without SASL. The producer-service
+ * and consumer-service users, with the client settings of their own manifests, allow what those services
+ * do with Kafka (provision, register or read schemas, publish; consume the state topics in the replica's
+ * group) and refuse a neighbour's topic.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SecureKafkaConnectionTest {
@@ -93,6 +96,8 @@ class SecureKafkaConnectionTest {
     private Rendered production;
     private String kafkaUser;
     private final String password = UUID.randomUUID().toString();
+    /** Every service's KafkaUser and the password the test gave it. */
+    private final Map<String, String> passwords = new HashMap<>();
 
     @BeforeAll
     void startBrokerWithSaslSslAndTheServicesUserAndAcls() throws Exception {
@@ -123,14 +128,18 @@ class SecureKafkaConnectionTest {
 
         production = Kustomize.overlay("production");
         kafkaUser = RenderedOverlaysTest.kafkaUserOf(production, ConcordServices.PROCESSOR);
-        superuser.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(kafkaUser,
-                new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), password))).all().get(30, TimeUnit.SECONDS);
-        List<AclBinding> acls = aclBindings(kafkaUser, KafkaAcls.of(production.one("KafkaUser", kafkaUser)));
-        superuser.createAcls(acls).all().get(30, TimeUnit.SECONDS);
-        AclBindingFilter ofUser = new AclBindingFilter(ResourcePatternFilter.ANY,
-                new AccessControlEntryFilter("User:" + kafkaUser, null, AclOperation.ANY, AclPermissionType.ANY));
-        await().atMost(Duration.ofSeconds(30))
-                .until(() -> superuser.describeAcls(ofUser).values().get().size() == acls.size());
+        for (String service : ConcordServices.ALL) {
+            String user = RenderedOverlaysTest.kafkaUserOf(production, service);
+            passwords.put(user, service.equals(ConcordServices.PROCESSOR) ? password : UUID.randomUUID().toString());
+            superuser.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(user,
+                    new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), passwords.get(user)))).all().get(30, TimeUnit.SECONDS);
+            List<AclBinding> acls = aclBindings(user, KafkaAcls.of(production.one("KafkaUser", user)));
+            superuser.createAcls(acls).all().get(30, TimeUnit.SECONDS);
+            AclBindingFilter ofUser = new AclBindingFilter(ResourcePatternFilter.ANY,
+                    new AccessControlEntryFilter("User:" + user, null, AclOperation.ANY, AclPermissionType.ANY));
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> superuser.describeAcls(ofUser).values().get().size() == acls.size());
+        }
     }
 
     @AfterAll
@@ -180,7 +189,7 @@ class SecureKafkaConnectionTest {
                     producer.send(new ProducerRecord<>(TopicNames.events("customer"), "c-1", event)).get(30, TimeUnit.SECONDS);
                 }
             }
-            assertThat(readOne(TopicNames.state("customer"))).as("the decided state of c-1").isEqualTo("c-1");
+            assertThat(awaitKey(TopicNames.state("customer"), "c-1")).as("the decided state of c-1").isTrue();
 
             // Its ACLs are enforced: it may not write the events topic (producer-service's).
             try (KafkaProducer<String, String> intruder = new KafkaProducer<>(kafkaClientConfig(env), new StringSerializer(), new StringSerializer())) {
@@ -188,6 +197,72 @@ class SecureKafkaConnectionTest {
                         .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(TopicAuthorizationException.class);
             }
         }
+    }
+
+    @Test
+    void producerAndConsumerServiceUsersAllowWhatTheServicesDoAndNotMore() throws Exception {
+        // What the services do with Kafka at start and at work, with the contract's own code and the
+        // client settings their manifests give them: the services themselves are not started here.
+        Map<String, Object> producerKafka = kafkaClientConfig(serviceEnvironment(ConcordServices.PRODUCER, "producer-service-7d9f-abcde", Map.of()));
+        Map<String, String> consumerEnv = serviceEnvironment(ConcordServices.CONSUMER, "consumer-service-5c8b-fghij", Map.of());
+        Map<String, Object> consumerKafka = kafkaClientConfig(consumerEnv);
+        EntityTypes types = ConcordServices.declaredTypes();
+        EntityType customer = types.require("customer");
+
+        // producer-service: provisions, registers its writer schemas, publishes with an idempotent producer.
+        try (ConcordContract contract = ConcordContract.connect(producerKafka, types).registerWriterSchemas()) {
+            Map<String, Object> config = new HashMap<>(producerKafka);
+            config.put("acks", "all");
+            config.put("enable.idempotence", true);
+            try (KafkaProducer<String, EntityEvent> producer = new KafkaProducer<>(config, new StringSerializer(),
+                    contract.topics().eventSerde().serializer())) {
+                producer.send(new ProducerRecord<>(TopicNames.events("customer"), "c-9", upsert(contract, customer, "c-9")))
+                        .get(30, TimeUnit.SECONDS);
+                // ...and may not write what only sync-processor writes.
+                assertThatThrownBy(() -> producer.send(new ProducerRecord<>(TopicNames.state("customer"), "c-9", upsert(contract, customer, "c-9")))
+                        .get(30, TimeUnit.SECONDS)).hasCauseInstanceOf(TopicAuthorizationException.class);
+            }
+        }
+
+        // consumer-service: provisions, reads the catalog, consumes the state topics in its group and commits.
+        String group = consumerEnv.get("CONCORD_REPLICA_GROUP");
+        try (ConcordContract contract = ConcordContract.connect(consumerKafka, types)) {
+            assertThat(contract.catalog()).isNotNull();
+            Map<String, Object> config = new HashMap<>(consumerKafka);
+            config.put("group.id", group);
+            config.put("isolation.level", "read_committed");
+            config.put("enable.auto.commit", false);
+            config.put("auto.offset.reset", "earliest");
+            try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
+                consumer.subscribe(ConcordServices.stateTopics(types.all()));
+                await().atMost(Duration.ofSeconds(60)).until(() -> {
+                    consumer.poll(Duration.ofMillis(200));
+                    return !consumer.assignment().isEmpty();
+                });
+                consumer.commitSync(Duration.ofSeconds(30));
+            }
+            // ...and may not read the writers' events.
+            Map<String, Object> snooping = new HashMap<>(consumerKafka);
+            snooping.put("group.id", group);
+            try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(snooping, new StringDeserializer(), new ByteArrayDeserializer())) {
+                consumer.assign(List.of(new TopicPartition(TopicNames.events("customer"), 0)));
+                assertThatThrownBy(() -> {
+                    for (long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30); System.nanoTime() < deadline; ) {
+                        consumer.poll(Duration.ofMillis(200));
+                    }
+                }).isInstanceOf(TopicAuthorizationException.class);
+            }
+        }
+    }
+
+    private static EntityEvent upsert(ConcordContract contract, EntityType customer, String id) {
+        GenericRecord record = new GenericData.Record(customer.schema());
+        record.put("name", "Ada");
+        record.put("email", "ada@example.com");
+        record.put("tier", new GenericData.EnumSymbol(customer.schema().getField("tier").schema(), "GOLD"));
+        record.put("marketingOptIn", false);
+        return EntityEvents.upsert(UUID.randomUUID(), customer.name(), id, contract.payloads().encode(record),
+                new HlcTimestamp(System.currentTimeMillis(), 0), "test-writer", EntityEvents.source("k8s-tests"));
     }
 
     @Test
@@ -214,18 +289,33 @@ class SecureKafkaConnectionTest {
 
     /** The StatefulSet's container environment for pod {@code podName}, with Strimzi's Secrets made here. */
     private Map<String, String> podEnvironment(String podName, String passwordInSecret) throws IOException {
-        Map<String, Map<String, byte[]>> secrets = Map.of(
-                Rendered.name(production.all("Kafka").get(0)) + "-cluster-ca-cert", Map.of(
-                        "ca.p12", certificates.truststoreBytes(),
-                        "ca.password", certificates.password().getBytes(StandardCharsets.UTF_8),
-                        "ca.crt", Files.readAllBytes(certificates.caCertificate())),
-                kafkaUser, Map.of(
-                        "password", passwordInSecret.getBytes(StandardCharsets.UTF_8),
-                        // Strimzi's format for the user Secret's JAAS configuration.
-                        "sasl.jaas.config", ("org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + kafkaUser
-                                + "\" password=\"" + passwordInSecret + "\";").getBytes(StandardCharsets.UTF_8)));
-        Map<String, String> env = new HashMap<>(PodEnvironment.of(production, production.workloadOf(ConcordServices.PROCESSOR),
-                ConcordServices.PROCESSOR, podName, secrets, Files.createDirectories(dir.resolve(podName))));
+        return serviceEnvironment(ConcordServices.PROCESSOR, podName, Map.of(kafkaUser, passwordInSecret));
+    }
+
+    /**
+     * A service's container environment, resolved from the production overlay, with the Secrets Strimzi
+     * (and the operator) would have made: the cluster CA, each KafkaUser's password and JAAS configuration.
+     */
+    private Map<String, String> serviceEnvironment(String service, String podName, Map<String, String> passwordOverrides) throws IOException {
+        Map<String, Map<String, byte[]>> secrets = new HashMap<>();
+        secrets.put(Rendered.name(production.all("Kafka").get(0)) + "-cluster-ca-cert", Map.of(
+                "ca.p12", certificates.truststoreBytes(),
+                "ca.password", certificates.password().getBytes(StandardCharsets.UTF_8),
+                "ca.crt", Files.readAllBytes(certificates.caCertificate())));
+        passwords.forEach((user, pw) -> {
+            String secret = passwordOverrides.getOrDefault(user, pw);
+            secrets.put(user, Map.of(
+                    "password", secret.getBytes(StandardCharsets.UTF_8),
+                    // Strimzi's format for the user Secret's JAAS configuration.
+                    "sasl.jaas.config", ("org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + user
+                            + "\" password=\"" + secret + "\";").getBytes(StandardCharsets.UTF_8)));
+        });
+        // The operator's Secrets; nothing here reaches Kafka.
+        secrets.put("producer-service-api-keys", Map.of("api-keys.json", "[]".getBytes(StandardCharsets.UTF_8)));
+        secrets.put("consumer-service-db", Map.of("jdbc-url", "jdbc:postgresql://localhost:1/unused".getBytes(StandardCharsets.UTF_8),
+                "username", "u".getBytes(StandardCharsets.UTF_8), "password", "p".getBytes(StandardCharsets.UTF_8)));
+        Map<String, String> env = new HashMap<>(PodEnvironment.of(production, production.workloadOf(service),
+                service, podName, secrets, Files.createDirectories(dir.resolve(podName))));
         assertThat(env.get("KAFKA_BOOTSTRAP_SERVERS")).isEqualTo(BOOTSTRAP_IN_MANIFEST);
         env.put("KAFKA_BOOTSTRAP_SERVERS", "localhost:" + saslSslPort);
         env.put("PORT", String.valueOf(freePort()));
@@ -252,7 +342,8 @@ class SecureKafkaConnectionTest {
         return config;
     }
 
-    private String readOne(String topic) {
+    /** Waits until a committed record with this key is on the topic. */
+    private boolean awaitKey(String topic, String key) {
         Map<String, Object> config = Map.of("bootstrap.servers", broker.bootstrapServers(), "isolation.level", "read_committed");
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
@@ -264,9 +355,9 @@ class SecureKafkaConnectionTest {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
                     keys.add(record.key());
                 }
-                return !keys.isEmpty();
+                return keys.contains(key);
             });
-            return keys.get(0);
+            return true;
         }
     }
 
