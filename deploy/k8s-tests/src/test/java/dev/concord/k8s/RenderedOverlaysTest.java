@@ -306,7 +306,10 @@ class RenderedOverlaysTest {
         Set<String> strimziSecrets = new HashSet<>();
         rendered.all("KafkaUser").forEach(u -> strimziSecrets.add(Rendered.name(u)));
         rendered.all("Kafka").forEach(k -> strimziSecrets.add(Rendered.name(k) + "-cluster-ca-cert"));
-        String operations = read(Kustomize.k8s().resolve("OPERATIONS.md"));
+        // The operations guide, wherever it lives (deploy/k8s/OPERATIONS.md is moving to docs/operations.md).
+        Path guide = Files.exists(Kustomize.repo().resolve("docs/operations.md"))
+                ? Kustomize.repo().resolve("docs/operations.md") : Kustomize.k8s().resolve("OPERATIONS.md");
+        String operations = read(guide);
         for (String service : ConcordServices.ALL) {
             Map<String, Object> workload = rendered.workloadOf(service);
             Set<String> secretNames = new TreeSet<>();
@@ -322,7 +325,7 @@ class RenderedOverlaysTest {
                     .filter(n -> n != null).forEach(secretNames::add);
             for (String secret : secretNames) {
                 if (!strimziSecrets.contains(secret)) {
-                    assertThat(operations).as("OPERATIONS.md names the Secret %s that %s needs and an operator creates", secret, service)
+                    assertThat(operations).as("%s names the Secret %s that %s needs and an operator creates", guide, secret, service)
                             .contains("`" + secret + "`");
                 }
             }
