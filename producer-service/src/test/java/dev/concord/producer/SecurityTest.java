@@ -135,6 +135,9 @@ class SecurityTest {
         HttpResponse<String> openApi = service.get("/openapi.yaml", RunningProducerService.ANONYMOUS);
 
         assertThat(health.statusCode()).isEqualTo(200);
+        // The Kubernetes probes
+        assertThat(service.get("/health/liveness", RunningProducerService.ANONYMOUS).statusCode()).isEqualTo(200);
+        assertThat(service.get("/health/readiness", RunningProducerService.ANONYMOUS).statusCode()).isEqualTo(200);
         assertThat(openApi.statusCode()).isEqualTo(200);
         assertThat(openApi.body()).startsWith("openapi: 3.1.0").contains("/v1/entities/{type}/{id}:").contains("/v1/events:");
     }
