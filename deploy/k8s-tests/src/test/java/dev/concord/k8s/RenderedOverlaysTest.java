@@ -306,9 +306,8 @@ class RenderedOverlaysTest {
         Set<String> strimziSecrets = new HashSet<>();
         rendered.all("KafkaUser").forEach(u -> strimziSecrets.add(Rendered.name(u)));
         rendered.all("Kafka").forEach(k -> strimziSecrets.add(Rendered.name(k) + "-cluster-ca-cert"));
-        // The operations guide, wherever it lives (deploy/k8s/OPERATIONS.md is moving to docs/operations.md).
-        Path guide = Files.exists(Kustomize.repo().resolve("docs/operations.md"))
-                ? Kustomize.repo().resolve("docs/operations.md") : Kustomize.k8s().resolve("OPERATIONS.md");
+        // The operations guide must tell operators how to create every Secret the manifests reference.
+        Path guide = Kustomize.repo().resolve("docs/operations.md");
         String operations = read(guide);
         for (String service : ConcordServices.ALL) {
             Map<String, Object> workload = rendered.workloadOf(service);
