@@ -42,8 +42,19 @@ public final class ConcordContract implements AutoCloseable {
      * @param kafkaClientConfig bootstrap servers and security settings for admin, producer and consumer clients
      */
     public static ConcordContract connect(Map<String, Object> kafkaClientConfig, EntityTypes types) {
-        SchemaCatalog catalog = new SchemaCatalog(new KafkaCatalogLog(kafkaClientConfig, TopicNames.SCHEMAS));
-        TopicProvisioner.ensureTopics(kafkaClientConfig, types);
+        return connect(kafkaClientConfig, types, true);
+    }
+
+    /**
+     * @param provisionTopics false where topics are declared elsewhere (Strimzi {@code KafkaTopic}s on
+     *                        Kubernetes) and the service has no {@code Create} ACL: even a request for
+     *                        an existing topic is refused without it
+     */
+    public static ConcordContract connect(Map<String, Object> kafkaClientConfig, EntityTypes types, boolean provisionTopics) {
+        SchemaCatalog catalog = new SchemaCatalog(new KafkaCatalogLog(kafkaClientConfig, TopicNames.SCHEMAS, provisionTopics));
+        if (provisionTopics) {
+            TopicProvisioner.ensureTopics(kafkaClientConfig, types);
+        }
         return new ConcordContract(kafkaClientConfig, types, catalog);
     }
 

@@ -45,9 +45,16 @@ public final class KafkaCatalogLog implements CatalogLog {
      * @param clientConfig bootstrap servers and security settings shared by the producer and consumer
      */
     public KafkaCatalogLog(Map<String, Object> clientConfig, String topic) {
+        this(clientConfig, topic, true);
+    }
+
+    /** @param createTopic whether to create the catalog topic if it is missing (needs the {@code Create} ACL) */
+    public KafkaCatalogLog(Map<String, Object> clientConfig, String topic, boolean createTopic) {
         this.topic = topic;
         this.partition = new TopicPartition(topic, 0);
-        TopicProvisioner.ensureCatalogTopic(clientConfig, topic);
+        if (createTopic) {
+            TopicProvisioner.ensureCatalogTopic(clientConfig, topic);
+        }
 
         Map<String, Object> producerConfig = new HashMap<>(clientConfig);
         producerConfig.put(ProducerConfig.ACKS_CONFIG, "all");

@@ -24,8 +24,25 @@ final class ProcessorFactory {
     @Bean(preDestroy = "close")
     ConcordContract contract(@Property(name = "concord.kafka") @MapFormat(transformation = MapFormat.MapTransformation.FLAT)
                              Map<String, Object> kafkaClientConfig,
-                             @Value("${concord.types}") String typesLocation) {
-        return ConcordContract.connect(kafkaClientConfig, EntityTypes.load(typesLocation)).registerWriterSchemas();
+                             @Value("${concord.types}") String typesLocation,
+                             @Value("${concord.provision-topics:true}") boolean provisionTopics) {
+        return ConcordContract.connect(kafkaProperties(kafkaClientConfig), EntityTypes.load(typesLocation), provisionTopics)
+                .registerWriterSchemas();
+    }
+
+    /**
+     * Micronaut offers every spelling of an environment-derived key ({@code security.protocol} and
+     * {@code security-protocol} for {@code CONCORD_KAFKA_SECURITY_PROTOCOL}); Kafka's own property
+     * names never contain '-', so only the dotted ones are passed on.
+     */
+    static Map<String, Object> kafkaProperties(Map<String, Object> configured) {
+        Map<String, Object> properties = new java.util.HashMap<>();
+        configured.forEach((key, value) -> {
+            if (!key.contains("-")) {
+                properties.put(key, value);
+            }
+        });
+        return properties;
     }
 
     @Singleton
@@ -47,6 +64,6 @@ final class ProcessorFactory {
                               @Property(name = "concord.streams") @MapFormat(transformation = MapFormat.MapTransformation.FLAT)
                               Map<String, Object> streamsOverrides) {
         return new KafkaStreams(SyncTopology.build(contract, settings, metrics),
-                StreamsSettings.of(contract.kafkaClientConfig(), streamsOverrides, metrics));
+                StreamsSettings.of(contract.kafkaClientConfig(), kafkaProperties(streamsOverrides), metrics));
     }
 }
