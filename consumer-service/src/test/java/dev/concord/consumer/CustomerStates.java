@@ -18,6 +18,7 @@ import org.apache.avro.generic.GenericRecordBuilder;
 public final class CustomerStates {
 
     public static final Instant UPDATED_AT = Instant.parse("2026-01-02T03:04:05.678Z");
+    private static final UUID BULK_EVENT_ID = UUID.fromString("00000000-0000-4000-8000-000000000001");
 
     private final ConcordContract contract;
     private final EntityType customer;
@@ -47,6 +48,31 @@ public final class CustomerStates {
                 .set("email", name.toLowerCase() + "@example.com")
                 .build();
         return base(id, version).setWriter(writer).setDeleted(false).setPayload(ByteBuffer.wrap(contract.payloads().encode(payload))).build();
+    }
+
+    /** The encoded payload of a customer named {@code name}, to share between many states. */
+    public ByteBuffer payload(String name) {
+        GenericRecord payload = new GenericRecordBuilder(customer.schema())
+                .set("name", name)
+                .set("email", name.toLowerCase().replace(' ', '.') + "@example.com")
+                .build();
+        return ByteBuffer.wrap(contract.payloads().encode(payload));
+    }
+
+    /** A live state with an already encoded payload and a fixed event id: cheap to build in bulk. */
+    public EntityState live(String id, long version, ByteBuffer payload) {
+        return EntityState.newBuilder()
+                .setEntityType(customer.name())
+                .setEntityId(id)
+                .setVersion(version)
+                .setClock(new HybridClock(1_700_000_000_000L + version, 0))
+                .setWriter("sales")
+                .setDeleted(false)
+                .setPayload(payload.duplicate())
+                .setFieldStamps(Map.of())
+                .setLastEventId(BULK_EVENT_ID)
+                .setUpdatedAt(UPDATED_AT)
+                .build();
     }
 
     /** A versioned tombstone: deleted, no payload. */

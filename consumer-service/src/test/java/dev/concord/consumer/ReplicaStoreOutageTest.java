@@ -4,68 +4,87 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.concord.contract.ConcordContract;
-import dev.concord.contract.avro.EntityState;
-import dev.concord.contract.topics.TopicNames;
-import dev.concord.contract.types.EntityTypes;
+import dev.concord.consumer.FeedClients.Change;
+import dev.concord.consumer.FeedClients.WsClient;
 import dev.concord.testsupport.KafkaBrokerExtension;
 import dev.concord.testsupport.KafkaTestClients;
 import dev.concord.testsupport.PostgresExtension;
+import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * A store outage pauses the replica (health DOWN) and it resumes without losing the states that
- * arrived meanwhile. The outage is real: the database refuses connections and its sessions are killed.
+ * The database goes away in the middle of a stream of states: the replica pauses (health DOWN, reads
+ * answer 503), and once the database is back it applies everything that arrived meanwhile, and a
+ * WebSocket client that stayed connected gets every change once, in order. The outage is real: the
+ * database refuses connections and its sessions are killed, which is what a restart looks like to
+ * the replica's connection pool.
  */
 @ExtendWith({KafkaBrokerExtension.class, PostgresExtension.class})
 class ReplicaStoreOutageTest {
 
     private static final Duration WITHIN = Duration.ofSeconds(60);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
-    void shouldApplyStatesThatArrivedDuringStoreOutageOnceStoreIsBack() throws Exception {
+    void shouldApplyEveryStateThatArrivedDuringStoreOutageOnceStoreIsBack() throws Exception {
+        TestTypes types = TestTypes.declare(3, "outage");
+        String type = types.name(0);
         String jdbcUrl = PostgresExtension.createDatabase();
         String databaseName = jdbcUrl.substring(jdbcUrl.lastIndexOf('/') + 1, jdbcUrl.indexOf('?'));
         ReplicaDatabase database = new ReplicaDatabase(jdbcUrl);
-        String id = KafkaTestClients.uniqueId("margaret");
-        try (ConcordContract contract = ConcordContract.connect(Map.of("bootstrap.servers", KafkaBrokerExtension.bootstrapServers()),
-                     EntityTypes.load(EntityTypes.DEFAULT_DECLARATION)).registerWriterSchemas();
-             KafkaProducer<String, EntityState> producer = new KafkaProducer<>(Map.of(
-                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBrokerExtension.bootstrapServers()),
-                     new StringSerializer(), contract.topics().stateSerde().serializer());
+        List<String> expected = new ArrayList<>();
+        try (StatePublisher publisher = StatePublisher.connect(KafkaBrokerExtension.bootstrapServers(), types);
              RunningReplica replica = RunningReplica.start(KafkaBrokerExtension.bootstrapServers(), jdbcUrl,
-                     KafkaTestClients.uniqueId("replica"), Map.of("concord.store.connection-timeout", "1s"))) {
-            CustomerStates states = new CustomerStates(contract);
-            producer.send(new ProducerRecord<>(TopicNames.state("customer"), id, states.live(id, 1, "Margaret"))).get();
-            await().atMost(WITHIN).until(() -> database.entity("customer", id).isPresent());
+                     KafkaTestClients.uniqueId("replica"), types, Map.of("concord.store.connection-timeout", "1s"));
+             WsClient client = WsClient.subscribe(replica.webSocketUri("/v1/changes/ws"), List.of(type), 0)) {
+            CustomerStates states = publisher.states(type);
+            for (int i = 0; i < 100; i++) {
+                publisher.send(type, "m-" + i, states.live("m-" + i, 1, "Margaret " + i));
+                expected.add("m-" + i + "@1");
+            }
+            publisher.flush();
+            await().atMost(WITHIN).until(() -> client.changes().size() == 100);
 
+            // The database goes away; states keep coming.
             setConnectionsAllowed(databaseName, false);
-            producer.send(new ProducerRecord<>(TopicNames.state("customer"), id, states.live(id, 2, "Margaret v2"))).get();
-            await().atMost(WITHIN).until(() -> applierHealth(replica).equals("DOWN"));
+            try {
+                for (int i = 50; i < 150; i++) {
+                    long version = i < 100 ? 2 : 1;
+                    publisher.send(type, "m-" + i, states.live("m-" + i, version, "Margaret " + i + " v" + version, "support"));
+                    expected.add("m-" + i + "@" + version);
+                }
+                publisher.flush();
+                await().atMost(WITHIN).until(() -> health(replica, "/health").path("details").path("replicaApplier").path("status").asText().equals("DOWN"));
+                assertThat(replica.get("/health/readiness").statusCode()).isEqualTo(503);
+                HttpResponse<String> read = replica.get("/v1/entities/" + type + "/m-1");
+                assertThat(read.statusCode()).isEqualTo(503);
+                assertThat(FeedClients.json(read.body()).path("type").asText()).endsWith("/store-unavailable");
+            } finally {
+                setConnectionsAllowed(databaseName, true);
+            }
 
-            setConnectionsAllowed(databaseName, true);
-            await().atMost(WITHIN).until(() -> database.entity("customer", id).orElseThrow().version() == 2);
-            await().atMost(WITHIN).until(() -> applierHealth(replica).equals("UP"));
-        } finally {
-            setConnectionsAllowed(databaseName, true);
+            // It resumes from the stored offsets: everything arrives, once, in order.
+            await().atMost(WITHIN).until(() -> client.changes().size() >= expected.size());
+            await().atMost(WITHIN).until(() -> health(replica, "/health").path("status").asText().equals("UP"));
+            List<Change> received = client.changes();
+            assertThat(received).extracting(Change::idAndVersion).containsExactlyInAnyOrderElementsOf(expected);
+            assertThat(received).extracting(Change::seq).isSorted().doesNotHaveDuplicates();
+            Map<String, ReplicaDatabase.Row> rows = database.rows(type);
+            assertThat(rows).hasSize(150);
+            rows.forEach((id, row) -> assertThat(row.version()).as(id).isEqualTo(Integer.parseInt(id.substring(2)) < 50 || Integer.parseInt(id.substring(2)) >= 100 ? 1 : 2));
+            assertThat(client.closeCode()).as("the stream stayed open").isEqualTo(-1);
         }
     }
 
-    private static String applierHealth(RunningReplica replica) throws Exception {
-        JsonNode health = JSON.readTree(replica.get("/health").body());
-        return health.path("details").path("replicaApplier").path("status").asText();
+    private static JsonNode health(RunningReplica replica, String path) {
+        return FeedClients.json(replica.get(path).body());
     }
 
     /** Refusing connections and killing the open sessions is what a database outage looks like to the pool. */

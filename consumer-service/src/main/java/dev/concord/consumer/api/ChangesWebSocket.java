@@ -141,6 +141,15 @@ public class ChangesWebSocket {
         }
     }
 
+    /** Micronaut throws rather than fails the future when the session is already closed. */
+    private static CompletableFuture<String> sendAsync(WebSocketSession session, String text) {
+        try {
+            return session.sendAsync(text);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
     private static void stop(WebSocketSession session) {
         FeedSession previous = session.get(FEED, FeedSession.class).orElse(null);
         if (previous != null) {
@@ -160,18 +169,18 @@ public class ChangesWebSocket {
 
         Sink(WebSocketSession session, String subscribed) {
             this.session = session;
-            this.acknowledged = session.sendAsync(subscribed);
+            this.acknowledged = sendAsync(session, subscribed);
         }
 
         @Override
         public CompletionStage<?> send(FeedMessage message) {
-            return acknowledged.thenCompose(ok -> session.sendAsync(message.toJson()));
+            return acknowledged.thenCompose(ok -> sendAsync(session, message.toJson()));
         }
 
         @Override
         public void end(FeedMessage last) {
             // Bounded wait for the resync to go out; a stalled client gets the close regardless.
-            session.sendAsync(last.toJson())
+            sendAsync(session, last.toJson())
                     .orTimeout(5, TimeUnit.SECONDS)
                     .whenComplete((ok, failure) -> {
                         if (session.isOpen()) {

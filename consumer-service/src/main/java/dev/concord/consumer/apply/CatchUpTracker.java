@@ -34,6 +34,7 @@ public final class CatchUpTracker {
     public synchronized void targetIfAbsent(Map<TopicPartition, Long> endOffsets) {
         if (target == null) {
             target = Map.copyOf(endOffsets);
+            remaining = target;
         }
     }
 

@@ -32,9 +32,13 @@ public class ReplicaReadinessIndicator implements HealthIndicator {
         CatchUpTracker.Progress progress = catchUp.progress();
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("caughtUp", progress.caughtUp());
-        details.put("remainingRecords", progress.remaining().values().stream().mapToLong(Long::longValue).sum());
-        details.put("targetEndOffsets", byName(progress.target()));
-        details.put("remainingByPartition", byName(progress.remaining()));
+        if (progress.target().isEmpty()) {
+            details.put("waitingFor", "the first partition assignment");
+        } else {
+            details.put("remainingRecords", progress.remaining().values().stream().mapToLong(Long::longValue).sum());
+            details.put("targetEndOffsets", byName(progress.target()));
+            details.put("remainingByPartition", byName(progress.remaining()));
+        }
         HealthStatus status = progress.caughtUp() ? HealthStatus.UP : HealthStatus.DOWN;
         return Publishers.just(HealthResult.builder("replicaBootstrap", status).details(details).build());
     }

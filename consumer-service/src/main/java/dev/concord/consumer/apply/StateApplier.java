@@ -175,19 +175,22 @@ public final class StateApplier implements AutoCloseable {
     private void applyNextBatch(Consumer<String, byte[]> current) {
         ConsumerRecords<String, byte[]> records = current.poll(POLL_TIMEOUT);
         if (!records.isEmpty()) {
+            long started = System.nanoTime();
             List<StateChange> changes = new ArrayList<>(records.count());
             Map<TopicPartition, Long> nextOffsets = new HashMap<>();
             for (ConsumerRecord<String, byte[]> record : records) {
                 decoder.decode(record).ifPresent(changes::add);
                 nextOffsets.put(new TopicPartition(record.topic(), record.partition()), record.offset() + 1);
             }
+            long decoded = System.nanoTime();
             AppliedBatch applied = store.apply(new StateBatch(changes, nextOffsets));
             notifier.committed(applied.highestChangeSeq());
             metrics.batchCommitted(records.count(), records.count() - changes.size(), applied, clock.millis());
             metrics.watermark(nextOffsets, applied.highestChangeSeq());
             commitForMonitoring(current, nextOffsets);
-            LOG.debug("Applied {} records ({} changes, {} rows changed) up to {}",
-                    records.count(), changes.size(), applied.applied().size(), nextOffsets);
+            LOG.debug("Applied {} records ({} changes, {} rows changed) up to {}: decoded in {} ms, stored in {} ms",
+                    records.count(), changes.size(), applied.applied().size(), nextOffsets,
+                    (decoded - started) / 1_000_000, (System.nanoTime() - decoded) / 1_000_000);
         }
         trackProgress(current);
         Status last = status;

@@ -130,8 +130,13 @@ public final class FeedSession {
             after = sentCursor;
         }
         LOG.info("Feed client {} must resync after {}: {}", name, after, reason);
-        sink.end(new FeedMessage.Resync(after, reason));
-        onClosed.run();
+        try {
+            sink.end(new FeedMessage.Resync(after, reason));
+        } catch (RuntimeException e) {
+            LOG.debug("Feed client {} could not be told to resync ({}); it resumes from its own cursor", name, e.toString());
+        } finally {
+            onClosed.run();
+        }
     }
 
     /** The client went away (or the server stops): no more reads or sends. */

@@ -5,8 +5,9 @@ import java.util.List;
 /**
  * What one committed batch changed in the store.
  *
- * @param applied          the changes that changed a row (inserted, replaced or removed), in consumption order
- * @param stale            upserts the version guard turned away (an equal or newer version was stored)
+ * @param applied          the changes that changed a row (inserted, replaced or removed)
+ * @param stale            upserts that changed nothing: the version guard turned them away (an equal or
+ *                         newer version was stored), or a newer version of the key in the same batch superseded them
  * @param highestChangeSeq the highest {@code change_seq} in the store after the commit; 0 when the batch changed no row
  *                         (a reader's cursor only ever needs a higher value than it has seen)
  */

@@ -5,13 +5,10 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
@@ -35,22 +32,30 @@ import org.apache.kafka.common.TopicPartition;
 @Singleton
 public class ReplicaStore {
 
-    // The guard is in the WHERE of DO UPDATE: an older or equal version leaves the row (and its
-    // change_seq) untouched. EXCLUDED.change_seq is the nextval() the proposed row already drew.
+    // One statement per run of upserts: the batch's columns travel as arrays and unnest() turns them
+    // into rows, which is many times faster than one statement per row. The guard is in the WHERE of
+    // DO UPDATE: an older or equal version leaves the row (and its change_seq) untouched.
+    // EXCLUDED.change_seq is the nextval() the proposed row already drew. RETURNING names the rows
+    // that did change.
     private static final String UPSERT = """
             INSERT INTO entity AS stored (entity_type, entity_id, version, clock_physical, clock_logical, writer,
                                           deleted, data, updated_at, applied_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, now())
+            SELECT t, i, v, cp, cl, w, d, j::jsonb, u::timestamptz, now()
+            FROM unnest(?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::int[], ?::text[], ?::boolean[], ?::text[], ?::text[])
+                 AS proposed(t, i, v, cp, cl, w, d, j, u)
             ON CONFLICT (entity_type, entity_id) DO UPDATE SET
                 version = EXCLUDED.version, clock_physical = EXCLUDED.clock_physical,
                 clock_logical = EXCLUDED.clock_logical, writer = EXCLUDED.writer, deleted = EXCLUDED.deleted,
                 data = EXCLUDED.data, updated_at = EXCLUDED.updated_at, applied_at = EXCLUDED.applied_at,
                 change_seq = EXCLUDED.change_seq
-            WHERE stored.version < EXCLUDED.version""";
+            WHERE stored.version < EXCLUDED.version
+            RETURNING entity_type, entity_id""";
 
     // A Kafka tombstone comes only after the processor's retention of the versioned tombstone, which
     // the change feed has already carried; late older states are no longer expected by then.
-    private static final String REMOVE = "DELETE FROM entity WHERE entity_type = ? AND entity_id = ?";
+    private static final String REMOVE = """
+            DELETE FROM entity WHERE (entity_type, entity_id) IN (SELECT * FROM unnest(?::text[], ?::text[]))
+            RETURNING entity_type, entity_id""";
 
     private static final String SAVE_OFFSET = """
             INSERT INTO consumed_offset (topic, partition, next_offset) VALUES (?, ?, ?)
@@ -128,70 +133,105 @@ public class ReplicaStore {
     }
 
     /**
-     * Upserts and removals go out as JDBC batches, flushed whenever the kind switches, so the
-     * statements still run in consumption order (a removal between two upserts of a key matters).
-     * The update count of each statement says whether it changed a row (0: the guard turned it away,
-     * or there was nothing to remove).
+     * Writes the changes in runs: consecutive upserts as one statement, consecutive removals as another,
+     * in consumption order (a removal between two upserts of a key matters). Within a run of upserts
+     * only the greatest version of each key is proposed (the first of equal ones): a sequence of
+     * version-guarded upserts ends exactly where that one alone does, and one statement cannot touch
+     * a row twice.
      *
      * @return the changes that changed a row
      */
     private static List<StateChange> writeChanges(Connection connection, StateBatch batch) throws SQLException {
         List<StateChange> applied = new ArrayList<>(batch.changes().size());
-        try (PreparedStatement upsert = connection.prepareStatement(UPSERT);
-             PreparedStatement remove = connection.prepareStatement(REMOVE)) {
-            PreparedStatement pending = null;
-            int pendingFrom = 0;
-            List<StateChange> changes = batch.changes();
-            for (int i = 0; i < changes.size(); i++) {
-                StateChange change = changes.get(i);
-                // Java 17 has no pattern switch; StateChange is sealed to exactly these two.
-                PreparedStatement next = change instanceof StateChange.Upsert u
-                        ? bindUpsert(upsert, u)
-                        : bindRemoval(remove, (StateChange.Removal) change);
-                if (pending != null && pending != next) {
-                    collectApplied(pending.executeBatch(), changes, pendingFrom, applied);
-                    pendingFrom = i;
-                }
-                next.addBatch();
-                pending = next;
+        List<StateChange> changes = batch.changes();
+        int from = 0;
+        while (from < changes.size()) {
+            boolean removals = changes.get(from) instanceof StateChange.Removal;
+            int to = from;
+            while (to < changes.size() && (changes.get(to) instanceof StateChange.Removal) == removals) {
+                to++;
             }
-            if (pending != null) {
-                collectApplied(pending.executeBatch(), changes, pendingFrom, applied);
+            List<StateChange> run = changes.subList(from, to);
+            if (removals) {
+                remove(connection, run, applied);
+            } else {
+                upsert(connection, newestPerKey(run), applied);
             }
+            from = to;
         }
         return applied;
     }
 
-    private static void collectApplied(int[] counts, List<StateChange> changes, int from, List<StateChange> applied) {
-        for (int i = 0; i < counts.length; i++) {
-            // SUCCESS_NO_INFO would only come from a rewriting driver setting; count it as applied.
-            if (counts[i] > 0 || counts[i] == java.sql.Statement.SUCCESS_NO_INFO) {
-                applied.add(changes.get(from + i));
+    private static Collection<StateChange.Upsert> newestPerKey(List<StateChange> run) {
+        Map<String, StateChange.Upsert> newest = new LinkedHashMap<>();
+        for (StateChange change : run) {
+            StateChange.Upsert upsert = (StateChange.Upsert) change;
+            newest.merge(key(upsert.type(), upsert.id()), upsert, (kept, next) -> next.version() > kept.version() ? next : kept);
+        }
+        return newest.values();
+    }
+
+    private static void upsert(Connection connection, Collection<StateChange.Upsert> upserts, List<StateChange> applied) throws SQLException {
+        int n = upserts.size();
+        String[] types = new String[n];
+        String[] ids = new String[n];
+        Long[] versions = new Long[n];
+        Long[] physical = new Long[n];
+        Integer[] logical = new Integer[n];
+        String[] writers = new String[n];
+        Boolean[] deleted = new Boolean[n];
+        String[] data = new String[n];
+        String[] updatedAt = new String[n];
+        Map<String, StateChange.Upsert> byKey = new HashMap<>(n * 2);
+        int i = 0;
+        for (StateChange.Upsert upsert : upserts) {
+            types[i] = upsert.type();
+            ids[i] = upsert.id();
+            versions[i] = upsert.version();
+            physical[i] = upsert.clock().physicalMillis();
+            logical[i] = upsert.clock().logical();
+            writers[i] = upsert.writer();
+            deleted[i] = upsert.deleted();
+            data[i] = upsert.dataJson();
+            updatedAt[i] = upsert.updatedAt() == null ? null : upsert.updatedAt().toString();
+            byKey.put(key(upsert.type(), upsert.id()), upsert);
+            i++;
+        }
+        try (PreparedStatement statement = connection.prepareStatement(UPSERT)) {
+            statement.setArray(1, connection.createArrayOf("text", types));
+            statement.setArray(2, connection.createArrayOf("text", ids));
+            statement.setArray(3, connection.createArrayOf("bigint", versions));
+            statement.setArray(4, connection.createArrayOf("bigint", physical));
+            statement.setArray(5, connection.createArrayOf("integer", logical));
+            statement.setArray(6, connection.createArrayOf("text", writers));
+            statement.setArray(7, connection.createArrayOf("boolean", deleted));
+            statement.setArray(8, connection.createArrayOf("text", data));
+            statement.setArray(9, connection.createArrayOf("text", updatedAt));
+            collectReturned(statement, byKey, applied);
+        }
+    }
+
+    private static void remove(Connection connection, List<StateChange> removals, List<StateChange> applied) throws SQLException {
+        Map<String, StateChange> byKey = new LinkedHashMap<>();
+        removals.forEach(removal -> byKey.putIfAbsent(key(removal.type(), removal.id()), removal));
+        try (PreparedStatement statement = connection.prepareStatement(REMOVE)) {
+            statement.setArray(1, connection.createArrayOf("text", byKey.values().stream().map(StateChange::type).toArray()));
+            statement.setArray(2, connection.createArrayOf("text", byKey.values().stream().map(StateChange::id).toArray()));
+            collectReturned(statement, byKey, applied);
+        }
+    }
+
+    private static void collectReturned(PreparedStatement statement, Map<String, ? extends StateChange> byKey,
+                                        List<StateChange> applied) throws SQLException {
+        try (ResultSet rows = statement.executeQuery()) {
+            while (rows.next()) {
+                applied.add(byKey.get(key(rows.getString(1), rows.getString(2))));
             }
         }
     }
 
-    private static PreparedStatement bindUpsert(PreparedStatement statement, StateChange.Upsert change) throws SQLException {
-        statement.setString(1, change.type());
-        statement.setString(2, change.id());
-        statement.setLong(3, change.version());
-        statement.setLong(4, change.clock().physicalMillis());
-        statement.setInt(5, change.clock().logical());
-        statement.setString(6, change.writer());
-        statement.setBoolean(7, change.deleted());
-        if (change.dataJson() == null) {
-            statement.setNull(8, Types.VARCHAR);
-        } else {
-            statement.setString(8, change.dataJson());
-        }
-        statement.setObject(9, utc(change.updatedAt()));
-        return statement;
-    }
-
-    private static PreparedStatement bindRemoval(PreparedStatement statement, StateChange.Removal change) throws SQLException {
-        statement.setString(1, change.type());
-        statement.setString(2, change.id());
-        return statement;
+    private static String key(String type, String id) {
+        return type + '\u0000' + id;
     }
 
     private static void saveOffsets(Connection connection, Map<TopicPartition, Long> nextOffsets) throws SQLException {
@@ -204,9 +244,5 @@ public class ReplicaStore {
             }
             save.executeBatch();
         }
-    }
-
-    private static OffsetDateTime utc(Instant instant) {
-        return instant == null ? null : OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
     }
 }
