@@ -59,8 +59,12 @@ class CdcCaptureTest {
 
     @AfterAll
     static void close() throws Exception {
-        producer.close();
-        contract.close();
+        if (producer != null) {
+            producer.close();
+        }
+        if (contract != null) {
+            contract.close();
+        }
     }
 
     @Test

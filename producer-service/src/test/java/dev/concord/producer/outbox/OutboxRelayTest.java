@@ -63,8 +63,12 @@ class OutboxRelayTest {
 
     @AfterAll
     static void close() throws Exception {
-        producer.close();
-        contract.close();
+        if (producer != null) {
+            producer.close();
+        }
+        if (contract != null) {
+            contract.close();
+        }
     }
 
     @BeforeEach
