@@ -46,12 +46,13 @@ public class ContractFactory {
     @Bean(preDestroy = "close")
     public ConcordContract concordContract(
             @Property(name = "concord.kafka") @MapFormat(transformation = MapFormat.MapTransformation.FLAT) Map<String, Object> kafkaSettings,
-            @Value("${concord.types}") String typesLocation) {
+            @Value("${concord.types}") String typesLocation,
+            @Value("${concord.provision-topics:true}") boolean provisionTopics) {
         Map<String, Object> kafkaClientConfig = kafkaClientConfig(kafkaSettings);
         // Keys only: values may be credentials.
         LOG.info("Connecting to Kafka at {} with client settings {}; entity types from {}",
                 kafkaClientConfig.get(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG), new TreeSet<>(kafkaClientConfig.keySet()), typesLocation);
-        return ConcordContract.connect(kafkaClientConfig, EntityTypes.load(typesLocation)).registerWriterSchemas();
+        return ConcordContract.connect(kafkaClientConfig, EntityTypes.load(typesLocation), provisionTopics).registerWriterSchemas();
     }
 
     /**

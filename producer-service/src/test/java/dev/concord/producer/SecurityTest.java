@@ -140,6 +140,10 @@ class SecurityTest {
         assertThat(service.get("/health/readiness", RunningProducerService.ANONYMOUS).statusCode()).isEqualTo(200);
         assertThat(openApi.statusCode()).isEqualTo(200);
         assertThat(openApi.body()).startsWith("openapi: 3.1.0").contains("/v1/entities/{type}/{id}:").contains("/v1/events:");
+        // Prometheus scrapes without credentials; request metrics are there once a request was served.
+        HttpResponse<String> metrics = service.get("/prometheus", RunningProducerService.ANONYMOUS);
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.body()).contains("http_server_requests_seconds");
     }
 
     @Test
