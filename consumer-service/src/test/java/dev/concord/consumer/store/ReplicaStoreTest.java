@@ -1,0 +1,102 @@
+package dev.concord.consumer.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.concord.consumer.ReplicaDatabase;
+import dev.concord.consumer.apply.TestAppliers;
+import dev.concord.contract.clock.HlcTimestamp;
+import dev.concord.testsupport.PostgresExtension;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The store's batch semantics on a real PostgreSQL, without Kafka: what a batch of changes leaves behind. */
+@ExtendWith(PostgresExtension.class)
+class ReplicaStoreTest {
+
+    private static final TopicPartition PARTITION = new TopicPartition("concord.state.customer", 0);
+
+    private ReplicaStore store;
+    private ReplicaDatabase database;
+    private EntityReader reader;
+
+    @BeforeEach
+    void freshStore() {
+        String jdbcUrl = PostgresExtension.createDatabase();
+        var dataSource = TestAppliers.migratedDataSource(jdbcUrl);
+        store = new ReplicaStore(dataSource);
+        reader = new EntityReader(dataSource);
+        database = new ReplicaDatabase(jdbcUrl);
+    }
+
+    @Test
+    void shouldKeepGreatestVersionOfKeyWhateverTheOrderWithinBatch() {
+        AppliedBatch applied = store.apply(batch(10, upsert("a", 1, "one"), upsert("a", 3, "three"), upsert("a", 2, "two")));
+
+        assertThat(database.entity("customer", "a")).hasValueSatisfying(row -> {
+            assertThat(row.version()).isEqualTo(3);
+            assertThat(row.dataJson()).contains("three");
+        });
+        assertThat(applied.applied()).extracting(StateChange::id).containsExactly("a");
+        assertThat(applied.stale()).isEqualTo(2);
+        assertThat(database.consumedOffset(PARTITION)).isEqualTo(10);
+    }
+
+    @Test
+    void shouldKeepFirstOfEqualVersionsAsSuccessiveUpsertsWould() {
+        store.apply(batch(2, upsert("b", 4, "first"), upsert("b", 4, "second")));
+
+        assertThat(database.entity("customer", "b").orElseThrow().dataJson()).contains("first");
+    }
+
+    @Test
+    void shouldApplyRemovalBetweenUpsertsInConsumptionOrder() {
+        store.apply(batch(1, upsert("c", 5, "five")));
+
+        AppliedBatch applied = store.apply(batch(4, upsert("c", 6, "six"), new StateChange.Removal("customer", "c"), upsert("c", 1, "reborn")));
+
+        assertThat(database.entity("customer", "c")).hasValueSatisfying(row -> assertThat(row.version()).isEqualTo(1));
+        assertThat(applied.applied()).hasSize(3);
+    }
+
+    @Test
+    void shouldChangeNothingForOlderVersionAndDrawHigherSeqForEveryChangedRow() {
+        AppliedBatch first = store.apply(batch(2, upsert("d", 2, "two"), upsert("e", 1, "one")));
+        long seqOfD = database.entity("customer", "d").orElseThrow().changeSeq();
+
+        AppliedBatch second = store.apply(batch(4, upsert("d", 1, "older"), upsert("e", 2, "newer")));
+
+        assertThat(second.applied()).extracting(StateChange::id).containsExactly("e");
+        assertThat(second.stale()).isEqualTo(1);
+        assertThat(database.entity("customer", "d").orElseThrow().changeSeq()).isEqualTo(seqOfD);
+        assertThat(second.highestChangeSeq()).isGreaterThan(first.highestChangeSeq())
+                .isEqualTo(database.entity("customer", "e").orElseThrow().changeSeq())
+                .isEqualTo(store.highestChangeSeq());
+        assertThat(reader.changesAfter(first.highestChangeSeq(), List.of(), 10)).extracting(StoredEntity::id).containsExactly("e");
+        assertThat(reader.changesAfter(0, List.of("order"), 10)).isEmpty();
+    }
+
+    @Test
+    void shouldReportNoSeqWhenBatchChangedNoRow() {
+        store.apply(batch(1, upsert("f", 3, "three")));
+
+        AppliedBatch nothing = store.apply(batch(2, upsert("f", 2, "late")));
+
+        assertThat(nothing.applied()).isEmpty();
+        assertThat(nothing.highestChangeSeq()).isZero();
+        assertThat(database.consumedOffset(PARTITION)).isEqualTo(2);
+    }
+
+    private static StateBatch batch(long nextOffset, StateChange... changes) {
+        return new StateBatch(List.of(changes), Map.of(PARTITION, nextOffset));
+    }
+
+    private static StateChange.Upsert upsert(String id, long version, String name) {
+        return new StateChange.Upsert("customer", id, version, new HlcTimestamp(1_000 + version, 0), "sales", false,
+                "{\"name\":\"" + name + "\"}", Instant.parse("2026-01-02T03:04:05.678Z"));
+    }
+}
