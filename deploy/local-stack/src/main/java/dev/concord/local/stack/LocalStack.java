@@ -68,16 +68,21 @@ public final class LocalStack implements AutoCloseable {
                 launch(ConcordModule.SYNC_PROCESSOR, Map.of(
                         "PORT", String.valueOf(processorPort),
                         "CONCORD_STATE_DIR", data.resolve("sync-processor").toString()), line -> false),
-                launch(ConcordModule.PRODUCER, Map.of(
-                        "PORT", String.valueOf(producerPort),
-                        "CONCORD_DEV_API_KEY", devApiKey,
-                        "CONCORD_DATA_DIR", data.resolve("producer-service").toString()), line -> false),
+                launch(ConcordModule.PRODUCER, producerEnvironment(data), line -> false),
                 launch(ConcordModule.CONSUMER, Map.of(
                         "PORT", String.valueOf(consumerPort),
                         "CONCORD_PG_DATA_DIR", data.resolve("postgres").toString()), line -> false)));
         awaitHealthy(services.get(0), processorPort);
         awaitHealthy(services.get(1), producerPort);
         awaitHealthy(services.get(2), consumerPort);
+    }
+
+    private Map<String, String> producerEnvironment(Path data) {
+        Map<String, String> env = new java.util.HashMap<>(config.producerEnvironment());
+        env.put("PORT", String.valueOf(producerPort));
+        env.put("CONCORD_DEV_API_KEY", devApiKey);
+        env.put("CONCORD_DATA_DIR", data.resolve("producer-service").toString());
+        return env;
     }
 
     private ManagedProcess launch(ConcordModule module, Map<String, String> environment,

@@ -1,18 +1,25 @@
 package dev.concord.local.stack;
 
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * Where the local stack finds the build, keeps its data and logs, and which HTTP ports the services
  * listen on (0 = any free port). The broker always takes a free port.
  */
 record LocalStackConfig(Path repositoryRoot, Path runDirectory, int producerPort, int processorPort, int consumerPort,
-                        String javaOptions) {
+                        String javaOptions, Map<String, String> producerEnvironment) {
 
     static final String DEFAULT_JAVA_OPTIONS = "-Xmx512m -XX:+UseSerialGC -XX:TieredStopAtLevel=1";
 
     /** Free ports everywhere: what tests want, so runs never collide. */
     static LocalStackConfig onFreePorts(Path repositoryRoot, Path runDirectory) {
-        return new LocalStackConfig(repositoryRoot, runDirectory, 0, 0, 0, DEFAULT_JAVA_OPTIONS);
+        return new LocalStackConfig(repositoryRoot, runDirectory, 0, 0, 0, DEFAULT_JAVA_OPTIONS, Map.of());
+    }
+
+    /** Extra settings for producer-service, e.g. an outbox relay or change data capture to run. */
+    LocalStackConfig withProducerEnvironment(Map<String, String> environment) {
+        return new LocalStackConfig(repositoryRoot, runDirectory, producerPort, processorPort, consumerPort, javaOptions,
+                Map.copyOf(environment));
     }
 }

@@ -39,7 +39,8 @@ public final class LocalStackMain {
             }
         }
         String javaOptions = System.getenv().getOrDefault("CONCORD_JAVA_OPTS", LocalStackConfig.DEFAULT_JAVA_OPTIONS);
-        LocalStackConfig config = new LocalStackConfig(root, runDir, producerPort, processorPort, consumerPort, javaOptions);
+        LocalStackConfig config = new LocalStackConfig(root, runDir, producerPort, processorPort, consumerPort, javaOptions,
+                java.util.Map.of());
 
         System.out.println("Starting Kafka (KRaft), sync-processor, producer-service and consumer-service (embedded PostgreSQL)...");
         System.out.println("Logs: " + runDir.resolve("logs"));

@@ -13,7 +13,11 @@ import dev.concord.contract.events.EntityEvents;
 import dev.concord.contract.types.EntityType;
 import dev.concord.contract.types.EntityTypes;
 import dev.concord.domain.Customer;
+import dev.concord.testsupport.PostgresExtension;
 import java.net.URI;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -44,12 +48,23 @@ class EndToEndIT {
     private static LocalStack stack;
     private static ConcordContract contract;
 
+    private static String cdcSource;
+    private static String outboxSource;
+
     @BeforeAll
     static void startConcord() throws Exception {
         AvroTrust.trustConcordPackages();
         Path root = Path.of(System.getProperty("concord.home", "../..")).toAbsolutePath().normalize();
         Path runDir = Files.createTempDirectory(Files.createDirectories(Path.of("target")), "e2e-run-").toAbsolutePath();
-        stack = LocalStack.start(LocalStackConfig.onFreePorts(root, runDir));
+        cdcSource = PostgresExtension.createDatabase();
+        sql(cdcSource, "CREATE TABLE customers (id text PRIMARY KEY, name text NOT NULL, email text NOT NULL, phone text)");
+        outboxSource = PostgresExtension.createDatabase();
+        sql(outboxSource, Files.readString(root.resolve("producer-service/src/main/resources/db/concord-outbox/V1__concord_outbox.sql")));
+        stack = LocalStack.start(LocalStackConfig.onFreePorts(root, runDir).withProducerEnvironment(Map.of(
+                "CONCORD_CDC_JDBC_URL", cdcSource,
+                "CONCORD_CDC_TABLES", "public.customers=customer",
+                "CONCORD_OUTBOX_JDBC_URL", outboxSource,
+                "CONCORD_OUTBOX_POLL_INTERVAL", "100ms")));
         contract = ConcordContract.connect(Map.of("bootstrap.servers", stack.bootstrapServers()),
                 EntityTypes.load(EntityTypes.DEFAULT_DECLARATION));
     }
@@ -96,6 +111,63 @@ class EndToEndIT {
         assertThat(replica.path("version").asLong())
                 .as("two accepted changes; the API write lost and did not count").isEqualTo(2);
         assertThat(replica.path("clock").path("physicalMillis").asLong()).isEqualTo(now + 20_000);
+    }
+
+    @Test
+    void shouldCarryRowChangesOfALegacyTableToTheReplicaThroughChangeDataCapture() throws Exception {
+        String id = "cdc-" + UUID.randomUUID();
+
+        sql(cdcSource, "INSERT INTO customers VALUES ('" + id + "', 'Grace', 'grace@example.com', NULL)");
+        assertThat(awaitReplica(id, entity -> entity.path("data").path("name").asText().equals("Grace"))
+                .path("writer").asText()).isEqualTo("cdc");
+
+        sql(cdcSource, "UPDATE customers SET name = 'Grace Hopper', phone = '+1 555 0100' WHERE id = '" + id + "'");
+        JsonNode updated = awaitReplica(id, entity -> entity.path("data").path("name").asText().equals("Grace Hopper"));
+        assertThat(updated.path("data").path("phone").asText()).isEqualTo("+1 555 0100");
+
+        sql(cdcSource, "DELETE FROM customers WHERE id = '" + id + "'");
+        awaitGone(id);
+    }
+
+    @Test
+    void shouldPublishCommittedOutboxRowsAndNothingFromARolledBackTransaction() throws Exception {
+        String rolledBack = "ob-" + UUID.randomUUID();
+        String committed = "ob-" + UUID.randomUUID();
+        try (Connection db = DriverManager.getConnection(outboxSource)) {
+            db.setAutoCommit(false);
+            append(db, rolledBack, "UPSERT", "{\"name\": \"Never\", \"email\": \"never@example.com\"}");
+            db.rollback();
+            append(db, committed, "UPSERT", "{\"name\": \"Ada\", \"email\": \"ada@example.com\"}");
+            append(db, committed, "PATCH", "{\"tier\": \"GOLD\"}");
+            db.commit();
+        }
+
+        JsonNode replica = awaitReplica(committed, entity -> entity.path("data").path("tier").asText().equals("GOLD"));
+        assertThat(replica.path("data").path("name").asText()).isEqualTo("Ada");
+        assertThat(replica.path("writer").asText()).isEqualTo("outbox");
+        assertThat(HTTP.send(HttpRequest.newBuilder(stack.consumerUrl().resolve("/v1/entities/customer/" + rolledBack)).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(404);
+    }
+
+    private static void append(Connection db, String id, String op, String payload) throws Exception {
+        try (var call = db.prepareStatement("SELECT concord_outbox_append('customer', ?, ?, ?::jsonb)")) {
+            call.setString(1, id);
+            call.setString(2, op);
+            call.setString(3, payload);
+            call.execute();
+        }
+    }
+
+    private static void sql(String jdbcUrl, String statements) throws Exception {
+        try (Connection db = DriverManager.getConnection(jdbcUrl); Statement sql = db.createStatement()) {
+            sql.execute(statements);
+        }
+    }
+
+    private static void awaitGone(String id) {
+        URI uri = stack.consumerUrl().resolve("/v1/entities/customer/" + id);
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() ->
+                HTTP.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 404);
     }
 
     private static HttpResponse<String> put(String id, String body) throws Exception {
