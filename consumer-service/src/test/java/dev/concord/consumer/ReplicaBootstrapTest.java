@@ -80,6 +80,7 @@ class ReplicaBootstrapTest {
             assertThat(metric(metrics, "concord_replica_watermark_seq")).isGreaterThanOrEqualTo(ENTITIES);
             assertThat(metric(metrics, "concord_replica_caught_up")).isEqualTo(1);
             assertThat(metric(metrics, "concord_replica_lag_total_records")).isZero();
+            assertThat(metric(metrics, "concord_feed_streams")).isZero();
         }
     }
 

@@ -3,6 +3,7 @@ package dev.concord.consumer.feed;
 import dev.concord.consumer.store.EntityReader;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Bean;
+import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Property;
 import jakarta.inject.Singleton;
@@ -24,7 +25,8 @@ public class FeedFactory {
         return new FeedSettings(maxWait, defaultLimit, maxLimit, pageSize, clientQueue, stallTimeout, maxStreams, readThreads);
     }
 
-    @Singleton
+    // Eager, so its meters exist (at zero) before the first client comes.
+    @Context
     @Bean(preDestroy = "close")
     ChangeFeedService changeFeed(EntityReader reader, ChangeNotifier notifier, FeedSettings settings, MeterRegistry registry) {
         return new ChangeFeedService(reader, notifier, settings, registry);
