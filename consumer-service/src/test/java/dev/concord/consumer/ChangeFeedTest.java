@@ -47,11 +47,13 @@ class ChangeFeedTest {
 
     @BeforeAll
     static void startReplica() {
-        types = TestTypes.declare(3, "polled", "streamed", "socket", "listed", "waited");
+        types = TestTypes.declare(3, "polled", "streamed", "socket", "listed", "waited", "slow");
         publisher = StatePublisher.connect(KafkaBrokerExtension.bootstrapServers(), types);
         String jdbcUrl = PostgresExtension.createDatabase();
         database = new ReplicaDatabase(jdbcUrl);
-        replica = RunningReplica.start(KafkaBrokerExtension.bootstrapServers(), jdbcUrl, KafkaTestClients.uniqueId("feed"), types, Map.of());
+        // Small limits, so that a client that stops reading is found out quickly.
+        replica = RunningReplica.start(KafkaBrokerExtension.bootstrapServers(), jdbcUrl, KafkaTestClients.uniqueId("feed"), types,
+                Map.of("concord.feed.client-queue", 20, "concord.feed.stall-timeout", "2s"));
     }
 
     @AfterAll
@@ -141,6 +143,45 @@ class ChangeFeedTest {
         }
 
         assertEveryChangeOnceInOrder(type, received, expected);
+    }
+
+    @Test
+    void shouldTellClientThatStopsReadingToResyncAndLoseNothingWhenItResumesFromItsCursor() {
+        String type = types.name(5);
+        CustomerStates states = publisher.states(type);
+        // ~2 KB per change: a few thousand fill the connection's buffers, and then the server's writes stall.
+        java.nio.ByteBuffer payload = states.payload("Slow " + "x".repeat(2000));
+        List<String> expected = new ArrayList<>();
+        WsClient stalled = WsClient.subscribe(replica.webSocketUri("/v1/changes/ws"), List.of(type), 0, 1);
+        for (int i = 0; i < 8000; i++) {
+            String id = String.format("slow-%05d", i);
+            publisher.send(type, id, states.live(id, 1, payload));
+            expected.add(id + "@1");
+        }
+        publisher.flush();
+
+        await().atMost(WITHIN).until(() -> resyncs() >= 1);
+        stalled.readOn();
+        await().atMost(WITHIN).until(() -> stalled.closeCode() != -1);
+        List<Change> received = new ArrayList<>(stalled.changes());
+        JsonNode resync = stalled.messages().get(stalled.messages().size() - 1);
+        assertThat(resync.path("type").asText()).isEqualTo("resync");
+        assertThat(stalled.closeCode()).isEqualTo(4000);
+        assertThat(received.size()).as("the server stopped long before the end").isLessThan(expected.size());
+
+        // The client resumes after the last change it processed (never before the resync's cursor).
+        long cursor = Math.max(resync.path("after").asLong(), received.get(received.size() - 1).seq());
+        try (WsClient resumed = WsClient.subscribe(replica.webSocketUri("/v1/changes/ws"), List.of(type), cursor)) {
+            await().atMost(WITHIN).until(() -> received.size() + resumed.changes().size() >= expected.size());
+            received.addAll(resumed.changes());
+        }
+        assertThat(received).extracting(Change::idAndVersion).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(received).extracting(Change::seq).isSorted().doesNotHaveDuplicates();
+    }
+
+    private static double resyncs() {
+        return replica.get("/prometheus").body().lines().filter(line -> line.startsWith("concord_feed_resyncs_total"))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
     }
 
     @Test

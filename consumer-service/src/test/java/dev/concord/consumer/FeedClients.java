@@ -185,7 +185,8 @@ public final class FeedClients {
         private volatile boolean closed;
         private volatile int closeCode = -1;
 
-        private final int stopAfter;
+        private volatile int stopAfter;
+        private volatile WebSocket opened;
 
         private WsClient(URI uri, int stopAfter) {
             this.stopAfter = stopAfter;
@@ -206,6 +207,12 @@ public final class FeedClients {
                         webSocket.request(1);
                     }
                     return null;
+                }
+
+                @Override
+                public void onOpen(WebSocket webSocket) {
+                    opened = webSocket;
+                    webSocket.request(1);
                 }
 
                 @Override
@@ -234,6 +241,12 @@ public final class FeedClients {
 
         public List<Change> changes() {
             return List.copyOf(changes);
+        }
+
+        /** Reads again after {@code stopAfter}: whatever waited in the connection comes now. */
+        public void readOn() {
+            stopAfter = Integer.MAX_VALUE;
+            opened.request(1);
         }
 
         public List<JsonNode> messages() {
