@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * Kafka offsets are also committed, asynchronously and only for lag monitoring.
  *
  * <p>After each commit it raises the {@link ChangeNotifier} to the store's highest {@code change_seq}
- * (this thread is the store's only writer, which is what keeps the change feed's order; see
+ * (the store keeps the change feed's order, even with several appliers on one store; see
  * {@link ReplicaStore}), reports committed positions to the {@link CatchUpTracker} (readiness) and
  * records its metrics. While the store is down there is no consumer at all: nothing is fetched or
  * buffered, so an outage costs no memory, however long it lasts.

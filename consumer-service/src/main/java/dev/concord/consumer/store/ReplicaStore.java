@@ -23,11 +23,15 @@ import org.apache.kafka.common.TopicPartition;
  * back: the upsert only replaces a row with a strictly greater version, which makes re-applying any
  * record harmless. Every row that changes takes a fresh {@code change_seq}.
  *
- * <p>The change feed's invariant lives here: exactly one thread (the applier) calls {@link #apply}, one
- * batch after another, and {@code change_seq} values are drawn inside the batch's transaction. So every
- * value drawn by a later batch is greater than every value of an earlier one, and a later batch commits
- * only after the earlier one did: a reader never sees a lower {@code change_seq} commit after a higher one,
- * which is what lets feeds resume from "everything after seq N" without gaps.
+ * <p>The change feed's invariant lives here: a reader never sees a lower {@code change_seq} commit after
+ * a higher one, which is what lets feeds resume from "everything after seq N" without gaps. Values are
+ * drawn inside the batch's transaction, and every batch transaction first takes one transaction-scoped
+ * advisory lock ({@link #SEQ_LOCK}), held until it has committed: batches that draw values are
+ * serialised, so every value a later batch draws is greater than every value of an earlier one, and
+ * the later batch commits after the earlier one. With one applier thread (the usual case) the lock is
+ * never contended; it is what keeps the invariant when several instances of a replica apply into one
+ * store. Each commit that changed rows also notifies {@link #CHANNEL} with its highest seq, so the
+ * feeds of every instance on this store wake up.
  */
 @Singleton
 public class ReplicaStore {
@@ -57,9 +61,19 @@ public class ReplicaStore {
             DELETE FROM entity WHERE (entity_type, entity_id) IN (SELECT * FROM unnest(?::text[], ?::text[]))
             RETURNING entity_type, entity_id""";
 
+    /** The PostgreSQL channel told the highest change_seq of every commit that changed rows. */
+    public static final String CHANNEL = "concord_changes";
+
+    /** Advisory lock key (ASCII "concord" + 1) that serialises the transactions drawing change_seq values. */
+    static final long SEQ_LOCK = 0x636f6e636f726401L;
+
+    private static final String LOCK = "SELECT pg_advisory_xact_lock(" + SEQ_LOCK + ")";
+    private static final String NOTIFY = "SELECT pg_notify('" + CHANNEL + "', ?)";
+
+    // Never backwards: an instance that lost a partition mid-batch (a zombie) cannot rewind it.
     private static final String SAVE_OFFSET = """
-            INSERT INTO consumed_offset (topic, partition, next_offset) VALUES (?, ?, ?)
-            ON CONFLICT (topic, partition) DO UPDATE SET next_offset = EXCLUDED.next_offset""";
+            INSERT INTO consumed_offset AS stored (topic, partition, next_offset) VALUES (?, ?, ?)
+            ON CONFLICT (topic, partition) DO UPDATE SET next_offset = greatest(stored.next_offset, EXCLUDED.next_offset)""";
 
     private static final String READ_OFFSETS = "SELECT topic, partition, next_offset FROM consumed_offset";
 
@@ -82,9 +96,13 @@ public class ReplicaStore {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {
+                execute(connection, LOCK);
                 List<StateChange> applied = writeChanges(connection, batch);
                 saveOffsets(connection, batch.nextOffsets());
                 long highest = applied.isEmpty() ? 0 : highestChangeSeq(connection);
+                if (highest > 0) {
+                    notifyCommitted(connection, highest);
+                }
                 connection.commit();
                 int upserts = (int) batch.changes().stream().filter(StateChange.Upsert.class::isInstance).count();
                 int appliedUpserts = (int) applied.stream().filter(StateChange.Upsert.class::isInstance).count();
@@ -104,6 +122,20 @@ public class ReplicaStore {
             return highestChangeSeq(connection);
         } catch (SQLException e) {
             throw new StoreException("could not read the highest change_seq: " + e.getMessage(), e);
+        }
+    }
+
+    private static void execute(Connection connection, String sql) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(sql); ResultSet ignored = statement.executeQuery()) {
+            // a SELECT of a void function: one row, nothing to read
+        }
+    }
+
+    /** Delivered to listeners when (and only if) the transaction commits. */
+    private static void notifyCommitted(Connection connection, long highest) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(NOTIFY)) {
+            statement.setString(1, Long.toString(highest));
+            statement.executeQuery().close();
         }
     }
 

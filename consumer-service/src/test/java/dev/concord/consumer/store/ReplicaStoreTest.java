@@ -1,12 +1,21 @@
 package dev.concord.consumer.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.concord.consumer.ReplicaDatabase;
 import dev.concord.consumer.apply.TestAppliers;
 import dev.concord.contract.clock.HlcTimestamp;
 import dev.concord.testsupport.PostgresExtension;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.TopicPartition;
@@ -20,13 +29,14 @@ class ReplicaStoreTest {
 
     private static final TopicPartition PARTITION = new TopicPartition("concord.state.customer", 0);
 
+    private String jdbcUrl;
     private ReplicaStore store;
     private ReplicaDatabase database;
     private EntityReader reader;
 
     @BeforeEach
     void freshStore() {
-        String jdbcUrl = PostgresExtension.createDatabase();
+        jdbcUrl = PostgresExtension.createDatabase();
         var dataSource = TestAppliers.migratedDataSource(jdbcUrl);
         store = new ReplicaStore(dataSource);
         reader = new EntityReader(dataSource);
@@ -89,6 +99,37 @@ class ReplicaStoreTest {
         assertThat(nothing.applied()).isEmpty();
         assertThat(nothing.highestChangeSeq()).isZero();
         assertThat(database.consumedOffset(PARTITION)).isEqualTo(2);
+    }
+
+    @Test
+    void shouldWaitForAnotherWriterHoldingTheSeqLockSoSeqsCommitInOrder() throws Exception {
+        try (Connection other = DriverManager.getConnection(jdbcUrl);
+             Statement statement = other.createStatement()) {
+            statement.execute("SELECT pg_advisory_lock(" + ReplicaStore.SEQ_LOCK + ")"); // another instance mid-batch
+
+            CompletableFuture<AppliedBatch> applying = CompletableFuture.supplyAsync(() -> store.apply(batch(1, upsert("g", 1, "g"))));
+            await().atMost(Duration.ofSeconds(30)).until(() -> waitingForAdvisoryLock(statement));
+            assertThat(applying).isNotDone();
+
+            statement.execute("SELECT pg_advisory_unlock(" + ReplicaStore.SEQ_LOCK + ")");
+            assertThat(applying.get(30, TimeUnit.SECONDS).applied()).hasSize(1);
+        }
+    }
+
+    @Test
+    void shouldNeverMoveStoredOffsetBack() {
+        store.apply(batch(20, upsert("h", 2, "two")));
+
+        store.apply(batch(10, upsert("h", 1, "one"))); // an instance that lost the partition mid-batch
+
+        assertThat(database.consumedOffset(PARTITION)).isEqualTo(20);
+    }
+
+    private static boolean waitingForAdvisoryLock(Statement statement) throws SQLException {
+        try (ResultSet row = statement.executeQuery("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")) {
+            row.next();
+            return row.getInt(1) > 0;
+        }
     }
 
     private static StateBatch batch(long nextOffset, StateChange... changes) {
