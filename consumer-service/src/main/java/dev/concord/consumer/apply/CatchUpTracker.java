@@ -16,8 +16,14 @@ import org.apache.kafka.common.TopicPartition;
  */
 public final class CatchUpTracker {
 
-    /** A snapshot for the readiness endpoint. */
-    public record Progress(boolean caughtUp, Map<TopicPartition, Long> target, Map<TopicPartition, Long> remaining) {
+    /**
+     * A snapshot for the readiness endpoint.
+     *
+     * @param remaining records still to apply per target partition (bootstrap progress)
+     * @param lag       records not yet applied per assigned partition now (after bootstrap, the detail to watch)
+     */
+    public record Progress(boolean caughtUp, Map<TopicPartition, Long> target, Map<TopicPartition, Long> remaining,
+                           Map<TopicPartition, Long> lag) {
     }
 
     // end offset per partition assigned at start; null until the first assignment
@@ -25,6 +31,8 @@ public final class CatchUpTracker {
     // records still to apply per target partition, as of the last report
     private volatile Map<TopicPartition, Long> remaining = Map.of();
     private volatile boolean caughtUp;
+    // the consumer's current lag per assigned partition, as of the last report
+    private volatile Map<TopicPartition, Long> lag = Map.of();
 
     public boolean hasTarget() {
         return target != null;
@@ -66,12 +74,17 @@ public final class CatchUpTracker {
         return caughtUp;
     }
 
+    /** The consumer's current lag per assigned partition (informational; readiness does not depend on it). */
+    public void lag(Map<TopicPartition, Long> current) {
+        lag = Map.copyOf(current);
+    }
+
     public boolean caughtUp() {
         return caughtUp;
     }
 
     public Progress progress() {
         Map<TopicPartition, Long> t = target;
-        return new Progress(caughtUp, t == null ? Map.of() : t, remaining);
+        return new Progress(caughtUp, t == null ? Map.of() : t, remaining, lag);
     }
 }

@@ -15,7 +15,8 @@ import org.reactivestreams.Publisher;
  * {@code replicaBootstrap} on {@code /health} and {@code /health/readiness}: DOWN until the replica has
  * applied every partition it was assigned at start up to that partition's end offset as it was then;
  * UP from then on (later lag is a detail, not unreadiness: a replica that falls behind still serves
- * consistent, if older, data). Details: the target end offsets and the records still to apply.
+ * consistent, if older, data). Details: the target end offsets, the records still to apply of them, and
+ * the current lag ({@code lagRecords}) over the assigned partitions.
  */
 @Singleton
 @Readiness
@@ -39,6 +40,7 @@ public class ReplicaReadinessIndicator implements HealthIndicator {
             details.put("targetEndOffsets", byName(progress.target()));
             details.put("remainingByPartition", byName(progress.remaining()));
         }
+        details.put("lagRecords", progress.lag().values().stream().mapToLong(Long::longValue).sum());
         HealthStatus status = progress.caughtUp() ? HealthStatus.UP : HealthStatus.DOWN;
         return Publishers.just(HealthResult.builder("replicaBootstrap", status).details(details).build());
     }

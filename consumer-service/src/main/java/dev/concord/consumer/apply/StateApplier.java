@@ -222,6 +222,7 @@ public final class StateApplier implements AutoCloseable {
         if (now && !before) {
             LOG.info("Caught up: every partition assigned at start is applied to its end offset then; ready");
         }
+        catchUp.lag(lag);
         metrics.caughtUp(now);
         metrics.lag(lag);
     }
