@@ -75,6 +75,17 @@ class ChangeFeedTest {
         pollUntil(type, cursor, received, expected.size());
 
         assertEveryChangeOnceInOrder(type, received, expected);
+        List<JsonNode> deleted = new ArrayList<>();
+        FeedClients.json(replica.get("/v1/changes?types=" + type + "&limit=1000").body()).path("changes")
+                .forEach(change -> {
+                    if (change.path("deleted").asBoolean()) {
+                        deleted.add(change);
+                    }
+                });
+        assertThat(deleted).singleElement().satisfies(change -> {
+            assertThat(change.has("data")).as("data is present").isTrue();
+            assertThat(change.path("data").isNull()).isTrue();
+        });
     }
 
     @Test

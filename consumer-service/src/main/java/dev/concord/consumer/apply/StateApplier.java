@@ -42,9 +42,10 @@ import org.slf4j.LoggerFactory;
  * records its metrics. While the store is down there is no consumer at all: nothing is fetched or
  * buffered, so an outage costs no memory, however long it lasts.
  *
- * <p>Known limit: two instances of one group sharing one store rely on the group protocol to hand a
- * partition over only after its previous owner's batch is committed; an owner evicted mid-batch
- * (e.g. a long GC pause) may re-apply records, which the version guard makes harmless.
+ * <p>Several instances of one group may share one store: the group protocol hands a partition over
+ * only after its previous owner's batch is committed; an owner evicted mid-batch (e.g. a long GC
+ * pause) may re-apply records, which the version guard makes harmless, and cannot move the stored
+ * offset back. The store serialises their transactions, so the change feed stays in order.
  */
 public final class StateApplier implements AutoCloseable {
 

@@ -1,12 +1,15 @@
 package dev.concord.consumer.feed;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonRawValue;
 import dev.concord.consumer.store.StoredEntity;
 
 /**
  * One change as every feed carries it (long poll, SSE, WebSocket): the entity's state at
- * {@code seq}, its position in this replica's change feed. {@code data} is null when deleted.
+ * {@code seq}, its position in this replica's change feed. {@code data} is null when deleted, and
+ * written as null (every field is always present, whichever serialiser writes it).
  */
+@JsonInclude(JsonInclude.Include.ALWAYS)
 public record ChangeView(long seq, String type, String id, long version, boolean deleted, Clock clock, String writer,
                          String updatedAt, @JsonRawValue String data) {
 
