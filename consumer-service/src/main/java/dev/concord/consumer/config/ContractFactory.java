@@ -14,7 +14,8 @@ import java.util.Map;
 /**
  * Builds the contract from configuration: the declared types ({@code concord.types}), the Kafka
  * client settings (the flat {@code concord.kafka} subtree) and the types this replica applies
- * ({@code concord.replica.types}). Connecting creates any missing topics, so a replica started
+ * ({@code concord.replica.types}). Connecting creates any missing topics (unless
+ * {@code concord.provision-topics} is false, where Strimzi declares them), so a replica started
  * before the processor still finds its state topics.
  */
 @Factory
@@ -39,7 +40,8 @@ public class ContractFactory {
 
     @Singleton
     @Bean(preDestroy = "close")
-    ConcordContract contract(KafkaClientSettings kafka, EntityTypes types) {
-        return ConcordContract.connect(kafka.properties(), types);
+    ConcordContract contract(KafkaClientSettings kafka, EntityTypes types,
+                             @Property(name = "concord.provision-topics", defaultValue = "true") boolean provisionTopics) {
+        return ConcordContract.connect(kafka.properties(), types, provisionTopics);
     }
 }

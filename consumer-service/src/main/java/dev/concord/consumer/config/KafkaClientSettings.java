@@ -9,7 +9,18 @@ import java.util.Map;
  */
 public record KafkaClientSettings(Map<String, Object> properties) {
 
+    /**
+     * Micronaut offers every spelling of an environment-derived key ({@code security.protocol} and
+     * {@code security-protocol} for {@code CONCORD_KAFKA_SECURITY_PROTOCOL}); Kafka's own property
+     * names never contain '-', so only the dotted ones are kept.
+     */
     public KafkaClientSettings {
-        properties = Map.copyOf(properties);
+        Map<String, Object> kafkaNames = new java.util.HashMap<>();
+        properties.forEach((key, value) -> {
+            if (!key.contains("-")) {
+                kafkaNames.put(key, value);
+            }
+        });
+        properties = Map.copyOf(kafkaNames);
     }
 }
