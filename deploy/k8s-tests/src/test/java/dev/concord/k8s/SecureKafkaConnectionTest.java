@@ -9,6 +9,7 @@ import dev.concord.contract.avro.EntityEvent;
 import dev.concord.contract.clock.HlcTimestamp;
 import dev.concord.contract.events.EntityEvents;
 import dev.concord.contract.topics.TopicNames;
+import dev.concord.contract.topics.TopicProvisioner;
 import dev.concord.contract.types.EntityType;
 import dev.concord.contract.types.EntityTypes;
 import dev.concord.local.kafka.EmbeddedKafkaBroker;
@@ -125,6 +126,11 @@ class SecureKafkaConnectionTest {
                 .brokerProperty("super.users", "User:ANONYMOUS")
                 .start();
         superuser = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()));
+        // The topics exist before any service starts, as Strimzi's KafkaTopics make them: the manifests
+        // set CONCORD_PROVISION_TOPICS=false and no service holds a Create ACL for them.
+        Map<String, Object> asSuperuser = Map.of("bootstrap.servers", broker.bootstrapServers());
+        TopicProvisioner.ensureTopics(asSuperuser, ConcordServices.declaredTypes());
+        TopicProvisioner.ensureCatalogTopic(asSuperuser, TopicNames.SCHEMAS);
 
         production = Kustomize.overlay("production");
         kafkaUser = RenderedOverlaysTest.kafkaUserOf(production, ConcordServices.PROCESSOR);
@@ -140,6 +146,12 @@ class SecureKafkaConnectionTest {
             await().atMost(Duration.ofSeconds(30))
                     .until(() -> superuser.describeAcls(ofUser).values().get().size() == acls.size());
         }
+    }
+
+    /** What the service's manifest says about creating topics (CONCORD_PROVISION_TOPICS). */
+    private boolean provisionsTopics(String service) throws IOException {
+        return Boolean.parseBoolean(serviceEnvironment(service, service + "-0", Map.of())
+                .getOrDefault(ConcordServices.PROVISION_TOPICS, "true"));
     }
 
     @AfterAll
@@ -209,8 +221,9 @@ class SecureKafkaConnectionTest {
         EntityTypes types = ConcordServices.declaredTypes();
         EntityType customer = types.require("customer");
 
-        // producer-service: provisions, registers its writer schemas, publishes with an idempotent producer.
-        try (ConcordContract contract = ConcordContract.connect(producerKafka, types).registerWriterSchemas()) {
+        // producer-service: registers its writer schemas, publishes with an idempotent producer.
+        try (ConcordContract contract = ConcordContract.connect(producerKafka, types, provisionsTopics(ConcordServices.PRODUCER))
+                .registerWriterSchemas()) {
             Map<String, Object> config = new HashMap<>(producerKafka);
             config.put("acks", "all");
             config.put("enable.idempotence", true);
@@ -224,9 +237,9 @@ class SecureKafkaConnectionTest {
             }
         }
 
-        // consumer-service: provisions, reads the catalog, consumes the state topics in its group and commits.
+        // consumer-service: reads the catalog, consumes the state topics in its group and commits.
         String group = consumerEnv.get("CONCORD_REPLICA_GROUP");
-        try (ConcordContract contract = ConcordContract.connect(consumerKafka, types)) {
+        try (ConcordContract contract = ConcordContract.connect(consumerKafka, types, provisionsTopics(ConcordServices.CONSUMER))) {
             assertThat(contract.catalog()).isNotNull();
             Map<String, Object> config = new HashMap<>(consumerKafka);
             config.put("group.id", group);
