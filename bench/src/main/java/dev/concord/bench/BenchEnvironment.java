@@ -53,7 +53,11 @@ public final class BenchEnvironment implements AutoCloseable {
 
     /** Profile every measurement with Java Flight Recorder, recordings in {@code directory}. */
     public void enableProfiling(Path directory) {
-        this.profileDirectory = directory;
+        try {
+            this.profileDirectory = Files.createDirectories(directory.toAbsolutePath());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     public java.util.Optional<Path> profileDirectory() {

@@ -48,7 +48,7 @@ public final class BenchMain implements Callable<Integer> {
     public Integer call() throws Exception {
         Path root = Path.of(System.getProperty("concord.home", ".")).toAbsolutePath().normalize();
         String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-        Path results = out != null ? out : root.resolve("bench-results").resolve(stamp);
+        Path results = (out != null ? out : root.resolve("bench-results").resolve(stamp)).toAbsolutePath();
         Results report = new Results("./concord bench" + (quick ? " --quick" : "") + (profile ? " --profile" : ""),
                 quick ? "quick" : "full");
         long started = System.nanoTime();
