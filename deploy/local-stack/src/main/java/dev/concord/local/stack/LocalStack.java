@@ -146,6 +146,21 @@ public final class LocalStack implements AutoCloseable {
         return config.runDirectory();
     }
 
+    /**
+     * Kills producer-service at once (SIGKILL: no shutdown hooks, in-flight work lost, as in a crash)
+     * and starts it again with the same settings; returns once it is healthy. For failure tests.
+     */
+    public void crashAndRestartProducer() {
+        ManagedProcess crashed = services.stream().filter(p -> p.name().equals(ConcordModule.PRODUCER.processName()))
+                .findFirst().orElseThrow();
+        crashed.kill();
+        services.remove(crashed);
+        ManagedProcess restarted = launch(ConcordModule.PRODUCER, producerEnvironment(config.runDirectory().resolve("data")),
+                line -> false);
+        services.add(restarted);
+        awaitHealthy(restarted, producerPort);
+    }
+
     /** The first process found dead, if any: the stack is broken once one has gone. */
     public java.util.Optional<String> deadProcess() {
         return java.util.stream.Stream.concat(java.util.stream.Stream.ofNullable(kafka), services.stream())

@@ -64,7 +64,10 @@ class EndToEndIT {
                 "CONCORD_CDC_JDBC_URL", cdcSource,
                 "CONCORD_CDC_TABLES", "public.customers=customer",
                 "CONCORD_OUTBOX_JDBC_URL", outboxSource,
-                "CONCORD_OUTBOX_POLL_INTERVAL", "100ms")));
+                "CONCORD_OUTBOX_POLL_INTERVAL", "100ms",
+                // Small batches and a short lease, so a crash lands mid-stream and its claims expire quickly.
+                "CONCORD_OUTBOX_BATCH_SIZE", "25",
+                "CONCORD_OUTBOX_LEASE", "3s")));
         contract = ConcordContract.connect(Map.of("bootstrap.servers", stack.bootstrapServers()),
                 EntityTypes.load(EntityTypes.DEFAULT_DECLARATION));
     }
@@ -147,6 +150,42 @@ class EndToEndIT {
         assertThat(replica.path("writer").asText()).isEqualTo("outbox");
         assertThat(HTTP.send(HttpRequest.newBuilder(stack.consumerUrl().resolve("/v1/entities/customer/" + rolledBack)).build(),
                 HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void shouldLeaveTheReplicaIdenticalWhenTheRelayCrashesMidStream() throws Exception {
+        String prefix = "crash-" + UUID.randomUUID() + "-";
+        int entities = 100;
+        int versions = 6;
+        try (Connection db = DriverManager.getConnection(outboxSource)) {
+            db.setAutoCommit(false);
+            for (int v = 0; v < versions; v++) {
+                for (int e = 0; e < entities; e++) {
+                    append(db, prefix + e, "UPSERT", "{\"name\": \"v" + v + "\", \"email\": \"e" + e + "@example.com\"}");
+                }
+                db.commit();
+            }
+        }
+        int appended = entities * versions;
+        await().atMost(Duration.ofSeconds(60)).until(() -> outboxRows() < appended - 50);
+        assertThat(outboxRows()).as("the crash comes while rows are still waiting").isPositive();
+
+        stack.crashAndRestartProducer();
+
+        for (int e = 0; e < entities; e++) {
+            String id = prefix + e;
+            JsonNode replica = awaitReplica(id, entity -> entity.path("data").path("name").asText().equals("v" + (versions - 1)));
+            assertThat(replica.path("data").path("email").asText()).isEqualTo("e" + e + "@example.com");
+        }
+        assertThat(outboxRows()).isZero();
+    }
+
+    private static long outboxRows() throws Exception {
+        try (Connection db = DriverManager.getConnection(outboxSource); Statement sql = db.createStatement();
+             var rows = sql.executeQuery("SELECT count(*) FROM concord_outbox")) {
+            rows.next();
+            return rows.getLong(1);
+        }
     }
 
     private static void append(Connection db, String id, String op, String payload) throws Exception {
