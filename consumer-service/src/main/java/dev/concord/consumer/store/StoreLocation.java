@@ -43,7 +43,13 @@ public final class StoreLocation implements AutoCloseable {
      */
     public static StoreLocation embedded(Path dataDir) {
         try {
-            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
+            // zonky starts PostgreSQL tuned for throwaway test databases (fsync and synchronous_commit
+            // off). This store is the replica's truth: its rows and consumed offsets must survive a
+            // crash, or a restarted replica would resume past records it never durably applied.
+            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
+                    .setServerConfig("fsync", "on")
+                    .setServerConfig("synchronous_commit", "on")
+                    .setServerConfig("full_page_writes", "on");
             if (dataDir != null) {
                 Files.createDirectories(dataDir);
                 builder.setDataDirectory(dataDir).setCleanDataDirectory(false);
