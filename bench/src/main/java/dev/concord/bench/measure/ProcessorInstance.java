@@ -21,11 +21,14 @@ final class ProcessorInstance implements AutoCloseable {
     private final CountingMetrics metrics = new CountingMetrics();
 
     ProcessorInstance(BenchEnvironment env, ConcordContract contract, String guarantee) {
-        Map<String, Object> overrides = Map.of(
+        Map<String, Object> overrides = new java.util.HashMap<>(Map.of(
                 StreamsConfig.APPLICATION_ID_CONFIG, "bench-" + UUID.randomUUID(),
                 StreamsConfig.PROCESSING_GUARANTEE_CONFIG, guarantee,
                 StreamsConfig.STATE_DIR_CONFIG, tempDir(env),
-                StreamsConfig.GROUP_PROTOCOL_CONFIG, "streams");
+                StreamsConfig.GROUP_PROTOCOL_CONFIG, "streams"));
+        // Experiments: -Dconcord.streams.<property>=<value> overrides a Kafka Streams setting of the processor.
+        System.getProperties().stringPropertyNames().stream().filter(name -> name.startsWith("concord.streams."))
+                .forEach(name -> overrides.put(name.substring("concord.streams.".length()), System.getProperty(name)));
         streams = new KafkaStreams(SyncTopology.build(contract, SyncSettings.defaults().withMaxClockSkew(Duration.ofDays(1)), metrics),
                 StreamsSettings.of(env.kafkaConfig(), overrides, metrics));
         streams.start();
