@@ -52,8 +52,14 @@ class LivePageBrowserTest {
     @BeforeAll
     static void startReplicaAndBrowser() throws IOException {
         if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
-            fail("The live-page test needs Debian's Chromium and its driver at " + CHROMIUM + " and " + CHROMEDRIVER
-                    + "; install them with: apt-get install -y chromium chromium-driver");
+            String missing = "The live-page test needs Debian's Chromium and its driver at " + CHROMIUM + " and " + CHROMEDRIVER
+                    + "; install them with: apt-get install -y chromium chromium-driver";
+            // CI installs them and sets CONCORD_REQUIRE_TOOLS, so there a missing browser fails the build; on a
+            // machine with only a JDK and Maven the test is skipped, loudly, instead of failing `mvn verify`.
+            if (System.getenv("CONCORD_REQUIRE_TOOLS") != null) {
+                fail(missing);
+            }
+            org.junit.jupiter.api.Assumptions.abort(missing + " (skipped; CONCORD_REQUIRE_TOOLS=1 makes it a failure)");
         }
         types = TestTypes.declare(3, "live");
         publisher = StatePublisher.connect(KafkaBrokerExtension.bootstrapServers(), types);

@@ -54,9 +54,16 @@ final class Kustomize {
             stderr = Files.createTempFile("kustomize", ".err");
             process = new ProcessBuilder(command).redirectError(stderr.toFile()).start();
         } catch (IOException e) {
-            throw new AssertionError("Cannot run '" + kubectl() + "' to render " + kustomizationDir + ": " + e.getMessage()
+            String missing = "Cannot run '" + kubectl() + "' to render " + kustomizationDir + ": " + e.getMessage()
                     + ". Install kubectl (Debian: apt-get install -y kubernetes-client, which brings kubectl 1.20 with"
-                    + " kustomize v2.0.3) or point KUBECTL at one.", e);
+                    + " kustomize v2.0.3) or point KUBECTL at one.";
+            // CI installs kubectl and sets CONCORD_REQUIRE_TOOLS: there a missing kubectl fails the build. On a
+            // machine with only a JDK and Maven, the manifest tests are skipped with this message instead.
+            if (System.getenv("CONCORD_REQUIRE_TOOLS") != null) {
+                throw new AssertionError(missing, e);
+            }
+            org.junit.jupiter.api.Assumptions.abort(missing + " (skipped; CONCORD_REQUIRE_TOOLS=1 makes it a failure)");
+            throw new IllegalStateException("unreachable");
         }
         try {
             String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
