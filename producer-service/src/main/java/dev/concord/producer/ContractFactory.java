@@ -1,6 +1,7 @@
 package dev.concord.producer;
 
 import dev.concord.contract.ConcordContract;
+import dev.concord.contract.KafkaClientProperties;
 import dev.concord.contract.avro.EntityEvent;
 import dev.concord.contract.types.EntityTypes;
 import dev.concord.producer.clock.WriterClock;
@@ -88,20 +89,9 @@ public class ContractFactory {
                 new StringSerializer(), contract.topics().eventSerde().serializer());
     }
 
-    /**
-     * The Kafka client properties under {@code concord.kafka}. An environment variable such as
-     * {@code CONCORD_KAFKA_SECURITY_PROTOCOL} appears in Micronaut under every spelling of its name
-     * ({@code security.protocol}, {@code security-protocol}, ...); Kafka's own names never contain
-     * '-', so the dashed spellings are dropped rather than passed on as unknown settings.
-     */
+    /** The Kafka client properties under {@code concord.kafka}, Kafka's own (dotted) names only. */
     static Map<String, Object> kafkaClientConfig(Map<String, Object> kafkaSettings) {
-        Map<String, Object> config = new HashMap<>();
-        kafkaSettings.forEach((key, value) -> {
-            if (!key.contains("-")) {
-                config.put(key, value);
-            }
-        });
-        return config;
+        return KafkaClientProperties.fromConfiguration(kafkaSettings);
     }
 
     public static Map<String, Object> producerConfig(Map<String, Object> kafkaClientConfig) {

@@ -57,9 +57,8 @@ public final class EndToEndLatency {
                 plainConsumer.start();
                 positioned.await();
                 Ledger ledger = new KafkaLoad(env.kafkaConfig()).send(contract.topics().events(type), events, rate);
-                long endOffset = Topics.totalEndOffset(env.kafkaConfig(), contract.topics().state(type).name());
                 processor.awaitProcessed(offset + count, Duration.ofMinutes(5));
-                endOffset = Topics.totalEndOffset(env.kafkaConfig(), contract.topics().state(type).name());
+                long endOffset = Topics.totalEndOffset(env.kafkaConfig(), contract.topics().state(type).name());
                 replica.awaitConsumed(endOffset, Duration.ofMinutes(5));
                 stop.set(true);
                 plainConsumer.join();

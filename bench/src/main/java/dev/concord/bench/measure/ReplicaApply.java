@@ -12,7 +12,6 @@ import dev.concord.contract.json.AvroToJson;
 import dev.concord.contract.topics.Topic;
 import dev.concord.contract.types.EntityType;
 import dev.concord.contract.types.MergePolicy;
-import java.nio.ByteBuffer;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.Statement;
@@ -110,7 +109,7 @@ public final class ReplicaApply {
                     upsert.setString(1, type.name());
                     upsert.setString(2, state.getEntityId());
                     upsert.setLong(3, state.getVersion());
-                    upsert.setString(4, AvroToJson.toJson(contract.payloads().decode(bytes(state.getPayload()), type.schema())).toString());
+                    upsert.setString(4, AvroToJson.toJson(contract.payloads().decode(state.getPayload(), type.schema())).toString());
                     upsert.addBatch();
                     if (++inBatch == 1000) {
                         upsert.executeBatch();
@@ -123,11 +122,5 @@ public final class ReplicaApply {
             }
             return states.size() * 1e9 / (System.nanoTime() - start);
         }
-    }
-
-    private static byte[] bytes(ByteBuffer buffer) {
-        byte[] bytes = new byte[buffer.remaining()];
-        buffer.duplicate().get(bytes);
-        return bytes;
     }
 }

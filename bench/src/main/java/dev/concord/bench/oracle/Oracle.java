@@ -10,7 +10,6 @@ import dev.concord.contract.types.EntityType;
 import dev.concord.processor.merge.MergeDecision;
 import dev.concord.processor.merge.MergeRule;
 import dev.concord.processor.merge.MergeRules;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -108,7 +107,7 @@ public final class Oracle {
     }
 
     private JsonNode expectedJson(EntityState state) {
-        return AvroToJson.toJson(payloads.decode(bytes(state.getPayload()), type.schema()));
+        return AvroToJson.toJson(payloads.decode(state.getPayload(), type.schema()));
     }
 
     /** What must match: everything but processing time; a deleted entity's payload is not published. */
@@ -119,7 +118,7 @@ public final class Oracle {
         content.put("clock", HlcTimestamp.of(state.getClock()));
         content.put("writer", state.getWriter());
         content.put("lastEventId", state.getLastEventId());
-        content.put("payload", state.getDeleted() || state.getPayload() == null ? "none" : ByteBuffer.wrap(bytes(state.getPayload())));
+        content.put("payload", state.getDeleted() || state.getPayload() == null ? "none" : state.getPayload().duplicate());
         content.put("stamps", new TreeMap<>(state.getFieldStamps()).toString());
         return content;
     }
@@ -132,12 +131,6 @@ public final class Oracle {
         Comparator<JsonNode> numbersByValue = (x, y) -> x.isNumber() && y.isNumber()
                 ? x.decimalValue().compareTo(y.decimalValue()) : (x.equals(y) ? 0 : 1);
         return a.equals(numbersByValue, b);
-    }
-
-    private static byte[] bytes(ByteBuffer buffer) {
-        byte[] bytes = new byte[buffer.remaining()];
-        buffer.duplicate().get(bytes);
-        return bytes;
     }
 
     private static List<String> sorted(List<String> ids) {

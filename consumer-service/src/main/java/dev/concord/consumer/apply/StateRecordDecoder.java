@@ -8,7 +8,6 @@ import dev.concord.contract.json.AvroToJson;
 import dev.concord.contract.serde.PayloadCodec;
 import dev.concord.contract.serde.PayloadCodec.PayloadDecodingException;
 import dev.concord.contract.types.EntityType;
-import java.nio.ByteBuffer;
 import java.util.Optional;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -64,7 +63,7 @@ public final class StateRecordDecoder {
             return skip(record, type, "it is not deleted yet has no payload");
         }
         try {
-            GenericRecord payload = payloads.decode(bytes(state.getPayload()), type.schema());
+            GenericRecord payload = payloads.decode(state.getPayload(), type.schema());
             return Optional.of(upsert(type, id, state, AvroToJson.toJson(payload).toString()));
         } catch (PayloadDecodingException | IllegalArgumentException e) {
             return skip(record, type, "its payload does not decode as " + type.schema().getFullName() + ": " + e.getMessage());
@@ -80,12 +79,5 @@ public final class StateRecordDecoder {
         LOG.error("Skipping the record at {}-{} offset {} ({} '{}') because {}; the store keeps what it had for that entity",
                 record.topic(), record.partition(), record.offset(), type.name(), record.key(), reason);
         return Optional.empty();
-    }
-
-    private static byte[] bytes(ByteBuffer buffer) {
-        ByteBuffer copy = buffer.duplicate();
-        byte[] bytes = new byte[copy.remaining()];
-        copy.get(bytes);
-        return bytes;
     }
 }

@@ -1,5 +1,6 @@
 package dev.concord.consumer.config;
 
+import dev.concord.contract.KafkaClientProperties;
 import java.util.Map;
 
 /**
@@ -9,18 +10,8 @@ import java.util.Map;
  */
 public record KafkaClientSettings(Map<String, Object> properties) {
 
-    /**
-     * Micronaut offers every spelling of an environment-derived key ({@code security.protocol} and
-     * {@code security-protocol} for {@code CONCORD_KAFKA_SECURITY_PROTOCOL}); Kafka's own property
-     * names never contain '-', so only the dotted ones are kept.
-     */
+    /** Only Kafka's own (dotted) property names; see {@link KafkaClientProperties}. */
     public KafkaClientSettings {
-        Map<String, Object> kafkaNames = new java.util.HashMap<>();
-        properties.forEach((key, value) -> {
-            if (!key.contains("-")) {
-                kafkaNames.put(key, value);
-            }
-        });
-        properties = Map.copyOf(kafkaNames);
+        properties = Map.copyOf(KafkaClientProperties.fromConfiguration(properties));
     }
 }

@@ -40,6 +40,14 @@ public final class PayloadCodec {
         }
     }
 
+    /** Decodes a payload held in an Avro {@code bytes} field (events, states) without moving the buffer. */
+    public GenericRecord decode(ByteBuffer payload, Schema readerSchema) {
+        ByteBuffer view = payload.duplicate();
+        byte[] bytes = new byte[view.remaining()];
+        view.get(bytes);
+        return decode(bytes, readerSchema);
+    }
+
     /** Decodes a payload written with any schema in the catalog into the given reader schema. */
     public GenericRecord decode(byte[] bytes, Schema readerSchema) {
         BinaryMessageDecoder<GenericRecord> decoder = decoders.computeIfAbsent(readerSchema,

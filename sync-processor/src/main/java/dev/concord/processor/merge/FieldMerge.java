@@ -54,10 +54,10 @@ public final class FieldMerge implements MergeRule {
                     "changedFields " + unknown + " are not fields of " + schema.getName());
         }
         // A state without payload (e.g. a tombstone written under another policy) holds no values.
-        GenericRecord merged = current == null || current.getPayload() == null ? absentRecord() : decode(current.getPayload());
+        GenericRecord merged = current == null || current.getPayload() == null ? absentRecord() : payloads.decode(current.getPayload(), schema);
         // Sorted, so equal states also serialize to equal bytes.
         Map<String, FieldStamp> stamps = current == null ? new TreeMap<>() : new TreeMap<>(current.getFieldStamps());
-        GenericRecord incoming = event.getOp() == Operation.DELETE ? null : decode(event.getPayload());
+        GenericRecord incoming = event.getOp() == Operation.DELETE ? null : payloads.decode(event.getPayload(), schema);
         WriteOrder order = WriteOrder.of(event);
 
         List<String> won = new ArrayList<>();
@@ -117,11 +117,4 @@ public final class FieldMerge implements MergeRule {
         schema.getFields().forEach(f -> record.put(f.pos(), AbsentValues.of(f)));
         return record;
     }
-
-    private GenericRecord decode(ByteBuffer payload) {
-        byte[] bytes = new byte[payload.remaining()];
-        payload.duplicate().get(bytes);
-        return payloads.decode(bytes, schema);
-    }
-
 }

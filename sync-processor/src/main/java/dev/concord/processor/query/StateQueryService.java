@@ -13,7 +13,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Optional;
 import org.apache.kafka.common.serialization.Serdes;
@@ -83,7 +82,7 @@ public final class StateQueryService {
             return new Answer.NotFound();
         }
         JsonNode data = Optional.ofNullable(state.getPayload()).map(p -> (JsonNode) AvroToJson.toJson(
-                contract.payloads().decode(bytes(p), type.schema()))).orElse(null);
+                contract.payloads().decode(p, type.schema()))).orElse(null);
         return new Answer.Found(Json.write(StateView.of(state, data, self.host() + ":" + self.port())));
     }
 
@@ -104,11 +103,5 @@ public final class StateQueryService {
             Thread.currentThread().interrupt();
             return new Answer.Unavailable("interrupted");
         }
-    }
-
-    private static byte[] bytes(ByteBuffer buffer) {
-        byte[] bytes = new byte[buffer.remaining()];
-        buffer.duplicate().get(bytes);
-        return bytes;
     }
 }

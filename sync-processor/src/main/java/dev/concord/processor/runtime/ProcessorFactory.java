@@ -1,6 +1,7 @@
 package dev.concord.processor.runtime;
 
 import dev.concord.contract.ConcordContract;
+import dev.concord.contract.KafkaClientProperties;
 import dev.concord.contract.types.EntityTypes;
 import dev.concord.processor.topology.SyncMetrics;
 import dev.concord.processor.topology.SyncSettings;
@@ -26,23 +27,8 @@ final class ProcessorFactory {
                              Map<String, Object> kafkaClientConfig,
                              @Value("${concord.types}") String typesLocation,
                              @Value("${concord.provision-topics:true}") boolean provisionTopics) {
-        return ConcordContract.connect(kafkaProperties(kafkaClientConfig), EntityTypes.load(typesLocation), provisionTopics)
+        return ConcordContract.connect(KafkaClientProperties.fromConfiguration(kafkaClientConfig), EntityTypes.load(typesLocation), provisionTopics)
                 .registerWriterSchemas();
-    }
-
-    /**
-     * Micronaut offers every spelling of an environment-derived key ({@code security.protocol} and
-     * {@code security-protocol} for {@code CONCORD_KAFKA_SECURITY_PROTOCOL}); Kafka's own property
-     * names never contain '-', so only the dotted ones are passed on.
-     */
-    static Map<String, Object> kafkaProperties(Map<String, Object> configured) {
-        Map<String, Object> properties = new java.util.HashMap<>();
-        configured.forEach((key, value) -> {
-            if (!key.contains("-")) {
-                properties.put(key, value);
-            }
-        });
-        return properties;
     }
 
     @Singleton
@@ -64,6 +50,6 @@ final class ProcessorFactory {
                               @Property(name = "concord.streams") @MapFormat(transformation = MapFormat.MapTransformation.FLAT)
                               Map<String, Object> streamsOverrides) {
         return new KafkaStreams(SyncTopology.build(contract, settings, metrics),
-                StreamsSettings.of(contract.kafkaClientConfig(), kafkaProperties(streamsOverrides), metrics));
+                StreamsSettings.of(contract.kafkaClientConfig(), KafkaClientProperties.fromConfiguration(streamsOverrides), metrics));
     }
 }

@@ -16,7 +16,6 @@ import dev.concord.processor.errors.PoisonEventException;
 import dev.concord.processor.merge.MergeDecision;
 import dev.concord.processor.merge.MergeRule;
 import dev.concord.processor.merge.MergeRules;
-import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -117,7 +116,7 @@ final class EntityMergeProcessor implements Processor<String, EntityEvent, Strin
                 throw new PoisonEventException(event.getOp() + " without payload for " + type.name() + "/" + key);
             }
             try {
-                payloads.decode(bytesOf(event.getPayload()), type.schema());
+                payloads.decode(event.getPayload(), type.schema());
             } catch (RuntimeException e) {
                 throw new PoisonEventException("payload does not match type " + type.name() + ": " + e.getMessage(), e);
             }
@@ -217,11 +216,5 @@ final class EntityMergeProcessor implements Processor<String, EntityEvent, Strin
 
     private String ledgerKey(String entityId) {
         return type.name() + "/" + entityId;
-    }
-
-    private static byte[] bytesOf(ByteBuffer buffer) {
-        byte[] bytes = new byte[buffer.remaining()];
-        buffer.duplicate().get(bytes);
-        return bytes;
     }
 }
