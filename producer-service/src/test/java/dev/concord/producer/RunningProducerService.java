@@ -1,7 +1,7 @@
 package dev.concord.producer;
 
 import dev.concord.contract.ConcordContract;
-import dev.concord.producer.security.ApiKeys;
+import dev.concord.security.ApiKeys;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
 import java.io.IOException;

@@ -62,12 +62,18 @@ class SecurityTest {
         HttpResponse<String> badToken = service.putJson("/v1/entities/customer/" + id, CUSTOMER, "Authorization", "Bearer not.a.jwt");
         HttpResponse<String> expired = service.putJson("/v1/entities/customer/" + id, CUSTOMER,
                 "Authorization", "Bearer " + jwt("late", List.of("*:*"), Instant.now().minusSeconds(60)));
+        String unsignedClaims = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+                ("{\"sub\":\"mallory\",\"grants\":[\"*:*\",\"trusted-writer\"],\"exp\":" + (Instant.now().getEpochSecond() + 600) + "}")
+                        .getBytes(StandardCharsets.UTF_8));
+        HttpResponse<String> unsigned = service.putJson("/v1/entities/customer/" + id, CUSTOMER,
+                "Authorization", "Bearer eyJhbGciOiJub25lIn0." + unsignedClaims + ".");
 
         assertThat(problem(none, 401, "unauthorized").path("detail").asText()).contains("None was sent");
         assertThat(none.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(h -> assertThat(h).contains("ApiKey").contains("Bearer"));
         assertThat(problem(unknownKey, 401, "unauthorized").path("detail").asText()).contains("not a configured key");
         assertThat(problem(badToken, 401, "unauthorized").path("detail").asText()).contains("bearer token");
         problem(expired, 401, "unauthorized");
+        problem(unsigned, 401, "unauthorized");
         assertThat(events("customer")).isEmpty();
     }
 
@@ -130,7 +136,7 @@ class SecurityTest {
     }
 
     @Test
-    void shouldServeHealthAndTheOpenApiDocumentWithoutCredentials() {
+    void shouldServeProbesAndTheOpenApiDocumentWithoutCredentialsButMetricsOnlyWithThem() {
         HttpResponse<String> health = service.get("/health", RunningProducerService.ANONYMOUS);
         HttpResponse<String> openApi = service.get("/openapi.yaml", RunningProducerService.ANONYMOUS);
 
@@ -140,8 +146,10 @@ class SecurityTest {
         assertThat(service.get("/health/readiness", RunningProducerService.ANONYMOUS).statusCode()).isEqualTo(200);
         assertThat(openApi.statusCode()).isEqualTo(200);
         assertThat(openApi.body()).startsWith("openapi: 3.1.0").contains("/v1/entities/{type}/{id}:").contains("/v1/events:");
-        // Prometheus scrapes without credentials; request metrics are there once a request was served.
-        HttpResponse<String> metrics = service.get("/prometheus", RunningProducerService.ANONYMOUS);
+        // Health details and metrics need credentials unless an operator opens them.
+        assertThat(health.body()).doesNotContain("details");
+        assertThat(service.get("/prometheus", RunningProducerService.ANONYMOUS).statusCode()).isEqualTo(401);
+        HttpResponse<String> metrics = service.get("/prometheus");
         assertThat(metrics.statusCode()).isEqualTo(200);
         assertThat(metrics.body()).contains("http_server_requests_seconds");
     }

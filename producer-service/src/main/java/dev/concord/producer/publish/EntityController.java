@@ -1,8 +1,7 @@
 package dev.concord.producer.publish;
 
 import dev.concord.contract.avro.Operation;
-import dev.concord.producer.security.ClientResolver;
-import dev.concord.producer.security.RateLimiter;
+import dev.concord.security.ClientResolver;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;

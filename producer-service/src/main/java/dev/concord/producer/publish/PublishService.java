@@ -13,9 +13,9 @@ import dev.concord.contract.json.PayloadValidationException;
 import dev.concord.contract.types.EntityType;
 import dev.concord.contract.types.MergePolicy;
 import dev.concord.producer.clock.WriterClock;
-import dev.concord.producer.security.Client;
-import dev.concord.producer.security.Grants;
-import dev.concord.producer.security.NotPermittedException;
+import dev.concord.security.Client;
+import dev.concord.security.Action;
+import dev.concord.security.Grants;
 import io.micronaut.context.annotation.Value;
 import jakarta.inject.Singleton;
 import java.nio.charset.StandardCharsets;
@@ -85,10 +85,11 @@ public class PublishService {
 
     private void authorize(WriteCommand command) {
         Client client = command.client();
-        if (!client.grants().allows(command.type(), command.op())) {
-            String needed = Grants.needed(command.type(), command.op());
+        Action action = command.op() == Operation.DELETE ? Action.DELETE : Action.WRITE;
+        if (!client.grants().allows(command.type(), action)) {
+            String needed = Grants.needed(command.type(), action);
             throw new NotPermittedException(client.id(), needed, "type",
-                    "Client '" + client.id() + "' may not " + Grants.actionOf(command.op()) + " " + command.type()
+                    "Client '" + client.id() + "' may not " + action.grantName() + " " + command.type()
                             + " entities; it needs the grant " + needed + " (or " + command.type() + ":* or *:*).");
         }
         WriteCommand.ServerFields fields = command.serverFields();

@@ -3,7 +3,7 @@ package dev.concord.producer.publish;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.concord.contract.avro.Operation;
 import dev.concord.contract.clock.HlcTimestamp;
-import dev.concord.producer.security.Client;
+import dev.concord.security.Client;
 
 /**
  * One write as a client asked for it, before any check: from a single-entity request or one batch item.

@@ -1,4 +1,4 @@
-package dev.concord.producer.security;
+package dev.concord.security;
 
 import io.micronaut.context.annotation.Value;
 import io.micronaut.core.annotation.Nullable;
@@ -24,12 +24,16 @@ public class ClientResolver {
         this.securityEnabled = securityEnabled;
     }
 
+    public boolean securityEnabled() {
+        return securityEnabled;
+    }
+
     public Client resolve(@Nullable Authentication authentication) {
         if (authentication == null) {
             if (!securityEnabled) {
                 return Client.UNSECURED;
             }
-            // Routes are @Secured(isAuthenticated()); reaching here unauthenticated is a configuration error.
+            // The security filter refuses unauthenticated calls first; reaching here is a configuration error.
             throw new IllegalStateException("request reached a secured route without authentication");
         }
         return new Client(authentication.getName(), Grants.parse(split(authentication.getRoles())));

@@ -1,4 +1,4 @@
-package dev.concord.producer.security;
+package dev.concord.security;
 
 import java.util.Set;
 
@@ -8,6 +8,9 @@ import java.util.Set;
  */
 public record Client(String id, Grants grants) {
 
-    /** Used only when security is switched off ({@code concord.security.enabled=false}): may do everything. */
+    /** Used only when security is switched off ({@code micronaut.security.enabled=false}): may do everything. */
     public static final Client UNSECURED = new Client("anonymous", Grants.parse(Set.of(Grants.ALL, Grants.TRUSTED_WRITER)));
+
+    /** An unauthenticated reader where an operator opened reads ({@code concord.security.anonymous-reads=true}). */
+    public static final Client ANONYMOUS_READER = new Client("anonymous", Grants.parse(Set.of("*:read")));
 }

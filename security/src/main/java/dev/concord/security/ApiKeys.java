@@ -1,4 +1,4 @@
-package dev.concord.producer.security;
+package dev.concord.security;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,7 +1,6 @@
-package dev.concord.producer.security;
+package dev.concord.producer.publish;
 
 import dev.concord.contract.problem.Problem;
-import dev.concord.producer.publish.RefusedException;
 import java.util.List;
 
 /** An authenticated client without the grant a write needs → 403 naming the grant. Nothing is published. */

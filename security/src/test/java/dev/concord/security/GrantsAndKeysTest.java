@@ -1,9 +1,9 @@
-package dev.concord.producer.security;
+package dev.concord.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.concord.contract.avro.Operation;
+
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -13,15 +13,15 @@ class GrantsAndKeysTest {
     @Test
     void shouldAllowByTypeAndActionWithWildcards() {
         Grants customerWriter = Grants.parse(List.of("customer:write"));
-        assertThat(customerWriter.allows("customer", Operation.UPSERT)).isTrue();
-        assertThat(customerWriter.allows("customer", Operation.PATCH)).isTrue();
-        assertThat(customerWriter.allows("customer", Operation.DELETE)).isFalse();
-        assertThat(customerWriter.allows("order", Operation.UPSERT)).isFalse();
+        assertThat(customerWriter.allows("customer", Action.WRITE)).isTrue();
+        assertThat(customerWriter.allows("customer", Action.WRITE)).isTrue();
+        assertThat(customerWriter.allows("customer", Action.DELETE)).isFalse();
+        assertThat(customerWriter.allows("order", Action.WRITE)).isFalse();
 
-        assertThat(Grants.parse(List.of("order:delete")).allows("order", Operation.DELETE)).isTrue();
-        assertThat(Grants.parse(List.of("order:*")).allows("order", Operation.DELETE)).isTrue();
-        assertThat(Grants.parse(List.of("*:write")).allows("order", Operation.PATCH)).isTrue();
-        assertThat(Grants.parse(List.of("*:*")).allows("anything", Operation.DELETE)).isTrue();
+        assertThat(Grants.parse(List.of("order:delete")).allows("order", Action.DELETE)).isTrue();
+        assertThat(Grants.parse(List.of("order:*")).allows("order", Action.DELETE)).isTrue();
+        assertThat(Grants.parse(List.of("*:write")).allows("order", Action.WRITE)).isTrue();
+        assertThat(Grants.parse(List.of("*:*")).allows("anything", Action.DELETE)).isTrue();
         assertThat(Grants.parse(List.of("*:*")).trustedWriter()).isFalse();
         assertThat(Grants.parse(List.of("Trusted-Writer")).trustedWriter()).isTrue();
     }
@@ -33,12 +33,12 @@ class GrantsAndKeysTest {
 
         assertThat(keys.find("s3cret")).hasValueSatisfying(c -> {
             assertThat(c.id()).isEqualTo("billing");
-            assertThat(c.grants().allows("order", Operation.UPSERT)).isTrue();
+            assertThat(c.grants().allows("order", Action.WRITE)).isTrue();
         });
         assertThat(keys.find("S3CRET")).isEmpty();
         assertThat(keys.find("dev-key")).hasValueSatisfying(c -> {
             assertThat(c.id()).isEqualTo("dev");
-            assertThat(c.grants().allows("order", Operation.DELETE)).isTrue();
+            assertThat(c.grants().allows("order", Action.DELETE)).isTrue();
             assertThat(c.grants().trustedWriter()).isTrue();
         });
         // printf %s s3cret | sha256sum

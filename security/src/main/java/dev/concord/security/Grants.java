@@ -1,6 +1,5 @@
-package dev.concord.producer.security;
+package dev.concord.security;
 
-import dev.concord.contract.avro.Operation;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -8,10 +7,10 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * What a client may do, as grants {@code <type>:<action>}: type is an entity type or {@code *};
- * action is {@code write} (PUT and PATCH), {@code delete}, or {@code *}. E.g. {@code customer:write},
- * {@code order:delete}, {@code *:*}. The grant {@code trusted-writer} additionally allows supplying the
- * server-owned fields (clock, writer). Unknown grants are ignored (and logged where they are loaded).
+ * What a client may do, as grants {@code <type>:<action>}: type is an entity type or {@code *}; action
+ * is one of {@link Action} ({@code read}, {@code write}, {@code delete}, {@code admin}) or {@code *}.
+ * E.g. {@code customer:read}, {@code order:delete}, {@code *:*}. The grant {@code trusted-writer}
+ * additionally allows a writer to supply the server-owned fields (clock, writer). Unknown grants allow nothing.
  */
 public record Grants(Set<String> values) {
 
@@ -32,18 +31,13 @@ public record Grants(Set<String> values) {
         return new Grants(normalized);
     }
 
-    /** The action a write needs: PUT and PATCH need {@code write}, DELETE needs {@code delete}. */
-    public static String actionOf(Operation op) {
-        return op == Operation.DELETE ? "delete" : "write";
+    /** The grant that would allow {@code action} on {@code type}, for error messages. */
+    public static String needed(String type, Action action) {
+        return type + ":" + action.grantName();
     }
 
-    /** The grant that would allow {@code op} on {@code type}, for error messages. */
-    public static String needed(String type, Operation op) {
-        return type + ":" + actionOf(op);
-    }
-
-    public boolean allows(String type, Operation op) {
-        String action = actionOf(op);
+    public boolean allows(String type, Action action) {
+        String wanted = action.grantName();
         for (String grant : values) {
             int colon = grant.indexOf(':');
             if (colon < 0) {
@@ -51,7 +45,7 @@ public record Grants(Set<String> values) {
             }
             String grantType = grant.substring(0, colon);
             String grantAction = grant.substring(colon + 1);
-            if ((grantType.equals("*") || grantType.equals(type)) && (grantAction.equals("*") || grantAction.equals(action))) {
+            if ((grantType.equals("*") || grantType.equals(type)) && (grantAction.equals("*") || grantAction.equals(wanted))) {
                 return true;
             }
         }

@@ -1,8 +1,9 @@
-package dev.concord.producer.security;
+package dev.concord.producer.publish;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.micronaut.context.annotation.Value;
+import dev.concord.security.Client;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.time.Duration;

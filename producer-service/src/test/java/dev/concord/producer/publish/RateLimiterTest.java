@@ -1,4 +1,4 @@
-package dev.concord.producer.security;
+package dev.concord.producer.publish;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import dev.concord.security.Client;
+import dev.concord.security.Grants;
 import org.junit.jupiter.api.Test;
 
 /** The token bucket, on a hand-driven clock. */

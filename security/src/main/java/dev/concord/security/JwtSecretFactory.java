@@ -1,4 +1,4 @@
-package dev.concord.producer.security;
+package dev.concord.security;
 
 import com.nimbusds.jose.JWSAlgorithm;
 import io.micronaut.context.annotation.Factory;

@@ -1,4 +1,4 @@
-package dev.concord.producer.security;
+package dev.concord.security;
 
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Requires;

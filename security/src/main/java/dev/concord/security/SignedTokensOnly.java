@@ -1,0 +1,47 @@
+package dev.concord.security;
+
+import com.nimbusds.jwt.SignedJWT;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.security.token.Claims;
+import io.micronaut.security.token.jwt.signature.ReactiveSignatureConfiguration;
+import io.micronaut.security.token.jwt.signature.SignatureConfiguration;
+import io.micronaut.security.token.jwt.validator.GenericJwtClaimsValidator;
+import jakarta.inject.Singleton;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Closes the door Micronaut leaves open: with bearer authentication on and no signature configured (no
+ * {@code CONCORD_JWT_SECRET}, no JWKS URL), Micronaut treats an unsigned ({@code alg=none}) token as
+ * verified. This validator runs on every JWT after the signature check and refuses every token when
+ * nothing could have verified a signature; with a signature configured, Micronaut itself refuses unsigned
+ * tokens. It also requires {@code exp} and {@code sub}: a token that never expires, or names no client,
+ * is not accepted ({@code nbf} is enforced by Micronaut's not-before validator, switched on in every
+ * service's configuration).
+ */
+@Singleton
+public class SignedTokensOnly implements GenericJwtClaimsValidator<HttpRequest<?>> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SignedTokensOnly.class);
+
+    private final boolean signatureConfigured;
+
+    public SignedTokensOnly(List<SignatureConfiguration> signatures, List<ReactiveSignatureConfiguration<SignedJWT>> reactiveSignatures) {
+        this.signatureConfigured = !signatures.isEmpty() || !reactiveSignatures.isEmpty();
+        if (!signatureConfigured) {
+            LOG.info("No JWT signature is configured (CONCORD_JWT_SECRET or a JWKS URL): bearer tokens are refused;"
+                    + " API keys work as configured.");
+        }
+    }
+
+    public boolean signatureConfigured() {
+        return signatureConfigured;
+    }
+
+    @Override
+    public boolean validate(Claims claims, @Nullable HttpRequest<?> request) {
+        return signatureConfigured && claims.get(Claims.EXPIRATION_TIME) != null && claims.get(Claims.SUBJECT) != null;
+    }
+}
