@@ -3,6 +3,11 @@
 // moves to a greater version, so a change seen both in the list and on the feed is applied once.
 // On a resync or a dropped socket it reconnects and subscribes again after the last seq it applied:
 // no gap, no duplicate. Plain JavaScript, no build step.
+// Credentials: the page needs an API key with <type>:read. It takes it from the address's fragment
+// (#key=..., which browsers never send to a server, and which the page then removes from the address) or
+// from the key field, keeps it in this tab's sessionStorage, sends it as X-Api-Key on reads, and trades
+// it for a one-minute stream ticket (POST /v1/stream-tickets) each time it opens the WebSocket, which
+// cannot carry headers. The key itself never appears in a URL the server sees.
 (function () {
   'use strict';
 
@@ -18,6 +23,33 @@
   var retryMs = 500;
 
   var el = function (id) { return document.getElementById(id); };
+
+  var KEY_STORAGE = 'concord.apiKey';
+  var fragmentKey = new URLSearchParams(window.location.hash.replace(/^#/, '')).get('key');
+  if (fragmentKey) {
+    sessionStorage.setItem(KEY_STORAGE, fragmentKey);
+    history.replaceState(null, '', window.location.pathname + window.location.search);
+  }
+  var apiKey = sessionStorage.getItem(KEY_STORAGE) || '';
+  el('key-input').value = apiKey ? '********' : '';
+  el('key').addEventListener('submit', function (event) {
+    event.preventDefault();
+    sessionStorage.setItem(KEY_STORAGE, el('key-input').value.trim());
+    window.location.reload();
+  });
+
+  function authorized(url, options) {
+    var init = options || {};
+    init.headers = Object.assign({'X-Api-Key': apiKey}, init.headers || {});
+    return fetch(url, init).then(function (response) {
+      if (response.status === 401 || response.status === 403) {
+        return response.json().then(function (problem) {
+          throw new Error((response.status === 401 ? 'API key refused: ' : 'not allowed: ') + (problem.detail || response.status));
+        });
+      }
+      return response;
+    });
+  }
   el('type').textContent = type;
   el('type-input').value = type;
   el('switch').addEventListener('submit', function (event) {
@@ -117,7 +149,7 @@
   function load(afterId, first) {
     var url = '/v1/entities/' + encodeURIComponent(type) + '?deleted=true&limit=500'
       + (afterId ? '&after=' + encodeURIComponent(afterId) : '');
-    return fetch(url).then(function (response) {
+    return authorized(url).then(function (response) {
       if (!response.ok) {
         return response.json().then(function (problem) { throw new Error(problem.detail || response.status); });
       }
@@ -131,9 +163,24 @@
     });
   }
 
+  function reconnectLater() {
+    setTimeout(connect, retryMs);
+    retryMs = Math.min(retryMs * 2, 10000);
+  }
+
   function connect() {
+    authorized('/v1/stream-tickets', {method: 'POST'})
+      .then(function (response) { return response.json(); })
+      .then(function (issued) { open(issued.ticket); })
+      .catch(function (error) {
+        setState('reconnecting: ' + error.message, 'down');
+        reconnectLater();
+      });
+  }
+
+  function open(ticket) {
     var scheme = window.location.protocol === 'https:' ? 'wss://' : 'ws://';
-    socket = new WebSocket(scheme + window.location.host + '/v1/changes/ws');
+    socket = new WebSocket(scheme + window.location.host + '/v1/changes/ws?ticket=' + encodeURIComponent(ticket));
     socket.onopen = function () {
       socket.send(JSON.stringify({subscribe: {types: [type], after: cursor}}));
     };
@@ -154,11 +201,14 @@
     };
     socket.onclose = function () {
       setState('reconnecting', 'down');
-      setTimeout(connect, retryMs);
-      retryMs = Math.min(retryMs * 2, 10000);
+      reconnectLater();
     };
   }
 
+  if (!apiKey) {
+    setState('enter an API key with ' + type + ':read', 'down');
+    return;
+  }
   load(null, true).then(connect).catch(function (error) {
     setState('cannot load: ' + error.message, 'down');
   });

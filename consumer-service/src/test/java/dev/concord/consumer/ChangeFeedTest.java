@@ -96,7 +96,7 @@ class ChangeFeedTest {
         Page first = awaitPage(type, 0, 1);
 
         CompletableFuture<HttpResponse<String>> waiting = HTTP.sendAsync(HttpRequest.newBuilder(
-                replica.uri("/v1/changes?types=" + type + "&after=" + first.next() + "&wait=30")).build(), HttpResponse.BodyHandlers.ofString());
+                replica.uri("/v1/changes?types=" + type + "&after=" + first.next() + "&wait=30")).header(RunningReplica.KEY_HEADER, RunningReplica.KEY).build(), HttpResponse.BodyHandlers.ofString());
         publisher.publish(type, id, publisher.states(type).live(id, 2, "Second"));
 
         Page woken = Page.of(waiting.get(45, TimeUnit.SECONDS).body());

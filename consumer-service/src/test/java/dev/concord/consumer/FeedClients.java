@@ -87,6 +87,9 @@ public final class FeedClients {
         public static SseClient connect(URI uri, Map<String, String> headers, int stopAfter) {
             SseClient client = new SseClient(stopAfter);
             HttpRequest.Builder request = HttpRequest.newBuilder(uri).header("Accept", "text/event-stream").GET();
+            if (!headers.containsKey(RunningReplica.KEY_HEADER)) {
+                request.header(RunningReplica.KEY_HEADER, RunningReplica.KEY);
+            }
             headers.forEach(request::header);
             HTTP.sendAsync(request.build(), info -> {
                 client.status = info.statusCode();
@@ -191,7 +194,7 @@ public final class FeedClients {
         private WsClient(URI uri, int stopAfter) {
             this.stopAfter = stopAfter;
             StringBuilder partial = new StringBuilder();
-            this.socket = HTTP.newWebSocketBuilder().buildAsync(uri, new WebSocket.Listener() {
+            this.socket = HTTP.newWebSocketBuilder().header(RunningReplica.KEY_HEADER, RunningReplica.KEY).buildAsync(uri, new WebSocket.Listener() {
                 @Override
                 public CompletionStage<?> onText(WebSocket webSocket, CharSequence text, boolean last) {
                     partial.append(text);

@@ -101,7 +101,7 @@ class LivePageBrowserTest {
         publisher.publish(type, "ada", states.live("ada", 1, "Ada"));
         publisher.publish(type, "grace", states.live("grace", 1, "Grace"));
 
-        browser.get(replica.url() + "/live?type=" + type);
+        browser.get(replica.url() + "/live?type=" + type + "#key=" + RunningReplica.KEY);
         WebDriverWait wait = new WebDriverWait(browser, WITHIN);
         wait.until(page -> text(By.id("state")).equals("live") && rows().size() == 2);
         assertThat(cells("ada")).containsEntry("version", "1").containsEntry("writer", "sales")

@@ -107,7 +107,7 @@ class ReplicaApplyTest {
         assertThat(body.path("data").path("tier").asText()).isEqualTo("STANDARD");
         assertThat(body.path("data").path("address").isNull()).isTrue();
 
-        HttpResponse<String> unchanged = replica.get("/v1/entities/customer/" + id, Map.of("If-None-Match", "\"1\""));
+        HttpResponse<String> unchanged = replica.get("/v1/entities/customer/" + id, Map.of("If-None-Match", "\"1\"", RunningReplica.KEY_HEADER, RunningReplica.KEY));
         assertThat(unchanged.statusCode()).isEqualTo(304);
     }
 

@@ -17,6 +17,10 @@ public final class RunningReplica implements AutoCloseable {
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
+    /** Sent by {@link #get} and the feed clients unless a test says otherwise: may read and administer every type. */
+    public static final String KEY = "test-reader-" + java.util.UUID.randomUUID();
+    public static final String KEY_HEADER = "X-Api-Key";
+
     private final EmbeddedServer server;
 
     private RunningReplica(EmbeddedServer server) {
@@ -34,6 +38,8 @@ public final class RunningReplica implements AutoCloseable {
         properties.put("concord.kafka.bootstrap.servers", bootstrapServers);
         properties.put("concord.store.jdbc-url", jdbcUrl);
         properties.put("concord.replica.group-id", groupId);
+        properties.putIfAbsent("concord.security.api-keys", "[{\"client\":\"test-reader\",\"sha256\":\""
+                + dev.concord.security.ApiKeys.sha256Hex(KEY) + "\",\"grants\":[\"*:read\",\"*:admin\"]}]");
         return new RunningReplica(ApplicationContext.run(EmbeddedServer.class, properties));
     }
 
@@ -63,10 +69,12 @@ public final class RunningReplica implements AutoCloseable {
         return server.getApplicationContext();
     }
 
+    /** GET with the test key. */
     public HttpResponse<String> get(String path) {
-        return get(path, Map.of());
+        return get(path, Map.of(KEY_HEADER, KEY));
     }
 
+    /** GET with exactly these headers (no key unless they carry one). */
     public HttpResponse<String> get(String path, Map<String, String> headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).GET();
         headers.forEach(request::header);

@@ -38,14 +38,20 @@ public class AccessPolicy {
         return client;
     }
 
-    /** The subset of {@code types} the caller may read, in order; 401 without credentials where reads are closed. */
-    public List<String> readable(@Nullable Authentication authentication, Collection<String> types) {
+    /**
+     * The subset of {@code types} the caller may read, in order: 401 without credentials where reads are
+     * closed, {@link ForbiddenException} (403) when it may read none of them.
+     */
+    public List<String> requireReadable(@Nullable Authentication authentication, Collection<String> types, String field) {
         Client client = client(authentication, Action.READ);
         List<String> allowed = new ArrayList<>();
         for (String type : types) {
             if (client.grants().allows(type, Action.READ)) {
                 allowed.add(type);
             }
+        }
+        if (allowed.isEmpty()) {
+            throw new ForbiddenException(client, "*", Action.READ, field);
         }
         return allowed;
     }

@@ -16,7 +16,8 @@ import org.reactivestreams.Publisher;
  * management endpoints' {@code sensitive} flag): any authenticated caller may pass to a route, where
  * grants per type and action are then checked ({@link AccessPolicy}); an anonymous caller passes only
  * to the read paths ({@code concord.security.read-paths}) and only when an operator opened reads with
- * {@code concord.security.anonymous-reads=true}. Everything else stays undecided, which Micronaut
+ * {@code concord.security.anonymous-reads=true}; anyone may fetch the public paths
+ * ({@code concord.security.public-paths}: static pages that hold no data, such as the live page). Everything else stays undecided, which Micronaut
  * Security refuses: 401 without credentials. Probes ({@code /health}, {@code /health/liveness},
  * {@code /health/readiness}) are management endpoints marked not sensitive; their details show only to
  * authenticated callers ({@code endpoints.health.details-visible: AUTHENTICATED}).
@@ -29,11 +30,18 @@ public class DoorAccessRule implements SecurityRule<HttpRequest<?>> {
 
     private final boolean anonymousReads;
     private final List<String> readPaths;
+    private final List<String> publicPaths;
 
     public DoorAccessRule(@Value("${concord.security.anonymous-reads:false}") boolean anonymousReads,
-                          @Value("${concord.security.read-paths:}") List<String> readPaths) {
+                          @Value("${concord.security.read-paths:}") List<String> readPaths,
+                          @Value("${concord.security.public-paths:}") List<String> publicPaths) {
         this.anonymousReads = anonymousReads;
-        this.readPaths = readPaths.stream().map(String::trim).filter(p -> !p.isEmpty()).toList();
+        this.readPaths = trimmed(readPaths);
+        this.publicPaths = trimmed(publicPaths);
+    }
+
+    private static List<String> trimmed(List<String> paths) {
+        return paths.stream().map(String::trim).filter(p -> !p.isEmpty()).toList();
     }
 
     @Override
@@ -41,15 +49,16 @@ public class DoorAccessRule implements SecurityRule<HttpRequest<?>> {
         if (authentication != null) {
             return Publishers.just(SecurityRuleResult.ALLOWED);
         }
-        if (request != null && anonymousReads && isReadPath(request.getPath())) {
+        if (request != null && (isUnder(publicPaths, request.getPath()) || anonymousReads && isUnder(readPaths, request.getPath()))) {
             return Publishers.just(SecurityRuleResult.ALLOWED);
         }
         return Publishers.just(SecurityRuleResult.UNKNOWN);
     }
 
-    private boolean isReadPath(String path) {
-        for (String prefix : readPaths) {
-            if (path.equals(prefix) || path.startsWith(prefix.endsWith("/") ? prefix : prefix + "/")) {
+    /** {@code /live} covers {@code /live} and {@code /live/...}; {@code /} covers only {@code /}. */
+    private static boolean isUnder(List<String> prefixes, String path) {
+        for (String prefix : prefixes) {
+            if (path.equals(prefix) || !prefix.equals("/") && path.startsWith(prefix.endsWith("/") ? prefix : prefix + "/")) {
                 return true;
             }
         }

@@ -6,6 +6,7 @@ import dev.concord.consumer.feed.FeedSettings;
 import dev.concord.consumer.store.StoreException;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
+import io.micronaut.security.authentication.Authentication;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Controller;
@@ -38,18 +39,20 @@ public class ChangeFeedController {
     private final ReplicatedTypes types;
     private final ChangeFeedService feed;
     private final FeedSettings settings;
+    private final ReadAccess access;
 
-    public ChangeFeedController(ReplicatedTypes types, ChangeFeedService feed) {
+    ChangeFeedController(ReplicatedTypes types, ChangeFeedService feed, ReadAccess access) {
         this.types = types;
         this.feed = feed;
+        this.access = access;
         this.settings = feed.settings();
     }
 
     @Get(produces = {MediaType.APPLICATION_JSON, "application/problem+json"})
     public CompletableFuture<HttpResponse<?>> changes(@Nullable @QueryValue Long after, @Nullable @QueryValue String types,
                                                       @Nullable @QueryValue Integer limit, @Nullable @QueryValue Integer wait,
-                                                      HttpRequest<?> request) {
-        FeedRequest feedRequest = FeedRequest.of(this.types, after, types);
+                                                      HttpRequest<?> request, @Nullable Authentication authentication) {
+        FeedRequest feedRequest = access.authorize(authentication, FeedRequest.of(this.types, after, types));
         if (limit != null && limit < 1) {
             throw new FeedRequest.InvalidFeedRequest("limit", "between 1 and " + settings.maxLimit(), String.valueOf(limit), false);
         }
@@ -72,7 +75,8 @@ public class ChangeFeedController {
 
     @Get(value = "/stream", produces = MediaType.TEXT_EVENT_STREAM)
     public Publisher<Event<String>> stream(@Nullable @QueryValue Long after, @Nullable @QueryValue String types,
-                                           @Nullable @Header("Last-Event-ID") String lastEventId) {
+                                           @Nullable @Header("Last-Event-ID") String lastEventId,
+                                           @Nullable Authentication authentication) {
         Long resumeAfter = after;
         if (lastEventId != null && !lastEventId.isBlank()) {
             try {
@@ -81,7 +85,7 @@ public class ChangeFeedController {
                 throw new FeedRequest.InvalidFeedRequest("Last-Event-ID", "a change_seq (the id of the last event received)", lastEventId, false);
             }
         }
-        FeedRequest feedRequest = FeedRequest.of(this.types, resumeAfter, types);
+        FeedRequest feedRequest = access.authorize(authentication, FeedRequest.of(this.types, resumeAfter, types));
         SseFeedPublisher publisher = new SseFeedPublisher();
         publisher.attach(feed.open("sse", feedRequest.after(), feedRequest.types(), publisher));
         return publisher;

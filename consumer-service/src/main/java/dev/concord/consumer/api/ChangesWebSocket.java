@@ -7,6 +7,9 @@ import dev.concord.consumer.feed.ChangeFeedService;
 import dev.concord.consumer.feed.FeedMessage;
 import dev.concord.consumer.feed.FeedSession;
 import dev.concord.consumer.feed.FeedSink;
+import dev.concord.security.ForbiddenException;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.security.authentication.Authentication;
 import io.micronaut.websocket.CloseReason;
 import io.micronaut.websocket.WebSocketSession;
 import io.micronaut.websocket.annotation.OnClose;
@@ -44,25 +47,31 @@ public class ChangesWebSocket {
     private static final String FEED = "concord.feed";
     static final CloseReason RESYNC = new CloseReason(4000, "resync");
 
+    private static final String AUTHENTICATION = "concord.authentication";
+
     private final ReplicatedTypes types;
     private final ChangeFeedService feed;
+    private final ReadAccess access;
 
-    public ChangesWebSocket(ReplicatedTypes types, ChangeFeedService feed) {
+    ChangesWebSocket(ReplicatedTypes types, ChangeFeedService feed, ReadAccess access) {
         this.types = types;
         this.feed = feed;
+        this.access = access;
     }
 
     @OnOpen
-    public void open(WebSocketSession session) {
-        // Nothing is sent before the client subscribes.
+    public void open(WebSocketSession session, HttpRequest<?> handshake) {
+        // The handshake passed the security filter (credentials, Origin); each subscription is checked
+        // against the grants it carried. Nothing is sent before the client subscribes.
+        handshake.getUserPrincipal(Authentication.class).ifPresent(authentication -> session.put(AUTHENTICATION, authentication));
     }
 
     @OnMessage(maxPayloadLength = 64 * 1024)
     public void message(String text, WebSocketSession session) {
         FeedRequest request;
         try {
-            request = subscription(text);
-        } catch (FeedRequest.InvalidFeedRequest e) {
+            request = access.authorize(session.get(AUTHENTICATION, Authentication.class).orElse(null), subscription(text));
+        } catch (FeedRequest.InvalidFeedRequest | ForbiddenException e) {
             refuse(session, e.getMessage());
             return;
         }

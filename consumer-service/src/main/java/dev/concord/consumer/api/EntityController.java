@@ -9,6 +9,7 @@ import dev.concord.consumer.store.StoredEntity;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;
+import io.micronaut.security.authentication.Authentication;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MediaType;
@@ -52,20 +53,24 @@ public class EntityController {
 
     private final ReplicatedTypes types;
     private final EntityReader reader;
+    private final ReadAccess access;
 
-    public EntityController(ReplicatedTypes types, EntityReader reader) {
+    EntityController(ReplicatedTypes types, EntityReader reader, ReadAccess access) {
         this.types = types;
         this.reader = reader;
+        this.access = access;
     }
 
     @Get("/{type}/{id}")
     @Produces({MediaType.APPLICATION_JSON, "application/problem+json"})
     public HttpResponse<?> get(String type, String id, HttpRequest<?> request,
-                               @Nullable @Header(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch) {
+                               @Nullable @Header(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch,
+                               @Nullable Authentication authentication) {
         String path = request.getPath();
         if (types.find(type).isEmpty()) {
             return EntityProblems.unknownType(type, types.names(), path);
         }
+        access.requireRead(authentication, type);
         Optional<StoredEntity> stored = reader.find(type, id);
         if (stored.isEmpty()) {
             return EntityProblems.notFound(type, id, path);
@@ -84,11 +89,13 @@ public class EntityController {
     @Get("/{type}")
     @Produces({MediaType.APPLICATION_JSON, "application/problem+json"})
     public HttpResponse<?> list(String type, @Nullable @QueryValue String after, @Nullable @QueryValue Integer limit,
-                                @Nullable @QueryValue Boolean deleted, HttpRequest<?> request) {
+                                @Nullable @QueryValue Boolean deleted, HttpRequest<?> request,
+                                @Nullable Authentication authentication) {
         String path = request.getPath();
         if (types.find(type).isEmpty()) {
             return EntityProblems.unknownType(type, types.names(), path);
         }
+        access.requireRead(authentication, type);
         if (limit != null && (limit < 1 || limit > MAX_PAGE)) {
             return EntityProblems.badParameter("limit", "between 1 and " + MAX_PAGE, String.valueOf(limit), path);
         }
