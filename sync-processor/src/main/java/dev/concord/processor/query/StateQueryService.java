@@ -58,7 +58,7 @@ public final class StateQueryService {
         }
     }
 
-    public Answer query(EntityType type, String id, boolean forwarded) {
+    public Answer query(EntityType type, String id, boolean forwarded, Credentials credentials) {
         String store = SyncTopology.Names.of(type).stateStore();
         KeyQueryMetadata owner = streams.queryMetadataForKey(store, id, Serdes.String().serializer());
         if (owner == null || owner.equals(KeyQueryMetadata.NOT_AVAILABLE)) {
@@ -70,7 +70,7 @@ public final class StateQueryService {
         if (forwarded) {
             return new Answer.Unavailable("ownership is moving; " + self + " no longer owns the key");
         }
-        return forward(owner.activeHost(), type, id);
+        return forward(owner.activeHost(), type, id, credentials);
     }
 
     private Answer readLocally(EntityType type, String store, String id, int partition) {
@@ -86,12 +86,13 @@ public final class StateQueryService {
         return new Answer.Found(Json.write(StateView.of(state, data, self.host() + ":" + self.port())));
     }
 
-    private Answer forward(HostInfo owner, EntityType type, String id) {
+    private Answer forward(HostInfo owner, EntityType type, String id, Credentials credentials) {
         URI uri = URI.create("http://" + owner.host() + ":" + owner.port() + "/v1/state/" + type.name() + "/"
                 + java.net.URLEncoder.encode(id, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20"));
         try {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5))
-                    .header(FORWARDED_HEADER, "1").build(), HttpResponse.BodyHandlers.ofString());
+            HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).header(FORWARDED_HEADER, "1");
+            credentials.headers().forEach(request::header);
+            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
             return switch (response.statusCode()) {
                 case 200 -> new Answer.Found(response.body());
                 case 404 -> new Answer.NotFound();

@@ -226,7 +226,8 @@ class ProcessorFailoverIT {
                 "PORT", String.valueOf(port),
                 "CONCORD_TYPES", declaration.toString(),
                 "CONCORD_PROCESSOR_APP_ID", appId,
-                "CONCORD_STATE_DIR", work.resolve("state-" + name).toString()));
+                "CONCORD_STATE_DIR", work.resolve("state-" + name).toString(),
+                "CONCORD_DEV_API_KEY", KEY));
         Instance instance = new Instance(name, builder.start(), port);
         processes.add(instance.process());
         return instance;
@@ -246,11 +247,13 @@ class ProcessorFailoverIT {
 
     private static JsonNode queryState(Instance instance, EntityType type, String key) throws Exception {
         HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(
-                URI.create("http://localhost:" + instance.port() + "/v1/state/" + type.name() + "/" + key)).build(),
+                URI.create("http://localhost:" + instance.port() + "/v1/state/" + type.name() + "/" + key)).header("X-Api-Key", KEY).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as("state query to %s: %s", instance.name(), response.body()).isEqualTo(200);
         return JSON.readTree(response.body());
     }
+
+    private static final String KEY = "failover-test-key-" + java.util.UUID.randomUUID();
 
     private static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {

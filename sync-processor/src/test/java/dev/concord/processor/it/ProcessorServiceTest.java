@@ -54,7 +54,8 @@ class ProcessorServiceTest {
                 "concord.kafka.bootstrap.servers", bootstrap,
                 "concord.types", declaration.toString(),
                 "concord.streams.application.id", KafkaTestClients.uniqueId("svc-app"),
-                "concord.streams.state.dir", Files.createTempDirectory("svc-state").toString())).getApplicationContext();
+                "concord.streams.state.dir", Files.createTempDirectory("svc-state").toString(),
+                "concord.security.dev-api-key", KEY)).getApplicationContext();
              ConcordContract contract = ConcordContract.connect(Map.of("bootstrap.servers", bootstrap),
                      EntityTypes.of(List.of(type)))) {
             URI base = app.getBean(EmbeddedServer.class).getURI();
@@ -83,8 +84,25 @@ class ProcessorServiceTest {
             assertThat(get(base.resolve("/v1/state/no-such-type/c-1")).headers().firstValue("content-type"))
                     .hasValueSatisfying(ct -> assertThat(ct).startsWith("application/problem+json"));
             assertThat(get(base.resolve("/health")).statusCode()).isEqualTo(200);
+            // State queries (with field stamps) need credentials: none, an unknown key or an unsigned token is a 401.
+            String unsigned = "eyJhbGciOiJub25lIn0." + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+                    ("{\"sub\":\"mallory\",\"grants\":[\"*:*\"],\"exp\":" + (System.currentTimeMillis() / 1000 + 600) + "}")
+                            .getBytes(StandardCharsets.UTF_8)) + ".";
+            URI query = base.resolve("/v1/state/" + type.name() + "/c-1");
+            for (String[] credentials : List.of(new String[0], new String[] {"X-Api-Key", "guess"},
+                    new String[] {"Authorization", "Bearer " + unsigned})) {
+                HttpRequest.Builder request = HttpRequest.newBuilder(query);
+                if (credentials.length > 0) {
+                    request.headers(credentials);
+                }
+                HttpResponse<String> refused = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(refused.statusCode()).isEqualTo(401);
+                assertThat(refused.headers().firstValue("content-type")).hasValueSatisfying(ct -> assertThat(ct).startsWith("application/problem+json"));
+            }
         }
     }
+
+    private static final String KEY = "processor-test-key-" + UUID.randomUUID();
 
     private static int freePort() throws java.io.IOException {
         try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
@@ -93,6 +111,6 @@ class ProcessorServiceTest {
     }
 
     private static HttpResponse<String> get(URI uri) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
+        return HTTP.send(HttpRequest.newBuilder(uri).header("X-Api-Key", KEY).build(), HttpResponse.BodyHandlers.ofString());
     }
 }
