@@ -324,7 +324,7 @@ class SecureKafkaConnectionTest {
                             + "\" password=\"" + secret + "\";").getBytes(StandardCharsets.UTF_8)));
         });
         // The operator's Secrets; nothing here reaches Kafka.
-        secrets.put("producer-service-api-keys", Map.of("api-keys.json", "[]".getBytes(StandardCharsets.UTF_8)));
+        secrets.put("concord-api-keys", Map.of("api-keys.json", "[]".getBytes(StandardCharsets.UTF_8)));
         secrets.put("consumer-service-db", Map.of("jdbc-url", "jdbc:postgresql://localhost:1/unused".getBytes(StandardCharsets.UTF_8),
                 "username", "u".getBytes(StandardCharsets.UTF_8), "password", "p".getBytes(StandardCharsets.UTF_8)));
         Map<String, String> env = new HashMap<>(PodEnvironment.of(production, production.workloadOf(service),

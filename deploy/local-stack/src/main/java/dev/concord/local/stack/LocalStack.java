@@ -67,10 +67,12 @@ public final class LocalStack implements AutoCloseable {
         services.addAll(List.of(
                 launch(ConcordModule.SYNC_PROCESSOR, Map.of(
                         "PORT", String.valueOf(processorPort),
+                        "CONCORD_DEV_API_KEY", devApiKey,
                         "CONCORD_STATE_DIR", data.resolve("sync-processor").toString()), line -> false),
                 launch(ConcordModule.PRODUCER, producerEnvironment(data), line -> false),
                 launch(ConcordModule.CONSUMER, Map.of(
                         "PORT", String.valueOf(consumerPort),
+                        "CONCORD_DEV_API_KEY", devApiKey,
                         "CONCORD_PG_DATA_DIR", data.resolve("postgres").toString()), line -> false)));
         awaitHealthy(services.get(0), processorPort);
         awaitHealthy(services.get(1), producerPort);
@@ -125,7 +127,7 @@ public final class LocalStack implements AutoCloseable {
         return bootstrapServers;
     }
 
-    /** The key producer-service accepts from the local developer (header {@code X-Api-Key}). */
+    /** The key every service accepts from the local developer (header {@code X-Api-Key}); every grant, local only. */
     public String devApiKey() {
         return devApiKey;
     }

@@ -82,16 +82,17 @@ public final class LocalStackMain {
                   sync-processor    %s   (health: /health)
                   consumer-service  %s   (read: GET /v1/entities/{type}/{id})
                   run directory     %s
-                  development key   %s   (send it as X-Api-Key; every grant, local use only)
+                  development key   %s   (send it as X-Api-Key to any service; every grant, local use only)
 
                 Try it:
                   curl -i -X PUT %s/v1/entities/customer/c-42 -H 'X-Api-Key: %s' -H 'Content-Type: application/json' \\
                        -d '{"name": "Ada Lovelace", "email": "ada@example.com", "tier": "GOLD"}'
-                  curl -s %s/v1/entities/customer/c-42
-                  open %s/ in a browser for the live page
+                  curl -s %s/v1/entities/customer/c-42 -H 'X-Api-Key: %s'
+                  open %s/live?type=customer#key=%s in a browser for the live page
 
                 Press Ctrl-C to stop.
                 """, seconds, stack.bootstrapServers(), producer, stack.processorUrl(), consumer,
-                stack.runDirectory(), stack.devApiKey(), producer, stack.devApiKey(), consumer, consumer);
+                stack.runDirectory(), stack.devApiKey(), producer, stack.devApiKey(), consumer, stack.devApiKey(), consumer,
+                stack.devApiKey());
     }
 }

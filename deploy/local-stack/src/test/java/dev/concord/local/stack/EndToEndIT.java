@@ -24,6 +24,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.avro.generic.GenericData;
@@ -97,6 +98,61 @@ class EndToEndIT {
     }
 
     @Test
+    void shouldRefuseAnAttackerAtEveryDoorOfEveryServiceWhileTheDevelopmentKeyWorks() throws Exception {
+        String id = "c-" + UUID.randomUUID();
+        // An unsigned token claiming every grant, the classic alg=none forgery, and a guessed key.
+        String unsigned = "eyJhbGciOiJub25lIn0." + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+                ("{\"sub\":\"mallory\",\"grants\":[\"*:*\",\"trusted-writer\"],\"exp\":" + (System.currentTimeMillis() / 1000 + 600) + "}")
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8)) + ".";
+        List<String[]> attackers = List.of(new String[0], new String[] {"Authorization", "Bearer " + unsigned},
+                new String[] {"X-Api-Key", "guessed"});
+        List<URI> reads = List.of(stack.consumerUrl().resolve("/v1/entities/customer/" + id),
+                stack.consumerUrl().resolve("/v1/entities/customer"), stack.consumerUrl().resolve("/v1/changes"),
+                stack.consumerUrl().resolve("/v1/changes?wait=1"), stack.consumerUrl().resolve("/v1/changes/stream"),
+                stack.processorUrl().resolve("/v1/state/customer/" + id), stack.consumerUrl().resolve("/prometheus"),
+                stack.producerUrl().resolve("/prometheus"), stack.processorUrl().resolve("/prometheus"));
+        for (String[] credentials : attackers) {
+            HttpRequest.Builder write = HttpRequest.newBuilder(stack.producerUrl().resolve("/v1/entities/customer/" + id))
+                    .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString("{\"name\": \"x\", \"email\": \"x@x\"}"));
+            if (credentials.length > 0) {
+                write.headers(credentials);
+            }
+            assertThat(HTTP.send(write.build(), HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(401);
+            for (URI uri : reads) {
+                HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30));
+                if (credentials.length > 0) {
+                    request.headers(credentials);
+                }
+                HttpResponse<String> refused = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(refused.statusCode()).as("%s with %s", uri, List.of(credentials)).isEqualTo(401);
+                assertThat(refused.headers().firstValue("Content-Type")).as(uri.toString())
+                        .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
+            }
+            java.net.http.WebSocket.Builder socket = HTTP.newWebSocketBuilder();
+            if (credentials.length > 0) {
+                socket.header(credentials[0], credentials[1]);
+            }
+            assertThat(socket.buildAsync(URI.create("ws://" + stack.consumerUrl().getAuthority() + "/v1/changes/ws"),
+                    new java.net.http.WebSocket.Listener() { }).handle((opened, failure) ->
+                    failure != null && failure.getCause() instanceof java.net.http.WebSocketHandshakeException refused
+                            ? refused.getResponse().statusCode() : 101).join()).isEqualTo(401);
+        }
+
+        // The development key, as ./concord up prints it, works on every door.
+        assertThat(put(id, """
+                {"name": "Ada Lovelace", "email": "ada@example.com"}""").statusCode()).isEqualTo(202);
+        awaitReplica(id, entity -> entity.path("version").asLong() == 1);
+        assertThat(HTTP.send(read(stack.processorUrl().resolve("/v1/state/customer/" + id)), HttpResponse.BodyHandlers.ofString())
+                .statusCode()).isEqualTo(200);
+        assertThat(HTTP.send(read(stack.consumerUrl().resolve("/v1/changes?types=customer")), HttpResponse.BodyHandlers.ofString())
+                .statusCode()).isEqualTo(200);
+        java.net.http.WebSocket keyed = HTTP.newWebSocketBuilder().header("X-Api-Key", stack.devApiKey())
+                .buildAsync(URI.create("ws://" + stack.consumerUrl().getAuthority() + "/v1/changes/ws"),
+                        new java.net.http.WebSocket.Listener() { }).get(30, java.util.concurrent.TimeUnit.SECONDS);
+        keyed.abort();
+    }
+
+    @Test
     void shouldConvergeConflictingWritersOnTheGreatestClockNotTheLastArrival() throws Exception {
         String id = "c-" + UUID.randomUUID();
         long now = System.currentTimeMillis();
@@ -148,7 +204,7 @@ class EndToEndIT {
         JsonNode replica = awaitReplica(committed, entity -> entity.path("data").path("tier").asText().equals("GOLD"));
         assertThat(replica.path("data").path("name").asText()).isEqualTo("Ada");
         assertThat(replica.path("writer").asText()).isEqualTo("outbox");
-        assertThat(HTTP.send(HttpRequest.newBuilder(stack.consumerUrl().resolve("/v1/entities/customer/" + rolledBack)).build(),
+        assertThat(HTTP.send(read(stack.consumerUrl().resolve("/v1/entities/customer/" + rolledBack)),
                 HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(404);
     }
 
@@ -206,7 +262,12 @@ class EndToEndIT {
     private static void awaitGone(String id) {
         URI uri = stack.consumerUrl().resolve("/v1/entities/customer/" + id);
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() ->
-                HTTP.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 404);
+                HTTP.send(read(uri), HttpResponse.BodyHandlers.discarding()).statusCode() == 404);
+    }
+
+    /** A GET with the development key, as the curl lines {@code ./concord up} prints. */
+    private static HttpRequest read(URI uri) {
+        return HttpRequest.newBuilder(uri).header("X-Api-Key", stack.devApiKey()).build();
     }
 
     private static HttpResponse<String> put(String id, String body) throws Exception {
@@ -235,7 +296,7 @@ class EndToEndIT {
         URI uri = stack.consumerUrl().resolve("/v1/entities/customer/" + id);
         JsonNode[] seen = new JsonNode[1];
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
-            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = HTTP.send(read(uri), HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
                 return false;
             }
