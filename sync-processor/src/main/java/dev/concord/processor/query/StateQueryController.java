@@ -1,6 +1,7 @@
 package dev.concord.processor.query;
 
 import dev.concord.contract.ConcordContract;
+import dev.concord.contract.ids.EntityIdGrammar;
 import dev.concord.contract.problem.Problem;
 import dev.concord.contract.types.EntityType;
 import dev.concord.security.AccessPolicy;
@@ -53,6 +54,11 @@ final class StateQueryController {
                     List.of(new Problem.FieldError("type", null, "one of " + String.join(", ", contract.types().names()), type))));
         }
         access.require(authentication, type, Action.READ, "type");
+        Optional<EntityIdGrammar.Violation> invalidId = EntityIdGrammar.check(id);
+        if (invalidId.isPresent()) {
+            return problem(HttpStatus.BAD_REQUEST, Problem.of("invalid-entity-id", "Invalid entity id", 400,
+                    invalidId.get().detail(), List.of(new Problem.FieldError("id", null, EntityIdGrammar.RULE, invalidId.get().found()))));
+        }
         StateQueryService.Answer answer = queries.query(entityType.get(), id, forwarded.isPresent(), Credentials.of(request));
         if (answer instanceof StateQueryService.Answer.Found found) {
             return HttpResponse.ok(found.json()).contentType(MediaType.APPLICATION_JSON_TYPE);

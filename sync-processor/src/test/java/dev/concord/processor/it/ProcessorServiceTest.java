@@ -84,6 +84,12 @@ class ProcessorServiceTest {
             assertThat(get(base.resolve("/v1/state/no-such-type/c-1")).headers().firstValue("content-type"))
                     .hasValueSatisfying(ct -> assertThat(ct).startsWith("application/problem+json"));
             assertThat(get(base.resolve("/health")).statusCode()).isEqualTo(200);
+            // An id no door would accept is a 400 naming the id, not a lookup (and never a 500 or 503).
+            for (String hostile : List.of("a%00b", "a%0D%0Ab", "%E2%80%AEevil", "%20%20")) {
+                HttpResponse<String> refused = get(base.resolve("/v1/state/" + type.name() + "/" + hostile));
+                assertThat(refused.statusCode()).as(hostile).isEqualTo(400);
+                assertThat(refused.body()).as(hostile).contains("\"field\":\"id\"");
+            }
             // State queries (with field stamps) need credentials: none, an unknown key or an unsigned token is a 401.
             String unsigned = "eyJhbGciOiJub25lIn0." + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
                     ("{\"sub\":\"mallory\",\"grants\":[\"*:*\"],\"exp\":" + (System.currentTimeMillis() / 1000 + 600) + "}")
