@@ -41,6 +41,12 @@ public final class BenchEnvironment implements AutoCloseable {
         this.postgres = postgres;
     }
 
+    /**
+     * The development key every service the harness starts accepts (CONCORD_DEV_API_KEY, every grant):
+     * the harness sends it on every request, as a developer with {@code ./concord up} would.
+     */
+    public static final String DEV_KEY = "bench-" + java.util.UUID.randomUUID();
+
     public static BenchEnvironment start(Path workDir, Path repositoryRoot) throws IOException {
         Files.createDirectories(workDir);
         EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().dataDir(workDir.resolve("kafka")).start();

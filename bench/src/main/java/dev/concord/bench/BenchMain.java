@@ -1,6 +1,7 @@
 package dev.concord.bench;
 
 import dev.concord.bench.load.LoadSpec;
+import dev.concord.bench.measure.ClientFeedLatency;
 import dev.concord.bench.measure.Correctness;
 import dev.concord.bench.measure.EndToEndLatency;
 import dev.concord.bench.measure.ProcessorThroughput;
@@ -36,7 +37,7 @@ public final class BenchMain implements Callable<Integer> {
     @Option(names = "--profile", description = "Record each measurement with Java Flight Recorder and name its bottleneck.")
     boolean profile;
 
-    @Option(names = "--only", split = ",", description = "Run only these: correctness, processor, replica, bootstrap, latency, publish.")
+    @Option(names = "--only", split = ",", description = "Run only these: correctness, processor, replica, bootstrap, latency, client, publish.")
     List<String> only;
 
     public static void main(String[] args) {
@@ -76,6 +77,11 @@ public final class BenchMain implements Callable<Integer> {
             if (runs("latency")) {
                 System.out.println("End-to-end latency...");
                 new EndToEndLatency(env).run(report, quick ? List.of(1_000) : List.of(1_000, 5_000, 10_000),
+                        Duration.ofSeconds(quick ? 3 : 30));
+            }
+            if (runs("client")) {
+                System.out.println("Client view: HTTP write to SSE feed...");
+                new ClientFeedLatency(env).run(report, quick ? List.of(50, 200) : List.of(50, 200, 1_000),
                         Duration.ofSeconds(quick ? 3 : 30));
             }
             if (runs("publish")) {

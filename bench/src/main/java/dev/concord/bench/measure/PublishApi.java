@@ -10,9 +10,6 @@ import dev.concord.contract.events.EntityEvents;
 import dev.concord.contract.types.EntityType;
 import dev.concord.contract.types.MergePolicy;
 import dev.concord.domain.Customer;
-import dev.concord.local.stack.ConcordModule;
-import dev.concord.local.stack.HealthProbe;
-import dev.concord.local.stack.ManagedProcess;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -42,9 +39,6 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 public final class PublishApi {
 
-    /** The key the harness gives producer-service (CONCORD_DEV_API_KEY) and sends on every request. */
-    private static final String BENCH_KEY = "bench-" + UUID.randomUUID();
-
     private final BenchEnvironment env;
 
     public PublishApi(BenchEnvironment env) {
@@ -54,21 +48,9 @@ public final class PublishApi {
     public void run(Results results, int clients, Duration duration) throws Exception {
         EntityType type = env.newType("publish", MergePolicy.FIELD_MERGE, 6);
         try (ConcordContract contract = env.contract(type)) {
-            int port = BenchEnvironment.freePort();
             String recording = "producer-" + type.name();
-            try (ManagedProcess producer = ConcordModule.PRODUCER.launch(env.repositoryRoot(),
-                    env.childJavaOptions("-Xmx512m -XX:+UseParallelGC", recording), Map.of(
-                            "KAFKA_BOOTSTRAP_SERVERS", env.bootstrapServers(),
-                            "PORT", String.valueOf(port),
-                            "CONCORD_TYPES", env.declarationFor(type).toString(),
-                            "CONCORD_DEV_API_KEY", BENCH_KEY,
-                            // Measure the API, not its per-client rate limit.
-                            "CONCORD_RATE_LIMIT_PER_SECOND", "1000000",
-                            "CONCORD_RATE_LIMIT_BURST", "1000000",
-                            "CONCORD_WRITER_ID", "bench-producer"),
-                    env.workDir().resolve("logs").resolve("producer-" + type.name() + ".log"), line -> false)) {
-                HealthProbe.await(producer, URI.create("http://localhost:" + port + "/health"), Duration.ofMinutes(2));
-                URI base = URI.create("http://localhost:" + port + "/v1/entities/" + type.name() + "/");
+            try (ProducerProcess producer = new ProducerProcess(env, type, recording)) {
+                URI base = producer.entity("");
                 closedLoop(clients, Duration.ofSeconds(3), i -> put(base, i));  // warm-up
                 Run api = closedLoop(clients, duration, i -> put(base, i));
                 Run raw = rawKafka(contract, type, clients, duration);
@@ -90,7 +72,7 @@ public final class PublishApi {
     private static boolean put(URI base, long i) throws Exception {
         HttpRequest request = HttpRequest.newBuilder(base.resolve("c-" + i))
                 .header("Content-Type", "application/json")
-                .header("X-Api-Key", BENCH_KEY)
+                .header("X-Api-Key", BenchEnvironment.DEV_KEY)
                 .PUT(HttpRequest.BodyPublishers.ofString("{\"name\":\"Customer " + i + "\",\"email\":\"c" + i
                         + "@example.com\",\"phone\":\"+1-555-" + i + "\",\"tier\":\"GOLD\"}"))
                 .build();

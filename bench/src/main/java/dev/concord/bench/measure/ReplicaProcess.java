@@ -41,8 +41,14 @@ final class ReplicaProcess implements AutoCloseable {
                         "PORT", String.valueOf(port),
                         "CONCORD_TYPES", env.declarationFor(type).toString(),
                         "CONCORD_JDBC_URL", jdbcUrl,
+                        "CONCORD_DEV_API_KEY", BenchEnvironment.DEV_KEY,
                         "CONCORD_REPLICA_GROUP", "bench-" + UUID.randomUUID()),
                 env.workDir().resolve("logs").resolve(name + ".log"), line -> false);
+    }
+
+    /** Where this replica's HTTP API answers. */
+    URI uri(String path) {
+        return URI.create("http://localhost:" + port + path);
     }
 
     void awaitHealthy() {
