@@ -85,6 +85,7 @@ final class EntityMergeProcessor implements Processor<String, EntityEvent, Strin
         if (isClockTooFarAhead(event, now)) {
             reject(record, current, RejectionReason.CLOCK_SKEW, "clock " + event.getClock().getPhysicalMillis()
                     + " is more than " + settings.maxClockSkew() + " ahead of the processor's " + now);
+            rememberEvent(event, record.timestamp());
             return;
         }
         MergeDecision decision = rule.decide(current, event, now);
@@ -99,6 +100,9 @@ final class EntityMergeProcessor implements Processor<String, EntityEvent, Strin
             metrics.duplicateDropped(type.name());
         } else if (decision instanceof MergeDecision.Refused refused) {
             reject(record, current, refused.reason(), refused.detail());
+            // A refusal is this write's final answer: a redelivery must not apply later, when the entity
+            // has moved to the version it expected (found by the independent reference rules).
+            rememberEvent(event, record.timestamp());
         }
     }
 

@@ -3,6 +3,7 @@ package dev.concord.processor.topology;
 import static dev.concord.processor.topology.TopologyFixture.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.concord.contract.avro.EntityEvent;
 import dev.concord.contract.avro.RejectedEvent;
 import dev.concord.contract.avro.RejectionReason;
 import dev.concord.contract.events.EntityEvents;
@@ -51,6 +52,23 @@ class OptimisticTopologyTest {
 
         assertThat(f.field(f.states.readValue(), "name")).isEqualTo("newer");
         assertThat(f.conflicts.readValue().getRule()).isEqualTo("optimistic");
+        assertThat(f.allOutputsEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldNotApplyARedeliveredRefusedWriteOnceTheEntityReachesTheVersionItExpected() {
+        // Given a write refused because the entity was not yet at the version it expected
+        EntityEvent early = EntityEvents.expectingVersion(f.upsert("o-1", 3_000, "support", "cancelled"), 2);
+        f.events.pipeInput("o-1", f.upsert("o-1", 1_000, "checkout", "created"), T0);
+        f.events.pipeInput("o-1", early, T0);
+        // When the entity then reaches that version and the refused write is redelivered
+        f.events.pipeInput("o-1", EntityEvents.expectingVersion(f.upsert("o-1", 2_000, "payments", "paid"), 1), T0);
+        f.events.pipeInput("o-1", early, T0);
+
+        // Then the refusal stands: the writer was told "rejected", and nothing applies it behind its back
+        assertThat(f.states.readValuesToList()).extracting(s -> f.field(s, "name")).containsExactly("created", "paid");
+        assertThat(f.rejected.readValuesToList()).hasSize(1);
+        assertThat(f.store.get("o-1").getVersion()).isEqualTo(2);
         assertThat(f.allOutputsEmpty()).isTrue();
     }
 }
