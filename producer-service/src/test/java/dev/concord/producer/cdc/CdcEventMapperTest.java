@@ -1,5 +1,6 @@
 package dev.concord.producer.cdc;
 
+import dev.concord.producer.publish.PayloadLimits;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -18,7 +19,7 @@ class CdcEventMapperTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private final ConcordContract contract = ConcordContract.inMemory(EntityTypes.load(EntityTypes.DEFAULT_DECLARATION));
-    private final CdcEventMapper mapper = new CdcEventMapper(contract, Map.of("public.customers", "customer"), "slot_1", "cdc-1");
+    private final CdcEventMapper mapper = new CdcEventMapper(contract, new PayloadLimits(PayloadLimits.DEFAULT_MAX_OUTPUT_BYTES, contract.types()), Map.of("public.customers", "customer"), "slot_1", "cdc-1");
 
     @Test
     void shouldMapAnUpdateToADeterministicUpsertWithTheLsnAsPosition() {

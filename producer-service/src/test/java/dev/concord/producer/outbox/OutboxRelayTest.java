@@ -1,5 +1,6 @@
 package dev.concord.producer.outbox;
 
+import dev.concord.producer.publish.PayloadLimits;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -205,7 +206,7 @@ class OutboxRelayTest {
     }
 
     private OutboxRelay relay(String relayId, int batchSize, int recordChunk, Duration lease, IntConsumer onRecorded) {
-        return new OutboxRelay(database, contract, publisher,
+        return new OutboxRelay(database, contract, publisher, new PayloadLimits(PayloadLimits.DEFAULT_MAX_OUTPUT_BYTES, contract.types()),
                 new OutboxSettings(relayId, "outbox-test", batchSize, lease, Duration.ofMillis(100), recordChunk), onRecorded);
     }
 
