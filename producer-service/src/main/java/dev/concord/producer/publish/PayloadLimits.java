@@ -40,7 +40,7 @@ import org.apache.avro.io.EncoderFactory;
  * {@value #MAX_WRITER_BYTES} ASCII characters (the {@code X-Concord-Writer} rule, and checked for the
  * configured writer ids), request id ≤ {@value #MAX_REQUEST_ID_BYTES} bytes ({@link RequestIds}), rule name,
  * service, transaction, position ≤ {@value #SHORT_TEXT_BYTES} bytes, trace id ≤ {@value #TRACE_ID_BYTES},
- * the processor's rejection detail ≤ {@value #DETAIL_BYTES} bytes plus the field names.
+ * the processor's rejection detail ≤ {@value #DETAIL_BYTES} bytes plus a list of the field names.
  *
  * <p><b>Max encoded payload</b> of a type = max output − the largest of its three overheads (for the
  * sample types about 1,000,000 − 2,800 bytes). <b>Field-merge</b> types need more: the state's payload is
@@ -157,7 +157,8 @@ public final class PayloadLimits {
     static int rejectedOverhead(EntityType type) {
         int eventEnvelope = UUID + string(utf8(type.name())) + ENTITY_ID + ONE + CLOCK + WRITER + ONE + LONG + fieldList(type)
                 + payloadFrame() + LONG + SOURCE;
-        return HEADER + ONE + string(DETAIL_BYTES + fieldList(type)) + LONG + eventEnvelope + LONG;
+        // The detail is a sentence that may list the type's field names (e.g. "changedFields [a, b] are not fields of T").
+        return HEADER + ONE + string(DETAIL_BYTES + 2 * fieldList(type)) + LONG + eventEnvelope + LONG;
     }
 
     /** An array of the type's field names (changedFields, a conflict's fields): block count, names, end marker. */
