@@ -1,6 +1,5 @@
 package dev.concord.producer.cdc;
 
-import dev.concord.producer.publish.PayloadLimits;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -10,6 +9,7 @@ import dev.concord.contract.avro.Operation;
 import dev.concord.contract.types.EntityTypes;
 import dev.concord.producer.ContractFactory;
 import dev.concord.producer.publish.EventPublisher;
+import dev.concord.producer.publish.PayloadLimits;
 import dev.concord.testsupport.KafkaBrokerExtension;
 import dev.concord.testsupport.KafkaTestClients;
 import dev.concord.testsupport.PostgresExtension;
