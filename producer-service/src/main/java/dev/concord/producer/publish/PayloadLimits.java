@@ -43,7 +43,7 @@ import org.apache.avro.io.EncoderFactory;
  * the processor's rejection detail ≤ {@value #DETAIL_BYTES} bytes plus a list of the field names.
  *
  * <p><b>Max encoded payload</b> of a type = max output − the largest of its three overheads (for the
- * sample types about 1,000,000 − 2,800 bytes). <b>Field-merge</b> types need more: the state's payload is
+ * sample types 1,000,000 − about 3,200 bytes). <b>Field-merge</b> types need more: the state's payload is
  * merged from many events, each field from the newest write to it, so two payloads under the limit can
  * merge into one over it. Since the record encoding is the concatenation of its fields, the door caps each
  * top-level field at an equal share, (max payload − {@value #HEADER}) / fields, and the merged state can
