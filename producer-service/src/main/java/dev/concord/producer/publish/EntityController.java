@@ -90,12 +90,14 @@ public class EntityController {
      */
     private static String strictId(HttpRequest<?> request) {
         String rawPath = request.getUri().getRawPath();
-        return InvalidEntityIdException.requireValidEncoded(rawPath.substring(rawPath.lastIndexOf('/') + 1));
+        // Micronaut matches ".../c-1/" as id "c-1"; the segment is the one before a trailing slash.
+        String path = rawPath.endsWith("/") ? rawPath.substring(0, rawPath.length() - 1) : rawPath;
+        return InvalidEntityIdException.requireValidEncoded(path.substring(path.lastIndexOf('/') + 1));
     }
 
     private CompletableFuture<MutableHttpResponse<PublishAccepted>> write(
-            HttpRequest<?> request, Operation op, String type, String decodedId, byte[] body, String ifMatch, String idempotencyKey, String clock,
-            String writer, String requestId, Authentication authentication) {
+            HttpRequest<?> request, Operation op, String type, String decodedId, byte[] body, String ifMatch,
+            String idempotencyKey, String clock, String writer, String requestId, Authentication authentication) {
         var client = clients.resolve(authentication);
         rateLimiter.admit(client, 1);
         String id = decodedId == null ? null : strictId(request);
