@@ -6,6 +6,7 @@ import dev.concord.contract.avro.EntityEvent;
 import dev.concord.contract.types.EntityTypes;
 import dev.concord.producer.clock.WriterClock;
 import dev.concord.producer.publish.IdempotencyCache;
+import dev.concord.producer.publish.PayloadLimits;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
@@ -68,6 +69,17 @@ public class ContractFactory {
                 ? Path.of(System.getProperty("java.io.tmpdir"), "concord-producer")
                 : Path.of(dataDir);
         return WriterClock.persistent(dir.resolve("hlc-" + writerId.replaceAll("[^A-Za-z0-9._-]", "_") + ".hwm"), reserve);
+    }
+
+    /**
+     * The size limits of every door, derived from what sync-processor can write ({@code concord.limits.max-output-bytes}
+     * must equal the processor's {@code concord.sync.max-output-bytes}).
+     */
+    @Singleton
+    public PayloadLimits payloadLimits(ConcordContract contract,
+                                       @Value("${concord.limits.max-output-bytes:" + PayloadLimits.DEFAULT_MAX_OUTPUT_BYTES + "}")
+                                       int maxOutputBytes) {
+        return new PayloadLimits(maxOutputBytes, contract.types());
     }
 
     /** Per-instance answers to requests with an Idempotency-Key (the first level of idempotency). */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.concord.contract.ids.EntityIdGrammar;
 import dev.concord.testsupport.KafkaBrokerExtension;
 import dev.concord.testsupport.KafkaTestClients;
 import java.io.IOException;
@@ -182,7 +183,7 @@ class RejectedWritesTest {
 
         JsonNode error = onlyError(problem(response, 400, "invalid-entity-id"));
         assertThat(error.path("field").asText()).isEqualTo("id");
-        assertThat(error.path("expected").asText()).isEqualTo("1 to 256 characters without control characters");
+        assertThat(error.path("expected").asText()).isEqualTo(EntityIdGrammar.RULE);
         assertThat(error.path("actual").asText()).isEqualTo("257 characters");
     }
 

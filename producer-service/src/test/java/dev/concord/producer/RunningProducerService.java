@@ -122,6 +122,14 @@ final class RunningProducerService implements AutoCloseable {
         return server.getApplicationContext().getBean(ConcordContract.class);
     }
 
+    int port() {
+        return server.getPort();
+    }
+
+    <T> T bean(Class<T> type) {
+        return server.getApplicationContext().getBean(type);
+    }
+
     String writerId() {
         return writerId;
     }

@@ -4,9 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.concord.contract.ConcordContract;
 import dev.concord.contract.avro.EntityEvent;
+import dev.concord.contract.text.LogSafe;
 import dev.concord.producer.publish.EventPublisher;
+import dev.concord.producer.publish.PayloadLimits;
 import dev.concord.producer.publish.PublishedEvent;
 import dev.concord.producer.publish.RefusedException;
+import dev.concord.producer.publish.StrictJsonReader;
 import io.debezium.engine.ChangeEvent;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.format.Json;
@@ -40,7 +43,7 @@ import org.slf4j.LoggerFactory;
 public final class CdcCapture implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(CdcCapture.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = StrictJsonReader.boundedMapper(false);
 
     private final CdcSettings settings;
     private final ConcordContract contract;
@@ -51,11 +54,11 @@ public final class CdcCapture implements AutoCloseable {
     private DebeziumEngine<ChangeEvent<String, String>> engine;
     private ExecutorService runner;
 
-    public CdcCapture(CdcSettings settings, ConcordContract contract, EventPublisher publisher) {
+    public CdcCapture(CdcSettings settings, ConcordContract contract, EventPublisher publisher, PayloadLimits limits) {
         this.settings = settings;
         this.contract = contract;
         this.publisher = publisher;
-        this.mapper = new CdcEventMapper(contract, settings.tables(), settings.slot(), settings.writerId());
+        this.mapper = new CdcEventMapper(contract, limits, settings.tables(), settings.slot(), settings.writerId());
     }
 
     public synchronized void start() throws IOException {
@@ -98,8 +101,8 @@ public final class CdcCapture implements AutoCloseable {
             JsonNode value = record.value() == null ? null : JSON.readTree(record.value());
             return mapper.toEvent(key, value);
         } catch (IOException | RefusedException | IllegalArgumentException e) {
-            LOG.error("CDC: change {} on {} cannot become an event and is skipped: {}", record.key(), record.destination(),
-                    e.getMessage());
+            LOG.error("CDC: change {} on {} cannot become an event and is skipped: {}", LogSafe.of(record.key()),
+                    LogSafe.of(record.destination()), LogSafe.of(e.getMessage()));
             return Optional.empty();
         }
     }
@@ -120,7 +123,7 @@ public final class CdcCapture implements AutoCloseable {
                     throw new InterruptedException("CDC stopping; " + events.size() + " events of this batch will be re-sent after restart");
                 }
                 LOG.warn("CDC: Kafka did not acknowledge a batch of {} events ({}); re-sending in {}", events.size(),
-                        failed.getCause().toString(), backoff);
+                        LogSafe.of(failed.getCause()), backoff);
                 TimeUnit.MILLISECONDS.sleep(backoff.toMillis());
                 backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(30)) > 0 ? Duration.ofSeconds(30) : backoff.multipliedBy(2);
             }

@@ -10,9 +10,12 @@ import dev.concord.contract.events.EntityEvents;
 import dev.concord.contract.json.JsonToAvro;
 import dev.concord.contract.json.PayloadValidationException;
 import dev.concord.contract.types.EntityType;
-import dev.concord.producer.publish.EntityIds;
+import dev.concord.contract.text.LogSafe;
+import dev.concord.producer.publish.InvalidEntityIdException;
 import dev.concord.producer.publish.EventIds;
 import dev.concord.producer.publish.InvalidPayloadException;
+import dev.concord.producer.publish.PayloadLimits;
+import dev.concord.producer.publish.StorableText;
 import dev.concord.producer.source.RowMapping;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -22,6 +25,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.avro.generic.GenericRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,14 +46,16 @@ public final class CdcEventMapper {
     private static final Logger LOG = LoggerFactory.getLogger(CdcEventMapper.class);
 
     private final ConcordContract contract;
+    private final PayloadLimits limits;
     private final Map<String, String> tables;
     private final String slot;
     private final String writerId;
     // Tables whose unmapped columns were already reported: say it once, not per row.
     private final Set<String> reportedDrops = ConcurrentHashMap.newKeySet();
 
-    public CdcEventMapper(ConcordContract contract, Map<String, String> tables, String slot, String writerId) {
+    public CdcEventMapper(ConcordContract contract, PayloadLimits limits, Map<String, String> tables, String slot, String writerId) {
         this.contract = contract;
+        this.limits = limits;
         this.tables = Map.copyOf(tables);
         this.slot = slot;
         this.writerId = writerId;
@@ -66,7 +72,7 @@ public final class CdcEventMapper {
         ChangeKind kind = ChangeKind.of(value.path("op").asText());
         if (kind == ChangeKind.TRUNCATE || kind == ChangeKind.MESSAGE || kind == ChangeKind.OTHER) {
             // No per-entity meaning: a TRUNCATE does not list the rows it removed.
-            LOG.warn("CDC: ignoring a {} change on {} at {}", kind, table, lsnText(lsn));
+            LOG.warn("CDC: ignoring a {} change on {} at {}", kind, LogSafe.of(table), lsnText(lsn));
             return Optional.empty();
         }
         String typeName = tables.get(table);
@@ -74,7 +80,7 @@ public final class CdcEventMapper {
             throw new IllegalArgumentException("change from table " + table + ", which is not configured for capture");
         }
         EntityType type = contract.types().require(typeName);
-        String entityId = EntityIds.requireValid(entityId(key));
+        String entityId = InvalidEntityIdException.requireValid(entityId(key));
         String op = kind.name();
         HlcTimestamp clock = new HlcTimestamp(source.path("ts_ms").asLong(), (int) (lsn & Integer.MAX_VALUE));
         EventSource eventSource = EventSource.newBuilder(EntityEvents.source(SERVICE_NAME))
@@ -88,10 +94,14 @@ public final class CdcEventMapper {
                 Set<String> dropped = new HashSet<>();
                 ObjectNode entity = RowMapping.toEntity(row, type.schema(), true, dropped);
                 if (!dropped.isEmpty() && reportedDrops.add(table)) {
-                    LOG.info("CDC: columns {} of {} match no field of {} and are not published", dropped, table, type.name());
+                    LOG.info("CDC: columns {} of {} match no field of {} and are not published", LogSafe.of(dropped),
+                            LogSafe.of(table), type.name());
                 }
+                StorableText.requireStorable(type.name(), entity);
                 try {
-                    byte[] payload = contract.payloads().encode(JsonToAvro.convert(entity, type.schema()));
+                    GenericRecord record = JsonToAvro.convert(entity, type.schema());
+                    byte[] payload = contract.payloads().encode(record);
+                    limits.requireFits(type, record, payload, "after");
                     return Optional.of(EntityEvents.upsert(eventId, type.name(), entityId, payload, clock, writerId, eventSource));
                 } catch (PayloadValidationException e) {
                     throw new InvalidPayloadException(type.name(), e);

@@ -2,6 +2,7 @@ package dev.concord.producer.cdc;
 
 import dev.concord.contract.ConcordContract;
 import dev.concord.producer.publish.EventPublisher;
+import dev.concord.producer.publish.PayloadLimits;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
@@ -21,7 +22,7 @@ public class CdcFactory {
 
     @Context
     @Bean(preDestroy = "close")
-    public CdcCapture cdcCapture(ConcordContract contract, EventPublisher publisher,
+    public CdcCapture cdcCapture(ConcordContract contract, EventPublisher publisher, PayloadLimits limits,
                                  @Value("${concord.cdc.jdbc-url}") String jdbcUrl,
                                  @Nullable @Value("${concord.cdc.user:}") String user,
                                  @Nullable @Value("${concord.cdc.password:}") String password,
@@ -36,7 +37,7 @@ public class CdcFactory {
                 : Path.of(dataDir);
         CdcSettings settings = new CdcSettings(jdbcUrl, user, password, CdcSettings.parseTables(tables), slot,
                 dir.resolve("cdc-offsets-" + slot + ".dat"), writerId, debeziumProperties(debezium));
-        CdcCapture capture = new CdcCapture(settings, contract, publisher);
+        CdcCapture capture = new CdcCapture(settings, contract, publisher, limits);
         capture.start();
         return capture;
     }

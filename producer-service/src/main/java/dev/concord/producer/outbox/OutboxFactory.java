@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.concord.contract.ConcordContract;
 import dev.concord.producer.publish.EventPublisher;
+import dev.concord.producer.publish.PayloadLimits;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
@@ -32,7 +33,7 @@ public class OutboxFactory {
 
     @Context
     @Bean(preDestroy = "close")
-    public RunningRelay outboxRelay(ConcordContract contract, EventPublisher publisher,
+    public RunningRelay outboxRelay(ConcordContract contract, EventPublisher publisher, PayloadLimits limits,
                                    @Value("${concord.outbox.jdbc-url}") String jdbcUrl,
                                    @Nullable @Value("${concord.outbox.user:}") String user,
                                    @Nullable @Value("${concord.outbox.password:}") String password,
@@ -57,7 +58,7 @@ public class OutboxFactory {
         if (createSchema) {
             OutboxRelay.createSchema(dataSource);
         }
-        OutboxRelay relay = new OutboxRelay(dataSource, contract, publisher,
+        OutboxRelay relay = new OutboxRelay(dataSource, contract, publisher, limits,
                 new OutboxSettings(relayId, writerId, batchSize, lease, pollInterval, recordChunk), rows -> { });
         relay.start();
         return new RunningRelay(relay, dataSource);

@@ -13,12 +13,16 @@ import dev.concord.contract.json.JsonToAvro;
 import dev.concord.contract.json.PayloadValidationException;
 import dev.concord.contract.types.EntityType;
 import dev.concord.contract.types.MergePolicy;
-import dev.concord.producer.publish.EntityIds;
+import dev.concord.contract.text.LogSafe;
 import dev.concord.producer.publish.EventPublisher;
+import dev.concord.producer.publish.InvalidEntityIdException;
 import dev.concord.producer.publish.InvalidPayloadException;
 import dev.concord.producer.publish.MergePatches;
+import dev.concord.producer.publish.PayloadLimits;
 import dev.concord.producer.publish.PublishedEvent;
 import dev.concord.producer.publish.RefusedException;
+import dev.concord.producer.publish.StorableText;
+import dev.concord.producer.publish.StrictJsonReader;
 import dev.concord.producer.source.RowMapping;
 import java.io.IOException;
 import java.io.InputStream;
@@ -73,7 +77,7 @@ public final class OutboxRelay implements AutoCloseable {
     static final String SERVICE_NAME = "outbox-relay";
 
     private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = StrictJsonReader.boundedMapper(false);
     // One claim at a time per database: claims take milliseconds, and serialising them makes the
     // "no earlier row of the entity is leased" check exact. Publishing runs outside this lock.
     private static final long CLAIM_LOCK = 0x436f6e636f7264L; // "Concord"
@@ -95,6 +99,7 @@ public final class OutboxRelay implements AutoCloseable {
     private final DataSource dataSource;
     private final ConcordContract contract;
     private final EventPublisher publisher;
+    private final PayloadLimits limits;
     private final OutboxSettings settings;
     private final IntConsumer onRecorded;
     private ScheduledExecutorService loop;
@@ -102,11 +107,12 @@ public final class OutboxRelay implements AutoCloseable {
     /**
      * @param onRecorded told the number of rows each time a run of acknowledged rows is recorded (metrics, tests)
      */
-    public OutboxRelay(DataSource dataSource, ConcordContract contract, EventPublisher publisher, OutboxSettings settings,
-                       IntConsumer onRecorded) {
+    public OutboxRelay(DataSource dataSource, ConcordContract contract, EventPublisher publisher, PayloadLimits limits,
+                       OutboxSettings settings, IntConsumer onRecorded) {
         this.dataSource = dataSource;
         this.contract = contract;
         this.publisher = publisher;
+        this.limits = limits;
         this.settings = settings;
         this.onRecorded = onRecorded;
     }
@@ -145,7 +151,7 @@ public final class OutboxRelay implements AutoCloseable {
             }
         } catch (SQLException | RuntimeException e) {
             // The database or Kafka is away: claimed rows stay leased and return after the lease; retry next tick.
-            LOG.warn("Outbox relay round failed ({}); retrying in {}", e.toString(), settings.pollInterval());
+            LOG.warn("Outbox relay round failed ({}); retrying in {}", LogSafe.of(e), settings.pollInterval());
         }
     }
 
@@ -250,7 +256,7 @@ public final class OutboxRelay implements AutoCloseable {
             release.executeUpdate();
         }
         LOG.warn("Kafka did not acknowledge outbox row {} ({}); released it and {} later row(s) of the batch for the next round",
-                seqs.get(0), cause.toString(), seqs.size() - 1);
+                seqs.get(0), LogSafe.of(cause), seqs.size() - 1);
     }
 
     private void bury(Row row, String reason) throws SQLException {
@@ -272,13 +278,13 @@ public final class OutboxRelay implements AutoCloseable {
             c.commit();
         }
         LOG.error("Outbox row {} ({} {}/{}, event {}) cannot become an event and was moved to concord_outbox_dead: {}",
-                row.seq(), row.op(), row.type(), row.entityId(), row.eventId(), reason);
+                row.seq(), LogSafe.of(row.op()), LogSafe.of(row.type()), LogSafe.of(row.entityId()), row.eventId(), LogSafe.of(reason));
     }
 
     private EntityEvent toEvent(Row row) {
         EntityType type = contract.types().find(row.type()).orElseThrow(() -> new IllegalArgumentException(
                 "entity type '" + row.type() + "' is not declared; declared: " + contract.types().names()));
-        EntityIds.requireValid(row.entityId());
+        InvalidEntityIdException.requireValid(row.entityId());
         if (row.expectedVersion() != null && type.policy() != MergePolicy.OPTIMISTIC) {
             throw new IllegalArgumentException("expected_version is set, but " + type.name() + " uses " + type.policy().id()
                     + ", which does not check versions (only optimistic types do)");
@@ -292,15 +298,22 @@ public final class OutboxRelay implements AutoCloseable {
         Operation op = operation(row.op());
         EntityEvent event = switch (op) {
             case UPSERT -> EntityEvents.upsert(row.eventId(), type.name(), row.entityId(),
-                    contract.payloads().encode(upsertRecord(type, row)), clock, settings.writerId(), source);
+                    encode(type, upsertRecord(type, row)), clock, settings.writerId(), source);
             case PATCH -> {
                 MergePatches.Patch patch = patch(type, row);
-                yield EntityEvents.patch(row.eventId(), type.name(), row.entityId(), contract.payloads().encode(patch.record()),
+                yield EntityEvents.patch(row.eventId(), type.name(), row.entityId(), encode(type, patch.record()),
                         patch.changedFields(), clock, settings.writerId(), source);
             }
             case DELETE -> EntityEvents.delete(row.eventId(), type.name(), row.entityId(), clock, settings.writerId(), source);
         };
         return row.expectedVersion() == null ? event : EntityEvents.expectingVersion(event, row.expectedVersion());
+    }
+
+    /** The payload as published; one the processor could not carry is refused (the row goes to the dead table). */
+    private byte[] encode(EntityType type, GenericRecord record) {
+        byte[] payload = contract.payloads().encode(record);
+        limits.requireFits(type, record, payload, "payload");
+        return payload;
     }
 
     private static Operation operation(String op) {
@@ -340,7 +353,9 @@ public final class OutboxRelay implements AutoCloseable {
         if (!(payload instanceof ObjectNode object)) {
             throw new IllegalArgumentException("payload must be a JSON object for " + row.op());
         }
-        return RowMapping.toEntity(object, type.schema(), false, new HashSet<>());
+        ObjectNode entity = RowMapping.toEntity(object, type.schema(), false, new HashSet<>());
+        StorableText.requireStorable(type.name(), entity);
+        return entity;
     }
 
     @Override

@@ -1,10 +1,13 @@
 package dev.concord.producer.problem;
 
 import dev.concord.contract.problem.Problem;
+import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpMethod;
+import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.MutableHttpResponse;
+import io.micronaut.http.server.HttpServerConfiguration;
 import io.micronaut.http.server.exceptions.response.Error;
 import io.micronaut.http.server.exceptions.response.ErrorContext;
 import io.micronaut.http.server.exceptions.response.ErrorResponseProcessor;
@@ -22,6 +25,12 @@ import java.util.stream.Collectors;
 @Singleton
 public class ProblemErrorResponseProcessor implements ErrorResponseProcessor<Problem> {
 
+    private final HttpServerConfiguration server;
+
+    public ProblemErrorResponseProcessor(HttpServerConfiguration server) {
+        this.server = server;
+    }
+
     @Override
     @SuppressWarnings("unchecked")
     public MutableHttpResponse<Problem> processResponse(ErrorContext context, MutableHttpResponse<?> response) {
@@ -34,8 +43,41 @@ public class ProblemErrorResponseProcessor implements ErrorResponseProcessor<Pro
                 ? "The server failed to handle the request; see the producer-service log."
                 : context.getErrors().stream().map(Error::getMessage).collect(Collectors.joining("; "));
         Problem problem = Problem.of(slug(status), status.getReason(), status.getCode(),
-                detail.isEmpty() ? status.getReason() : detail, List.of()).at(context.getRequest().getPath());
+                detail.isEmpty() ? status.getReason() : detail, fieldErrors(context, response)).at(context.getRequest().getPath());
         return ((MutableHttpResponse<Problem>) response).body(problem).contentType(MediaType.APPLICATION_JSON_PROBLEM_TYPE);
+    }
+
+    /**
+     * What was wrong, named like every other problem of this API: the argument Micronaut could not bind
+     * (conversion errors carry its name), else the part of the request the status is about.
+     */
+    private List<Problem.FieldError> fieldErrors(ErrorContext context, MutableHttpResponse<?> response) {
+        List<Problem.FieldError> named = context.getErrors().stream().filter(e -> e.getPath().isPresent())
+                .map(e -> new Problem.FieldError(e.getPath().get(), null, "a value of the argument's type", abbreviate(e.getMessage())))
+                .toList();
+        if (!named.isEmpty()) {
+            return named;
+        }
+        HttpRequest<?> request = context.getRequest();
+        Problem.FieldError error = switch (response.status()) {
+            case REQUEST_ENTITY_TOO_LARGE -> new Problem.FieldError("(body)", null,
+                    "a body of at most " + server.getMaxRequestSize() + " bytes", "a larger body");
+            case UNSUPPORTED_MEDIA_TYPE -> new Problem.FieldError(HttpHeaders.CONTENT_TYPE, null, "a media type this route consumes",
+                    abbreviate(request.getContentType().map(MediaType::toString).orElse("none")));
+            case METHOD_NOT_ALLOWED -> new Problem.FieldError("(method)", null,
+                    "one of " + response.getHeaders().get(HttpHeaders.ALLOW, String.class).orElse("the methods this path allows"),
+                    abbreviate(request.getMethodName()));
+            case NOT_FOUND -> new Problem.FieldError("(path)", null, "a route of this API (see /openapi.yaml)",
+                    abbreviate(request.getPath()));
+            case BAD_REQUEST -> new Problem.FieldError("(request)", null,
+                    "a well-formed HTTP request (e.g. every '%' in the path followed by two hex digits)", "a malformed request");
+            default -> null;
+        };
+        return error == null ? List.of() : List.of(error);
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() > 100 ? text.substring(0, 97) + "..." : text;
     }
 
     /** {@code Method Not Allowed} → {@code method-not-allowed}. */

@@ -1,6 +1,7 @@
 package dev.concord.producer.problem;
 
 import dev.concord.contract.problem.Problem;
+import dev.concord.contract.text.LogSafe;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
@@ -19,10 +20,11 @@ final class ProblemResponses {
 
     static MutableHttpResponse<Problem> respond(HttpRequest<?> request, HttpStatus status, Problem problem) {
         if (status.getCode() >= 500) {
-            LOG.warn("{} {} answered {}: {}", request.getMethodName(), request.getPath(), status.getCode(), problem.detail());
+            LOG.warn("{} {} answered {}: {}", LogSafe.of(request.getMethodName()), LogSafe.of(request.getPath()),
+                    status.getCode(), LogSafe.of(problem.detail()));
         } else {
-            LOG.info("{} {} refused with {}: {} Nothing was published.", request.getMethodName(), request.getPath(),
-                    status.getCode(), problem.detail());
+            LOG.info("{} {} refused with {}: {} Nothing was published.", LogSafe.of(request.getMethodName()),
+                    LogSafe.of(request.getPath()), status.getCode(), LogSafe.of(problem.detail()));
         }
         return HttpResponse.<Problem>status(status)
                 .contentType(MediaType.APPLICATION_JSON_PROBLEM_TYPE)

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.concord.contract.avro.Operation;
 import dev.concord.contract.clock.HlcTimestamp;
 import dev.concord.contract.problem.Problem;
+import dev.concord.contract.text.LogSafe;
 import dev.concord.security.Client;
 import dev.concord.security.ClientResolver;
 import io.micronaut.context.annotation.Value;
@@ -63,7 +64,7 @@ public class BatchController {
     }
 
     @Post(consumes = MediaType.APPLICATION_JSON, produces = MediaType.APPLICATION_JSON)
-    public CompletableFuture<HttpResponse<Map<String, Object>>> publish(@Nullable @Body String body,
+    public CompletableFuture<HttpResponse<Map<String, Object>>> publish(@Nullable @Body byte[] body,
                                                                        @Nullable @Header(RequestIds.HEADER) String requestId,
                                                                        @Nullable Authentication authentication) {
         Client client = clients.resolve(authentication);
@@ -91,7 +92,8 @@ public class BatchController {
         return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).thenApply(done -> {
             List<Map<String, Object>> all = results.stream().map(CompletableFuture::join).toList();
             long accepted = all.stream().filter(r -> Integer.valueOf(202).equals(r.get("status"))).count();
-            LOG.info("Batch {} from client '{}': {} of {} events accepted", batchRequestId, client.id(), accepted, all.size());
+            LOG.info("Batch {} from client '{}': {} of {} events accepted", LogSafe.of(batchRequestId), LogSafe.of(client.id()),
+                    accepted, all.size());
             Map<String, Object> response = new LinkedHashMap<>();
             response.put("accepted", accepted);
             response.put("refused", all.size() - accepted);

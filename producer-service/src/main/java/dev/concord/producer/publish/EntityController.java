@@ -3,6 +3,7 @@ package dev.concord.producer.publish;
 import dev.concord.contract.avro.Operation;
 import dev.concord.security.ClientResolver;
 import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.MutableHttpResponse;
@@ -53,40 +54,52 @@ public class EntityController {
     /** The id segment is optional in the route only so that a missing id gets a 400 naming {@code id}, not a bare 404. */
     @Put(uri = "/{type}{/id}", consumes = MediaType.APPLICATION_JSON, produces = MediaType.APPLICATION_JSON)
     public CompletableFuture<MutableHttpResponse<PublishAccepted>> upsert(
-            @PathVariable String type, @Nullable @PathVariable String id, @Nullable @Body String body,
+            HttpRequest<?> request, @PathVariable String type, @Nullable @PathVariable String id, @Nullable @Body byte[] body,
             @Nullable @Header(RequestHeaders.IF_MATCH) String ifMatch,
             @Nullable @Header(RequestHeaders.IDEMPOTENCY_KEY) String idempotencyKey,
             @Nullable @Header(RequestHeaders.CLOCK) String clock, @Nullable @Header(RequestHeaders.WRITER) String writer,
             @Nullable @Header(RequestIds.HEADER) String requestId, @Nullable Authentication authentication) {
-        return write(Operation.UPSERT, type, id, body, ifMatch, idempotencyKey, clock, writer, requestId, authentication);
+        return write(request, Operation.UPSERT, type, id, body, ifMatch, idempotencyKey, clock, writer, requestId, authentication);
     }
 
     /** A JSON merge patch: each top-level member replaces that field's whole value; {@code null} removes it. */
     @Patch(uri = "/{type}{/id}", consumes = MERGE_PATCH_JSON, produces = MediaType.APPLICATION_JSON)
     public CompletableFuture<MutableHttpResponse<PublishAccepted>> patch(
-            @PathVariable String type, @Nullable @PathVariable String id, @Nullable @Body String body,
+            HttpRequest<?> request, @PathVariable String type, @Nullable @PathVariable String id, @Nullable @Body byte[] body,
             @Nullable @Header(RequestHeaders.IF_MATCH) String ifMatch,
             @Nullable @Header(RequestHeaders.IDEMPOTENCY_KEY) String idempotencyKey,
             @Nullable @Header(RequestHeaders.CLOCK) String clock, @Nullable @Header(RequestHeaders.WRITER) String writer,
             @Nullable @Header(RequestIds.HEADER) String requestId, @Nullable Authentication authentication) {
-        return write(Operation.PATCH, type, id, body, ifMatch, idempotencyKey, clock, writer, requestId, authentication);
+        return write(request, Operation.PATCH, type, id, body, ifMatch, idempotencyKey, clock, writer, requestId, authentication);
     }
 
     @Delete(uri = "/{type}{/id}", produces = MediaType.APPLICATION_JSON)
     public CompletableFuture<MutableHttpResponse<PublishAccepted>> delete(
-            @PathVariable String type, @Nullable @PathVariable String id,
+            HttpRequest<?> request, @PathVariable String type, @Nullable @PathVariable String id,
             @Nullable @Header(RequestHeaders.IF_MATCH) String ifMatch,
             @Nullable @Header(RequestHeaders.IDEMPOTENCY_KEY) String idempotencyKey,
             @Nullable @Header(RequestHeaders.CLOCK) String clock, @Nullable @Header(RequestHeaders.WRITER) String writer,
             @Nullable @Header(RequestIds.HEADER) String requestId, @Nullable Authentication authentication) {
-        return write(Operation.DELETE, type, id, null, ifMatch, idempotencyKey, clock, writer, requestId, authentication);
+        return write(request, Operation.DELETE, type, id, null, ifMatch, idempotencyKey, clock, writer, requestId, authentication);
+    }
+
+    /**
+     * The id as the client sent it. Micronaut decodes the path leniently (invalid UTF-8 becomes U+FFFD, so
+     * two different ids would write one entity); the raw last segment is decoded strictly instead.
+     */
+    private static String strictId(HttpRequest<?> request) {
+        String rawPath = request.getUri().getRawPath();
+        // Micronaut matches ".../c-1/" as id "c-1"; the segment is the one before a trailing slash.
+        String path = rawPath.endsWith("/") ? rawPath.substring(0, rawPath.length() - 1) : rawPath;
+        return InvalidEntityIdException.requireValidEncoded(path.substring(path.lastIndexOf('/') + 1));
     }
 
     private CompletableFuture<MutableHttpResponse<PublishAccepted>> write(
-            Operation op, String type, String id, String body, String ifMatch, String idempotencyKey, String clock,
-            String writer, String requestId, Authentication authentication) {
+            HttpRequest<?> request, Operation op, String type, String decodedId, byte[] body, String ifMatch,
+            String idempotencyKey, String clock, String writer, String requestId, Authentication authentication) {
         var client = clients.resolve(authentication);
         rateLimiter.admit(client, 1);
+        String id = decodedId == null ? null : strictId(request);
         WriteCommand command = new WriteCommand(op, type, id, body, null, RequestHeaders.expectedVersion(ifMatch),
                 RequestHeaders.idempotencyKey(idempotencyKey), RequestHeaders.serverFields(clock, writer), client,
                 RequestIds.fromHeaderOrNew(requestId), "(body)");

@@ -34,7 +34,8 @@ import org.apache.avro.generic.GenericRecord;
  *
  * <p>Everything is checked before anything is sent — type declared, id valid, client granted the
  * operation on the type (403), server-owned fields only from trusted writers (403), body a JSON object
- * valid against the type's Avro schema (a merge patch: each patched field against its field schema) —
+ * valid against the type's Avro schema (a merge patch: each patched field against its field schema), no
+ * U+0000 in its text ({@link StorableText}, 422), its encoding within {@link PayloadLimits} (413) —
  * so a refused write publishes nothing. Output: a future of the acknowledged event's receipt; the only
  * failure after validation is {@link PublishFailedException}.
  *
@@ -51,17 +52,19 @@ public class PublishService {
     private final WriterClock clock;
     private final EventPublisher publisher;
     private final IdempotencyCache idempotency;
+    private final PayloadLimits limits;
     private final String writerId;
     private final long maxClockSkewMillis;
 
     public PublishService(ConcordContract contract, WriterClock clock, EventPublisher publisher, IdempotencyCache idempotency,
-                          @Value("${concord.writer-id}") String writerId,
+                          PayloadLimits limits, @Value("${concord.writer-id}") String writerId,
                           @Value("${concord.max-clock-skew:1m}") Duration maxClockSkew) {
         this.contract = contract;
         this.clock = clock;
         this.publisher = publisher;
         this.idempotency = idempotency;
-        this.writerId = writerId;
+        this.limits = limits;
+        this.writerId = RequestHeaders.requireConfiguredWriter(writerId, "concord.writer-id");
         this.maxClockSkewMillis = maxClockSkew.toMillis();
     }
 
@@ -72,7 +75,7 @@ public class PublishService {
     public CompletableFuture<PublishOutcome> publish(WriteCommand command) {
         EntityType type = contract.types().find(command.type())
                 .orElseThrow(() -> new UnknownEntityTypeException(command.type(), contract.types().names()));
-        EntityIds.requireValid(command.id());
+        InvalidEntityIdException.requireValid(command.id());
         authorize(command);
         Prepared prepared = prepare(type, command);
         if (command.idempotencyKey() == null) {
@@ -104,8 +107,11 @@ public class PublishService {
         }
     }
 
-    /** The validated content of a write: the payload record (null for DELETE) and, for PATCH, the changed fields. */
-    private record Prepared(GenericRecord record, List<String> changedFields, String canonicalBody) {
+    /**
+     * The validated content of a write: the payload record and its single-object encoding (both null for
+     * DELETE) and, for PATCH, the changed fields.
+     */
+    private record Prepared(GenericRecord record, byte[] payload, List<String> changedFields, String canonicalBody) {
     }
 
     private Prepared prepare(EntityType type, WriteCommand command) {
@@ -114,34 +120,43 @@ public class PublishService {
         }
         switch (command.op()) {
             case UPSERT: {
-                ObjectNode json = body(command);
-                return new Prepared(toRecord(type, json), List.of(), json.toString());
+                ObjectNode json = body(type, command);
+                GenericRecord record = toRecord(type, json);
+                return new Prepared(record, encode(type, record, command), List.of(), json.toString());
             }
             case PATCH: {
                 if (type.policy() != MergePolicy.FIELD_MERGE) {
                     throw RequestRefused.patchNotSupported(type.name(), type.policy().id());
                 }
-                ObjectNode json = body(command);
+                ObjectNode json = body(type, command);
                 MergePatches.Patch patch = MergePatches.toPatch(type, json);
-                return new Prepared(patch.record(), patch.changedFields(), json.toString());
+                return new Prepared(patch.record(), encode(type, patch.record(), command), patch.changedFields(), json.toString());
             }
             case DELETE:
-                return new Prepared(null, List.of(), "");
+                return new Prepared(null, null, List.of(), "");
             default:
                 throw new IllegalStateException("unknown operation " + command.op());
         }
     }
 
-    private static ObjectNode body(WriteCommand command) {
-        if (command.jsonBody() == null) {
-            return StrictJsonReader.readObject(command.rawBody());
-        }
-        if (command.jsonBody() instanceof ObjectNode object) {
+    /** The body as a JSON object holding only text PostgreSQL can store. */
+    private static ObjectNode body(EntityType type, WriteCommand command) {
+        ObjectNode object = command.jsonBody() == null ? StrictJsonReader.readObject(command.rawBody())
+                : command.jsonBody() instanceof ObjectNode item ? item : null;
+        if (object != null) {
+            StorableText.requireStorable(type.name(), object);
             return object;
         }
         JsonNode node = command.jsonBody();
         throw RequestRefused.invalidItem(command.bodyField(), "a JSON object with the entity's fields",
                 node.getNodeType().name().toLowerCase(Locale.ROOT));
+    }
+
+    /** The payload as published, refused when the processor could not carry it (413). */
+    private byte[] encode(EntityType type, GenericRecord record, WriteCommand command) {
+        byte[] payload = contract.payloads().encode(record);
+        limits.requireFits(type, record, payload, command.bodyField());
+        return payload;
     }
 
     private CompletableFuture<PublishAccepted> send(EntityType type, WriteCommand command, Prepared prepared, UUID eventId) {
@@ -164,12 +179,11 @@ public class PublishService {
         EntityEvent event;
         switch (command.op()) {
             case UPSERT:
-                event = EntityEvents.upsert(eventId, type.name(), command.id(), contract.payloads().encode(prepared.record()),
-                        at, writer, source);
+                event = EntityEvents.upsert(eventId, type.name(), command.id(), prepared.payload(), at, writer, source);
                 break;
             case PATCH:
-                event = EntityEvents.patch(eventId, type.name(), command.id(), contract.payloads().encode(prepared.record()),
-                        prepared.changedFields(), at, writer, source);
+                event = EntityEvents.patch(eventId, type.name(), command.id(), prepared.payload(), prepared.changedFields(),
+                        at, writer, source);
                 break;
             case DELETE:
                 event = EntityEvents.delete(eventId, type.name(), command.id(), at, writer, source);

@@ -62,8 +62,22 @@ public final class RequestHeaders {
         if (value == null) {
             return null;
         }
-        if (value.isEmpty() || value.length() > 128 || !value.chars().allMatch(c -> c >= 0x21 && c <= 0x7e)) {
+        if (value.isEmpty() || value.length() > PayloadLimits.MAX_WRITER_BYTES || !value.chars().allMatch(c -> c >= 0x21 && c <= 0x7e)) {
             throw RequestRefused.invalidHeader(source, WRITER_RULE, quoted(value), source + " must be " + WRITER_RULE + ".");
+        }
+        return value;
+    }
+
+    /**
+     * A writer id from configuration ({@code concord.writer-id}, the outbox's and CDC's): the same rule as
+     * the header, since writer ids travel in every state and ledger record ({@link PayloadLimits}).
+     *
+     * @throws IllegalArgumentException at start-up, naming the setting
+     */
+    public static String requireConfiguredWriter(String value, String setting) {
+        if (value == null || value.isEmpty() || value.length() > PayloadLimits.MAX_WRITER_BYTES
+                || !value.chars().allMatch(c -> c >= 0x21 && c <= 0x7e)) {
+            throw new IllegalArgumentException(setting + " must be " + WRITER_RULE + ", not " + quoted(String.valueOf(value)));
         }
         return value;
     }

@@ -9,7 +9,7 @@ import java.util.UUID;
 public final class RequestIds {
 
     public static final String HEADER = "X-Request-Id";
-    private static final int MAX_LENGTH = 128;
+    static final int MAX_LENGTH = 128;
 
     private RequestIds() {
     }

@@ -15,7 +15,7 @@ import dev.concord.security.Client;
  * @param serverFields    clock and writer supplied by the client; allowed only for trusted writers
  * @param bodyField       how the body is called in errors: {@code (body)}, or {@code data}/{@code patch} in a batch
  */
-public record WriteCommand(Operation op, String type, String id, String rawBody, JsonNode jsonBody, Long expectedVersion,
+public record WriteCommand(Operation op, String type, String id, byte[] rawBody, JsonNode jsonBody, Long expectedVersion,
                            String idempotencyKey, ServerFields serverFields, Client client, String requestId, String bodyField) {
 
     /** How the expected version is named to this client: the header, or the batch item's field. */

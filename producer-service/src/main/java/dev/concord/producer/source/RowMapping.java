@@ -3,6 +3,7 @@ package dev.concord.producer.source;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.concord.producer.publish.StrictJsonReader;
 import java.io.IOException;
 import java.util.Iterator;
 import java.util.Map;
@@ -18,7 +19,8 @@ import org.apache.avro.Schema;
  */
 public final class RowMapping {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    // Text columns holding JSON are parsed with the door's limits (nesting, number length).
+    private static final ObjectMapper JSON = StrictJsonReader.boundedMapper(false);
 
     private RowMapping() {
     }

@@ -9,7 +9,10 @@ import dev.concord.contract.ConcordContract;
 import dev.concord.contract.avro.EntityEvent;
 import dev.concord.contract.avro.Operation;
 import dev.concord.contract.types.EntityTypes;
+import dev.concord.producer.publish.InvalidEntityIdException;
 import dev.concord.producer.publish.InvalidPayloadException;
+import dev.concord.producer.publish.PayloadLimits;
+import dev.concord.producer.publish.PayloadTooLargeException;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -18,7 +21,8 @@ class CdcEventMapperTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private final ConcordContract contract = ConcordContract.inMemory(EntityTypes.load(EntityTypes.DEFAULT_DECLARATION));
-    private final CdcEventMapper mapper = new CdcEventMapper(contract, Map.of("public.customers", "customer"), "slot_1", "cdc-1");
+    private final CdcEventMapper mapper = new CdcEventMapper(contract,
+            new PayloadLimits(PayloadLimits.DEFAULT_MAX_OUTPUT_BYTES, contract.types()), Map.of("public.customers", "customer"), "slot_1", "cdc-1");
 
     @Test
     void shouldMapAnUpdateToADeterministicUpsertWithTheLsnAsPosition() {
@@ -53,6 +57,22 @@ class CdcEventMapperTest {
                 .isInstanceOf(InvalidPayloadException.class).hasMessageContaining("email");
         JsonNode elsewhere = json("{\"op\": \"c\", \"after\": {}, \"source\": {\"schema\": \"public\", \"table\": \"orders\", \"lsn\": 1, \"ts_ms\": 1}}");
         assertThatThrownBy(() -> mapper.toEvent(json("{\"id\": 1}"), elsewhere)).hasMessageContaining("public.orders");
+    }
+
+    @Test
+    void shouldRefuseAChangeWhoseKeyBreaksTheIdGrammarOrWhoseRowHoldsTextPostgresCannotStore() {
+        // A NUL or a line feed in a key, U+0000 in a value: such a change is refused (logged and skipped), never published
+        assertThatThrownBy(() -> mapper.toEvent(json("{\"id\": \"c\\n1\"}"), change("c", "{\"name\": \"Ada\", \"email\": \"a@x\"}", 1)))
+                .isInstanceOf(InvalidEntityIdException.class).hasMessageContaining("U+000A");
+        assertThatThrownBy(() -> mapper.toEvent(json("{\"id\": \"c-1\"}"), change("c", "{\"name\": \"A\\u0000da\", \"email\": \"a@x\"}", 1)))
+                .isInstanceOf(InvalidPayloadException.class).hasMessageContaining("name").hasMessageContaining("U+0000");
+    }
+
+    @Test
+    void shouldRefuseARowLargerThanTheProcessorCanCarry() {
+        String name = "n".repeat(200_000); // over a customer field's share of the payload limit
+        assertThatThrownBy(() -> mapper.toEvent(json("{\"id\": \"c-1\"}"), change("c", "{\"name\": \"" + name + "\", \"email\": \"a@x\"}", 1)))
+                .isInstanceOf(PayloadTooLargeException.class).hasMessageContaining("'name'");
     }
 
     private static JsonNode change(String op, String after, long lsn) {

@@ -11,6 +11,7 @@ import dev.concord.contract.types.EntityType;
 import dev.concord.contract.types.EntityTypes;
 import dev.concord.producer.ContractFactory;
 import dev.concord.producer.publish.EventPublisher;
+import dev.concord.producer.publish.PayloadLimits;
 import dev.concord.testsupport.KafkaBrokerExtension;
 import dev.concord.testsupport.KafkaTestClients;
 import dev.concord.testsupport.PostgresExtension;
@@ -204,8 +205,46 @@ class OutboxRelayTest {
         assertThat(events("order", order)).singleElement().satisfies(e -> assertThat(e.getExpectedVersion()).isZero());
     }
 
+    @Test
+    void shouldMoveRowsWithAnInvalidIdOrAnOverLargePayloadToTheDeadTableWithTheReasonAndRelayTheRest() throws Exception {
+        // Given: ids the grammar refuses (a line feed, a bidi override, only spaces, a replacement character),
+        // a payload whose field is over its share of what the processor can carry, then a valid row
+        String id = KafkaTestClients.uniqueId("c");
+        String ada = "'{\"name\": \"Ada\", \"email\": \"ada@example.com\"}'";
+        sql("SELECT concord_outbox_append('customer', E'" + id + "\\nforged', 'UPSERT', " + ada + ");"
+                + "SELECT concord_outbox_append('customer', E'" + id + "\\u202E', 'UPSERT', " + ada + ");"
+                + "SELECT concord_outbox_append('customer', '   ', 'UPSERT', " + ada + ");"
+                + "SELECT concord_outbox_append('customer', E'" + id + "\\uFFFD', 'UPSERT', " + ada + ");"
+                + "SELECT concord_outbox_append('customer', '" + id + "', 'UPSERT', '{\"name\": \"" + "n".repeat(200_000)
+                + "\", \"email\": \"a@b.c\"}');"
+                + "SELECT concord_outbox_append('customer', '" + id + "', 'UPSERT', " + ada + ");");
+
+        // When
+        relay("relay-1", 10, 10, Duration.ofSeconds(30), n -> { }).relayOnce();
+
+        // Then: every refused row is in the dead table with its reason; the valid one was published
+        assertThat(count("concord_outbox")).isZero();
+        assertThat(deadReasons()).hasSize(5).anySatisfy(reason -> assertThat(reason).contains("U+000A"))
+                .anySatisfy(reason -> assertThat(reason).contains("U+202E"))
+                .anySatisfy(reason -> assertThat(reason).contains("only whitespace"))
+                .anySatisfy(reason -> assertThat(reason).contains("U+FFFD"))
+                .anySatisfy(reason -> assertThat(reason).contains("'name'").contains("bytes Avro-encoded"));
+        assertThat(events(id)).singleElement().satisfies(e -> assertThat(payload(e).get("name")).hasToString("Ada"));
+    }
+
+    private List<String> deadReasons() throws SQLException {
+        List<String> reasons = new ArrayList<>();
+        try (Connection c = database.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT error FROM concord_outbox_dead")) {
+            while (rs.next()) {
+                reasons.add(rs.getString(1));
+            }
+        }
+        return reasons;
+    }
+
     private OutboxRelay relay(String relayId, int batchSize, int recordChunk, Duration lease, IntConsumer onRecorded) {
-        return new OutboxRelay(database, contract, publisher,
+        return new OutboxRelay(database, contract, publisher, new PayloadLimits(PayloadLimits.DEFAULT_MAX_OUTPUT_BYTES, contract.types()),
                 new OutboxSettings(relayId, "outbox-test", batchSize, lease, Duration.ofMillis(100), recordChunk), onRecorded);
     }
 

@@ -41,6 +41,39 @@ class StrictJsonReaderTest {
     }
 
     @Test
+    void shouldRefuseNestingBeyondTheLimitQuicklyNamingTheLimit() {
+        String deep = "{\"a\": " + "[".repeat(20_000) + "]".repeat(20_000) + "}";
+
+        InvalidBodyException e = catchThrowableOfType(InvalidBodyException.class, () -> StrictJsonReader.readObject(deep));
+
+        assertThat(e.kind()).isEqualTo(InvalidBodyException.Kind.OVER_LIMIT);
+        assertThat(e.problem().type()).endsWith("/json-limit-exceeded");
+        assertThat(e.violation().expected()).isEqualTo("objects and arrays nested at most 64 levels deep");
+        assertThat(StrictJsonReader.readObject("{\"a\": " + "[".repeat(62) + "]".repeat(62) + "}")).isNotNull();
+    }
+
+    @Test
+    void shouldRefuseANumberBeyondTheLimitNamingItsField() {
+        InvalidBodyException e = catchThrowableOfType(InvalidBodyException.class,
+                () -> StrictJsonReader.readObject("{\"total\": " + "9".repeat(6_000) + "}"));
+
+        assertThat(e.kind()).isEqualTo(InvalidBodyException.Kind.OVER_LIMIT);
+        assertThat(e.violation().pointer()).isEqualTo("/total");
+        assertThat(e.violation().expected()).isEqualTo("a number of at most 100 characters");
+        assertThat(e.getMessage()).contains("line 1, column");
+    }
+
+    @Test
+    void shouldRefuseInvalidUtf8InsteadOfReplacingIt() {
+        byte[] body = {'{', '"', 'a', '"', ':', '"', (byte) 0xFF, '"', '}'};
+
+        InvalidBodyException e = catchThrowableOfType(InvalidBodyException.class, () -> StrictJsonReader.readObject(body));
+
+        assertThat(e.syntaxError()).isTrue();
+        assertThat(e.violation().pointer()).isEqualTo("/a");
+    }
+
+    @Test
     void shouldRefuseAnEmptyBody() {
         assertThat(catchThrowableOfType(InvalidBodyException.class, () -> StrictJsonReader.readObject(" \n")))
                 .hasMessage("The request body is empty; expected a JSON object.");
