@@ -94,7 +94,7 @@ public class EntityController {
     @Get("/{type}")
     @Produces({MediaType.APPLICATION_JSON, "application/problem+json"})
     public HttpResponse<?> list(String type, @Nullable @QueryValue String after, @Nullable @QueryValue Integer limit,
-                                @Nullable @QueryValue Boolean deleted, HttpRequest<?> request) {
+                                @Nullable @QueryValue String deleted, HttpRequest<?> request) {
         String path = request.getPath();
         if (types.find(type).isEmpty()) {
             return EntityProblems.unknownType(type, types.names(), path);
@@ -102,12 +102,16 @@ public class EntityController {
         if (limit != null && (limit < 1 || limit > MAX_PAGE)) {
             return EntityProblems.badParameter("limit", "between 1 and " + MAX_PAGE, String.valueOf(limit), path);
         }
+        // Parsed here: Micronaut's conversion reads anything but "true" as false ("deleted=maybe" would list without them).
+        if (deleted != null && !deleted.equalsIgnoreCase("true") && !deleted.equalsIgnoreCase("false")) {
+            return EntityProblems.badParameter("deleted", "true or false", deleted, path);
+        }
         // The keyset cursor is an entity id (the previous page's last): the same grammar.
         Optional<EntityIdGrammar.Violation> invalidAfter = after == null ? Optional.empty() : EntityIdGrammar.check(after);
         if (invalidAfter.isPresent()) {
             return EntityProblems.invalidEntityId("after", invalidAfter.get(), path);
         }
-        EntityPage page = reader.list(type, after, limit == null ? DEFAULT_PAGE : limit, Boolean.TRUE.equals(deleted));
+        EntityPage page = reader.list(type, after, limit == null ? DEFAULT_PAGE : limit, "true".equalsIgnoreCase(deleted));
         return HttpResponse.ok(new EntityList(page.entities().stream().map(EntityView::of).toList(), page.nextAfter(), page.changeSeq(),
                 reader.storeId()));
     }

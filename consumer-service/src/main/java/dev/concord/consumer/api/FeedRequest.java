@@ -41,7 +41,8 @@ record FeedRequest(FeedCursor cursor, List<String> types) {
      */
     static FeedRequest of(ReplicatedTypes replicated, Long after, String store, String typesCsv) {
         List<String> types = typesCsv == null ? List.of()
-                : Arrays.stream(typesCsv.split(",")).map(String::trim).filter(t -> !t.isEmpty()).distinct().toList();
+                // strip(), not trim(): trim() would also remove control characters, turning "types=%00" into "every type"
+                : Arrays.stream(typesCsv.split(",")).map(String::strip).filter(t -> !t.isEmpty()).distinct().toList();
         return of(replicated, after == null ? 0 : after, store, types);
     }
 
