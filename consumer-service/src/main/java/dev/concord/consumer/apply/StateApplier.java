@@ -7,6 +7,7 @@ import dev.concord.consumer.store.RecordOrigin;
 import dev.concord.consumer.store.ReplicaStore;
 import dev.concord.consumer.store.StateBatch;
 import dev.concord.consumer.store.StateChange;
+import dev.concord.contract.text.LogSafe;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -169,12 +170,15 @@ public final class StateApplier implements AutoCloseable {
                 // close() woke the consumer up; the loop condition ends the thread.
             } catch (RuntimeException e) {
                 status = new Status(false, describe(e), Instant.now(), status.batchesApplied());
+                // The failure's text can carry record data (a store message quotes values): escaped, never raw.
+                String failure = LogSafe.of(describe(e));
                 if (retryIn.equals(FIRST_RETRY)) {
-                    LOG.error("State applier failed; nothing of the failed batch is stored; restarting the consumer "
-                            + "from the stored offsets in {} ms", retryIn.toMillis(), e);
+                    LOG.error("State applier failed ({}); nothing of the failed batch is stored; restarting the consumer "
+                            + "from the stored offsets in {} ms", failure, retryIn.toMillis());
+                    LOG.debug("State applier failure", e);
                 } else {
-                    // The same outage, most likely: one line per retry, the trace was logged at its start.
-                    LOG.warn("State applier failed again ({}); next restart in {} ms", describe(e), retryIn.toMillis());
+                    // The same outage, most likely: one line per retry.
+                    LOG.warn("State applier failed again ({}); next restart in {} ms", failure, retryIn.toMillis());
                 }
                 awaitStopOr(retryIn);
                 retryIn = retryIn.multipliedBy(2).compareTo(LAST_RETRY) > 0 ? LAST_RETRY : retryIn.multipliedBy(2);

@@ -2,6 +2,9 @@ package dev.concord.consumer.apply;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.concord.consumer.CustomerStates;
 import dev.concord.consumer.config.ReplicatedTypes;
@@ -19,6 +22,7 @@ import org.apache.avro.SchemaBuilder;
 import org.apache.avro.generic.GenericRecordBuilder;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /** Decoding state records into store changes, and dead-lettering what cannot be decoded, without Kafka. */
 class StateRecordDecoderTest {
@@ -110,6 +114,22 @@ class StateRecordDecoderTest {
     @Test
     void shouldSkipRecordWithoutKey() {
         assertThat(decoder.decode(record(null, encode(states.live("42", 1, "Ada")))).refused().reason()).contains("null key");
+    }
+
+    @Test
+    void shouldNotLetKeyForgeLogLineWhenDeadLettering() {
+        Logger logger = (Logger) LoggerFactory.getLogger(StateRecordDecoder.class);
+        ListAppender<ILoggingEvent> lines = new ListAppender<>();
+        lines.start();
+        logger.addAppender(lines);
+        try {
+            decoder.decode(record("42\r\n00:00:00.000 ERROR forged line", new byte[] {1}));
+        } finally {
+            logger.detachAppender(lines);
+        }
+
+        assertThat(lines.list).singleElement().satisfies(line -> assertThat(line.getFormattedMessage())
+                .doesNotContain("\n").doesNotContain("\r").contains("42\\u000d\\u000a00:00:00.000 ERROR forged line"));
     }
 
     private byte[] encode(EntityState state) {
