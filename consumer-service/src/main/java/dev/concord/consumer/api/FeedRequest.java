@@ -4,6 +4,7 @@ import dev.concord.consumer.config.ReplicatedTypes;
 import dev.concord.consumer.store.FeedCursor;
 import java.util.Arrays;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * The parameters every feed takes, checked once: the cursor (a seq and, optionally, the store it belongs
@@ -13,7 +14,7 @@ import java.util.List;
 record FeedRequest(FeedCursor cursor, List<String> types) {
 
     /** A store id as this replica hands them out (see {@code V3__store_identity.sql}); anything else is refused. */
-    private static final java.util.regex.Pattern STORE_ID = java.util.regex.Pattern.compile("[0-9a-f]{1,64}");
+    private static final Pattern STORE_ID = Pattern.compile("[0-9a-f]{1,64}");
 
     /** A feed parameter the client must fix. */
     static final class InvalidFeedRequest extends RuntimeException {
