@@ -19,8 +19,10 @@
   var rowsById = new Map();     // entity id -> <tr>
   var dataColumns = null;       // chosen from the first entity with data
   var cursor = 0;               // last change_seq applied
+  var store = null;             // the store the cursor belongs to (from the listing)
   var socket = null;
   var retryMs = 500;
+  var resetting = false;        // the server said reset: relist before subscribing again
 
   var el = function (id) { return document.getElementById(id); };
 
@@ -157,8 +159,11 @@
     }).then(function (page) {
       if (first) {
         setCursor(page.changeSeq); // follow the feed from the head as it was before the first page
+        store = page.store;
       }
-      page.entities.forEach(function (entity) { apply(entity, false); });
+      // A type with no entities yet lists none: the page still follows the feed (and says so).
+      (page.entities || []).forEach(function (entity) { apply(entity, false); });
+      el('count').textContent = String(rowsById.size);
       return page.next ? load(page.next, false) : null;
     });
   }
@@ -182,7 +187,7 @@
     var scheme = window.location.protocol === 'https:' ? 'wss://' : 'ws://';
     socket = new WebSocket(scheme + window.location.host + '/v1/changes/ws?ticket=' + encodeURIComponent(ticket));
     socket.onopen = function () {
-      socket.send(JSON.stringify({subscribe: {types: [type], after: cursor}}));
+      socket.send(JSON.stringify({subscribe: {types: [type], after: cursor, store: store}}));
     };
     socket.onmessage = function (event) {
       var message = JSON.parse(event.data);
@@ -195,21 +200,37 @@
       } else if (message.type === 'resync') {
         setState('catching up', '');
         setCursor(message.after);
+      } else if (message.type === 'reset') {
+        // The replica cannot resume after our cursor without a gap: start over from a fresh listing.
+        setState('reloading', '');
+        resetting = true;
       } else if (message.type === 'error') {
         setState('error: ' + message.detail, 'down');
       }
     };
     socket.onclose = function () {
+      if (resetting) {
+        resetting = false;
+        relist();
+        return;
+      }
       setState('reconnecting', 'down');
       reconnectLater();
     };
+  }
+
+  function relist() {
+    rowsById.clear();
+    el('rows').textContent = '';
+    cursor = 0;
+    load(null, true).then(connect).catch(function (error) {
+      setState('cannot load: ' + error.message, 'down');
+    });
   }
 
   if (!apiKey) {
     setState('enter an API key with ' + type + ':read', 'down');
     return;
   }
-  load(null, true).then(connect).catch(function (error) {
-    setState('cannot load: ' + error.message, 'down');
-  });
+  relist();
 }());

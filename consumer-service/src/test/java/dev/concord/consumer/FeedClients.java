@@ -66,6 +66,7 @@ public final class FeedClients {
 
         private final List<Event> events = new CopyOnWriteArrayList<>();
         private final List<Change> changes = new CopyOnWriteArrayList<>();
+        private final List<String> comments = new CopyOnWriteArrayList<>();
         private volatile Flow.Subscription subscription;
         private volatile boolean closed;
         private volatile boolean ended;
@@ -126,6 +127,8 @@ public final class FeedClients {
                         name = null;
                         id = null;
                         data.setLength(0);
+                    } else if (line.startsWith(":")) {
+                        comments.add(line.substring(1).trim());
                     } else if (line.startsWith("event:")) {
                         name = line.substring(6).trim();
                     } else if (line.startsWith("id:")) {
@@ -159,6 +162,11 @@ public final class FeedClients {
 
         public List<Event> events() {
             return List.copyOf(events);
+        }
+
+        /** The comment lines received ({@code : text}), e.g. heartbeats. */
+        public List<String> comments() {
+            return List.copyOf(comments);
         }
 
         public boolean ended() {
@@ -224,6 +232,11 @@ public final class FeedClients {
                     return null;
                 }
             }).orTimeout(30, TimeUnit.SECONDS).join();
+        }
+
+        /** Connects without subscribing. */
+        public static WsClient connect(URI uri) {
+            return new WsClient(uri, Integer.MAX_VALUE);
         }
 
         /** Connects and subscribes to {@code types} after {@code after}. */

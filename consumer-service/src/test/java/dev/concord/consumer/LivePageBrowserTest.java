@@ -61,7 +61,7 @@ class LivePageBrowserTest {
             }
             org.junit.jupiter.api.Assumptions.abort(missing + " (skipped; CONCORD_REQUIRE_TOOLS=1 makes it a failure)");
         }
-        types = TestTypes.declare(3, "live");
+        types = TestTypes.declare(3, "live", "empty");
         publisher = StatePublisher.connect(KafkaBrokerExtension.bootstrapServers(), types);
         replica = RunningReplica.start(KafkaBrokerExtension.bootstrapServers(), PostgresExtension.createDatabase(),
                 KafkaTestClients.uniqueId("live"), types, Map.of());
@@ -120,6 +120,24 @@ class LivePageBrowserTest {
         assertThat(rows()).extracting(row -> row.getAttribute("data-id")).containsExactly("ada", "grace", "linus");
         Path screenshot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath();
         Files.copy(screenshot, Path.of("target", "live-page.png"), StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    @Test
+    void shouldGoLiveOnTypeWithoutEntitiesAndShowTheFirstOneWhenItArrives() {
+        // Given a type nothing was written to yet
+        String type = types.name(1);
+        browser.get(replica.url() + "/live?type=" + type);
+        WebDriverWait wait = new WebDriverWait(browser, WITHIN);
+        wait.until(page -> text(By.id("state")).equals("live"));
+        assertThat(rows()).isEmpty();
+        assertThat(text(By.id("count"))).isEqualTo("0");
+
+        // When its first entity is published
+        publisher.publish(type, "first", publisher.states(type).live("first", 1, "First"));
+
+        // Then it shows up
+        wait.until(page -> rows().size() == 1);
+        assertThat(cells("first")).containsEntry("version", "1").containsEntry("data-name", "First");
     }
 
     private static String text(By by) {

@@ -56,6 +56,11 @@ public final class StatePublisher implements AutoCloseable {
         }
     }
 
+    /** Decodes a state record's value as the replica reads it. */
+    public EntityState decodeState(String type, byte[] value) {
+        return contract.topics().stateSerde().deserializer().deserialize(TopicNames.state(type), value);
+    }
+
     /** Sends without waiting; {@link #flush()} waits for every send so far. */
     public void send(String type, String id, EntityState state) {
         producer.send(new ProducerRecord<>(TopicNames.state(type), id, state), (metadata, error) -> {

@@ -3,6 +3,7 @@ package dev.concord.consumer.api;
 import dev.concord.consumer.config.ReplicatedTypes;
 import dev.concord.consumer.feed.ChangeFeedService;
 import dev.concord.consumer.feed.FeedSettings;
+import dev.concord.consumer.store.CursorGoneException;
 import dev.concord.consumer.store.StoreException;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
@@ -14,22 +15,23 @@ import io.micronaut.http.annotation.Error;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Header;
 import io.micronaut.http.annotation.QueryValue;
-import io.micronaut.http.sse.Event;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.reactivestreams.Publisher;
 
 /**
- * The change feed over HTTP, one cursor ({@code change_seq}) for both forms:
+ * The change feed over HTTP, one cursor ({@code change_seq}, with the {@code store} it belongs to) for both forms:
  * <ul>
- *   <li>{@code GET /v1/changes?after=&types=&limit=&wait=}: the changes after {@code after} at once
- *       ({@code {changes:[...], next}}); with {@code wait} seconds (capped at {@code concord.feed.max-wait})
+ *   <li>{@code GET /v1/changes?after=&store=&types=&limit=&wait=}: the changes after {@code after} at once
+ *       ({@code {changes:[...], next, store}}); with {@code wait} seconds (capped at {@code concord.feed.max-wait})
  *       it waits until there is one or the time is up, then answers an empty list and the same cursor.
- *       No thread or connection is held while waiting.</li>
- *   <li>{@code GET /v1/changes/stream?types=&after=}: Server-Sent Events, {@code id:} = seq, resuming
- *       after the {@code Last-Event-ID} header (or {@code after}); ends with {@code event: resync} when
- *       the client is too slow or the store cannot be read.</li>
+ *       No thread or connection is held while waiting. 410 problem when the store can no longer serve the
+ *       cursor without a gap (the client must resync).</li>
+ *   <li>{@code GET /v1/changes/stream?types=&after=&store=}: Server-Sent Events, {@code id:} = {@code <store>:<seq>},
+ *       resuming after the {@code Last-Event-ID} header (or {@code after}); headers and a comment go out at
+ *       once, a comment every {@code concord.feed.heartbeat} while idle; ends with {@code event: resync} when
+ *       the client is too slow or the store cannot be read, {@code event: reset} when the cursor cannot be served.</li>
  * </ul>
  * Unknown types and bad numbers are 400/404 problems; 503 when too many streams are open or the store is down.
  */
@@ -49,10 +51,11 @@ public class ChangeFeedController {
     }
 
     @Get(produces = {MediaType.APPLICATION_JSON, "application/problem+json"})
-    public CompletableFuture<HttpResponse<?>> changes(@Nullable @QueryValue Long after, @Nullable @QueryValue String types,
+    public CompletableFuture<HttpResponse<?>> changes(@Nullable @QueryValue Long after, @Nullable @QueryValue String store,
+                                                      @Nullable @QueryValue String types,
                                                       @Nullable @QueryValue Integer limit, @Nullable @QueryValue Integer wait,
                                                       HttpRequest<?> request, @Nullable Authentication authentication) {
-        FeedRequest feedRequest = access.authorize(authentication, FeedRequest.of(this.types, after, types));
+        FeedRequest feedRequest = access.authorize(authentication, FeedRequest.of(this.types, after, store, types));
         if (limit != null && limit < 1) {
             throw new FeedRequest.InvalidFeedRequest("limit", "between 1 and " + settings.maxLimit(), String.valueOf(limit), false);
         }
@@ -62,10 +65,13 @@ public class ChangeFeedController {
         int pageLimit = Math.min(limit == null ? settings.defaultLimit() : limit, settings.maxLimit());
         Duration waitFor = wait == null ? Duration.ZERO : min(Duration.ofSeconds(wait), settings.maxWait());
         String path = request.getPath();
-        return feed.poll(feedRequest.after(), feedRequest.types(), pageLimit, waitFor)
+        return feed.poll(feedRequest.cursor(), feedRequest.types(), pageLimit, waitFor)
                 .<HttpResponse<?>>thenApply(HttpResponse::ok)
                 .exceptionally(error -> {
                     Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+                    if (cause instanceof CursorGoneException gone) {
+                        return EntityProblems.cursorGone(gone.getMessage(), gone.storeId(), feedRequest.after(), path);
+                    }
                     if (cause instanceof StoreException) {
                         return EntityProblems.storeUnavailable(path);
                     }
@@ -74,20 +80,28 @@ public class ChangeFeedController {
     }
 
     @Get(value = "/stream", produces = MediaType.TEXT_EVENT_STREAM)
-    public Publisher<Event<String>> stream(@Nullable @QueryValue Long after, @Nullable @QueryValue String types,
-                                           @Nullable @Header("Last-Event-ID") String lastEventId,
-                                           @Nullable Authentication authentication) {
+    public Publisher<byte[]> stream(@Nullable @QueryValue Long after, @Nullable @QueryValue String store,
+                                    @Nullable @QueryValue String types, @Nullable @Header("Last-Event-ID") String lastEventId,
+                                    @Nullable Authentication authentication) {
         Long resumeAfter = after;
+        String resumeStore = store;
         if (lastEventId != null && !lastEventId.isBlank()) {
+            // Our event ids are <store>:<seq>; a bare seq (an older client) is accepted too.
+            String id = lastEventId.trim();
+            int colon = id.lastIndexOf(':');
+            if (colon >= 0) {
+                resumeStore = id.substring(0, colon);
+            }
             try {
-                resumeAfter = Long.parseLong(lastEventId.trim());
+                resumeAfter = Long.parseLong(id.substring(colon + 1));
             } catch (NumberFormatException e) {
-                throw new FeedRequest.InvalidFeedRequest("Last-Event-ID", "a change_seq (the id of the last event received)", lastEventId, false);
+                throw new FeedRequest.InvalidFeedRequest("Last-Event-ID", "the id of the last event received (<store>:<seq>)",
+                        lastEventId, false);
             }
         }
-        FeedRequest feedRequest = access.authorize(authentication, FeedRequest.of(this.types, resumeAfter, types));
-        SseFeedPublisher publisher = new SseFeedPublisher();
-        publisher.attach(feed.open("sse", feedRequest.after(), feedRequest.types(), publisher));
+        FeedRequest feedRequest = access.authorize(authentication, FeedRequest.of(this.types, resumeAfter, resumeStore, types));
+        SseFeedPublisher publisher = new SseFeedPublisher(feed.storeId());
+        publisher.attach(feed.open("sse", feedRequest.cursor(), feedRequest.types(), publisher));
         return publisher;
     }
 

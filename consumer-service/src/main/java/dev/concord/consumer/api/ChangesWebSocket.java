@@ -10,16 +10,19 @@ import dev.concord.consumer.feed.FeedSink;
 import dev.concord.security.ForbiddenException;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.security.authentication.Authentication;
+import dev.concord.contract.text.LogSafe;
 import io.micronaut.websocket.CloseReason;
 import io.micronaut.websocket.WebSocketSession;
 import io.micronaut.websocket.annotation.OnClose;
 import io.micronaut.websocket.annotation.OnMessage;
 import io.micronaut.websocket.annotation.OnOpen;
 import io.micronaut.websocket.annotation.ServerWebSocket;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -29,15 +32,18 @@ import org.slf4j.LoggerFactory;
 /**
  * The change feed over a WebSocket at {@code /v1/changes/ws}.
  *
- * <p>The client sends {@code {"subscribe":{"types":["customer"],"after":<seq>}}} (types optional =
- * all; after optional = 0, from the beginning). The server answers at once
- * {@code {"type":"subscribed","after":..,"types":[..]}}, then pushes
+ * <p>The client sends {@code {"subscribe":{"types":["customer"],"after":<seq>,"store":"<id>"}}} (types
+ * optional = all; after optional = 0, from the beginning; store optional = the store id of the cursor) within
+ * {@code concord.feed.subscribe-timeout} of connecting. The server answers at once
+ * {@code {"type":"subscribed","after":..,"types":[..],"store":".."}}, then pushes
  * {@code {"type":"change","change":{"seq":..,"type":..,"id":..,...}}} in seq order. To resume after a
  * reconnect the client subscribes again with the last seq it processed: no gap, no duplicate. A new
  * subscribe on the same socket replaces the previous one. When the client is too slow (or the store
  * cannot be read) it gets {@code {"type":"resync","after":<seq>}} and the socket closes with code 4000;
- * a subscribe it cannot honour gets {@code {"type":"error",...}} and code 1008; 1013 when too many
- * clients stream already.
+ * when the store can no longer serve its cursor without a gap, {@code {"type":"reset",...}} and code 4001
+ * (start over from a listing); a subscribe it cannot honour, or none in time, gets
+ * {@code {"type":"error",...}} and code 1008; 1013 when too many clients stream already (a socket counts
+ * from its handshake).
  */
 @ServerWebSocket("/v1/changes/ws")
 public class ChangesWebSocket {
@@ -45,7 +51,11 @@ public class ChangesWebSocket {
     private static final Logger LOG = LoggerFactory.getLogger(ChangesWebSocket.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String FEED = "concord.feed";
+    private static final String PERMIT = "concord.feed.permit";
+    private static final String SUBSCRIBED = "concord.feed.subscribed";
+    private static final String SHAPE = "{\"subscribe\":{\"types\":[\"customer\"],\"after\":<seq>,\"store\":\"<id>\"}}";
     static final CloseReason RESYNC = new CloseReason(4000, "resync");
+    static final CloseReason RESET = new CloseReason(4001, "reset");
 
     private static final String AUTHENTICATION = "concord.authentication";
 
@@ -64,10 +74,29 @@ public class ChangesWebSocket {
         // The handshake passed the security filter (credentials, Origin); each subscription is checked
         // against the grants it carried. Nothing is sent before the client subscribes.
         handshake.getUserPrincipal(Authentication.class).ifPresent(authentication -> session.put(AUTHENTICATION, authentication));
+        // A socket holds a stream slot from its handshake, so sockets that never subscribe count too.
+        ChangeFeedService.StreamPermit permit;
+        try {
+            permit = feed.admit();
+        } catch (ChangeFeedService.TooManyStreamsException e) {
+            sendAsync(session, error(e.getMessage())).whenComplete((ok, failure) -> session.close(CloseReason.TRY_AGAIN_LATER));
+            return;
+        }
+        session.put(PERMIT, permit);
+        Duration timeout = feed.settings().subscribeTimeout();
+        feed.schedule(timeout, () -> {
+            if (session.isOpen() && !session.contains(SUBSCRIBED)) {
+                refuse(session, "no subscribe within " + timeout.toSeconds() + " s of connecting; send "
+                        + "{\"subscribe\":{\"types\":[...],\"after\":<seq>}} right after connecting");
+            }
+        });
     }
 
     @OnMessage(maxPayloadLength = 64 * 1024)
     public void message(String text, WebSocketSession session) {
+        if (!session.contains(PERMIT)) {
+            return; // refused at the handshake (too many streams) and closing
+        }
         FeedRequest request;
         try {
             request = access.authorize(session.get(AUTHENTICATION, Authentication.class).orElse(null), subscription(text));
@@ -76,63 +105,100 @@ public class ChangesWebSocket {
             return;
         }
         stop(session);
-        FeedSession stream;
-        try {
-            stream = feed.open("ws", request.after(), request.types(), new Sink(session, subscribed(request)));
-        } catch (ChangeFeedService.TooManyStreamsException e) {
-            session.sendAsync(error(e.getMessage())).whenComplete((ok, failure) -> session.close(CloseReason.TRY_AGAIN_LATER));
-            return;
-        }
+        session.put(SUBSCRIBED, true);
+        FeedSession stream = feed.openAdmitted("ws", request.cursor(), request.types(), new Sink(session, subscribed(request)));
         session.put(FEED, stream);
         if (!session.isOpen()) {
             stream.close(); // closed while subscribing: @OnClose may have run before the put
         }
     }
 
-    private static String subscribed(FeedRequest request) {
+    private String subscribed(FeedRequest request) {
         Map<String, Object> message = new LinkedHashMap<>();
         message.put("type", "subscribed");
         message.put("after", request.after());
         message.put("types", request.types());
+        message.put("store", feed.storeId());
         return write(message);
     }
 
     @OnClose
     public void close(WebSocketSession session) {
         stop(session);
+        session.get(PERMIT, ChangeFeedService.StreamPermit.class).ifPresent(ChangeFeedService.StreamPermit::release);
     }
 
+    /**
+     * Parses {@code {"subscribe":{"types":[...],"after":<seq>,"store":"<id>"}}} strictly: anything else (other
+     * fields, a type that is not a non-blank string, an {@code after} that is not a whole number >= 0, ...)
+     * is refused, never read as "everything from the beginning".
+     */
     private FeedRequest subscription(String text) {
-        JsonNode subscribe;
+        JsonNode root;
         try {
-            subscribe = JSON.readTree(text).path("subscribe");
+            root = JSON.readTree(text);
         } catch (Exception e) {
-            throw new FeedRequest.InvalidFeedRequest("message", "JSON like {\"subscribe\":{\"types\":[...],\"after\":<seq>}}", text, false);
+            root = null;
         }
+        if (root == null || !root.isObject()) {
+            throw new FeedRequest.InvalidFeedRequest("message", "a JSON object like " + SHAPE, "not a JSON object", false);
+        }
+        refuseUnknownFields(root, "", Set.of("subscribe"));
+        JsonNode subscribe = root.path("subscribe");
         if (!subscribe.isObject()) {
-            throw new FeedRequest.InvalidFeedRequest("subscribe", "an object {\"types\":[...],\"after\":<seq>}", text, false);
+            throw new FeedRequest.InvalidFeedRequest("subscribe", "an object like " + SHAPE, describe(subscribe), false);
         }
+        refuseUnknownFields(subscribe, "subscribe.", Set.of("types", "after", "store"));
         JsonNode after = subscribe.path("after");
-        if (!after.isMissingNode() && !after.isNull() && !after.canConvertToLong()) {
-            throw new FeedRequest.InvalidFeedRequest("subscribe.after", "a change_seq >= 0", after.toString(), false);
-        }
-        long cursor = after.isMissingNode() || after.isNull() ? 0 : after.asLong();
-        if (cursor < 0) {
-            throw new FeedRequest.InvalidFeedRequest("subscribe.after", "a change_seq >= 0", after.toString(), false);
+        long cursor = 0;
+        if (!after.isMissingNode() && !after.isNull()) {
+            if (!after.isIntegralNumber() || !after.canConvertToLong() || after.asLong() < 0) {
+                throw new FeedRequest.InvalidFeedRequest("subscribe.after", "a change_seq: a whole number >= 0", describe(after), false);
+            }
+            cursor = after.asLong();
         }
         List<String> names = new ArrayList<>();
         JsonNode typeList = subscribe.path("types");
         if (!typeList.isMissingNode() && !typeList.isNull()) {
             if (!typeList.isArray()) {
-                throw new FeedRequest.InvalidFeedRequest("subscribe.types", "an array of type names", typeList.toString(), false);
+                throw new FeedRequest.InvalidFeedRequest("subscribe.types", "an array of type names", describe(typeList), false);
             }
-            typeList.forEach(type -> names.add(type.asText()));
+            for (JsonNode type : typeList) {
+                if (!type.isTextual() || type.asText().isBlank()) {
+                    throw new FeedRequest.InvalidFeedRequest("subscribe.types", "an array of type names (non-blank strings)",
+                            describe(type), false);
+                }
+                names.add(type.asText().trim());
+            }
         }
-        return FeedRequest.of(types, cursor, names.stream().map(String::trim).filter(t -> !t.isEmpty()).distinct().toList());
+        JsonNode store = subscribe.path("store");
+        if (!store.isMissingNode() && !store.isNull() && !store.isTextual()) {
+            throw new FeedRequest.InvalidFeedRequest("subscribe.store", "the store id a previous subscribed message named",
+                    describe(store), false);
+        }
+        return FeedRequest.of(types, cursor, store.isTextual() ? store.asText() : null, names.stream().distinct().toList());
     }
 
-    private void refuse(WebSocketSession session, String detail) {
-        session.sendAsync(error(detail)).whenComplete((ok, failure) -> session.close(CloseReason.POLICY_VIOLATION));
+    private static void refuseUnknownFields(JsonNode object, String prefix, Set<String> known) {
+        object.fieldNames().forEachRemaining(name -> {
+            if (!known.contains(name)) {
+                throw new FeedRequest.InvalidFeedRequest(prefix + name, "absent: the fields are " + known, "a field '" + name + "'", false);
+            }
+        });
+    }
+
+    /** What a client sent, shortened for an error message. */
+    private static String describe(JsonNode node) {
+        String text = node.isMissingNode() ? "nothing" : node.toString();
+        return text.length() > 100 ? text.substring(0, 100) + "…" : text;
+    }
+
+    private static void refuse(WebSocketSession session, String detail) {
+        sendAsync(session, error(detail)).whenComplete((ok, failure) -> {
+            if (session.isOpen()) {
+                session.close(CloseReason.POLICY_VIOLATION);
+            }
+        });
     }
 
     private static String error(String detail) {
@@ -193,10 +259,11 @@ public class ChangesWebSocket {
                     .orTimeout(5, TimeUnit.SECONDS)
                     .whenComplete((ok, failure) -> {
                         if (session.isOpen()) {
-                            session.close(RESYNC);
+                            session.close(last instanceof FeedMessage.Reset ? RESET : RESYNC);
                         }
                     });
-            LOG.debug("WebSocket {} told to resync: {}", session.getId(), last.toJson());
+            LOG.debug("WebSocket {} told to {}: {}", session.getId(), last instanceof FeedMessage.Reset ? "reset" : "resync",
+                    LogSafe.of(last.toJson()));
         }
     }
 }

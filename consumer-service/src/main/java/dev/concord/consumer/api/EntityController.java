@@ -6,6 +6,7 @@ import dev.concord.consumer.store.EntityPage;
 import dev.concord.consumer.store.EntityReader;
 import dev.concord.consumer.store.StoreException;
 import dev.concord.consumer.store.StoredEntity;
+import dev.concord.contract.ids.EntityIdGrammar;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;
@@ -30,6 +31,7 @@ import java.util.Optional;
  * <p>{@code GET /v1/entities/{type}/{id}}: 200 with the entity as JSON and {@code ETag: "<version>"}
  * (304 when {@code If-None-Match} already names that version); 404 problem when the type is not
  * replicated here (listing the types that are), when the entity is absent, or when it is deleted;
+ * 400 problem when the id breaks {@link EntityIdGrammar} (it can name no entity: no query is made);
  * 503 problem when the store cannot be reached.
  *
  * <p>{@code GET /v1/entities/{type}?after=<id>&limit=<n>&deleted=<bool>}: a page of the type's entities
@@ -47,8 +49,12 @@ public class EntityController {
     static final int DEFAULT_PAGE = 100;
     static final int MAX_PAGE = 1000;
 
-    /** A page of entities; {@code next} is null on the last page. */
-    public record EntityList(List<EntityView> entities, @JsonInclude(JsonInclude.Include.ALWAYS) String next, long changeSeq) {
+    /**
+     * A page of entities; {@code next} is null on the last page. {@code changeSeq} and {@code store} are the
+     * change-feed cursor to follow after listing.
+     */
+    public record EntityList(List<EntityView> entities, @JsonInclude(JsonInclude.Include.ALWAYS) String next, long changeSeq,
+                             String store) {
     }
 
     private final ReplicatedTypes types;
@@ -71,6 +77,10 @@ public class EntityController {
             return EntityProblems.unknownType(type, types.names(), path);
         }
         access.requireRead(authentication, type);
+        Optional<EntityIdGrammar.Violation> invalidId = EntityIdGrammar.check(id);
+        if (invalidId.isPresent()) {
+            return EntityProblems.invalidEntityId("id", invalidId.get(), path);
+        }
         Optional<StoredEntity> stored = reader.find(type, id);
         if (stored.isEmpty()) {
             return EntityProblems.notFound(type, id, path);
@@ -89,7 +99,7 @@ public class EntityController {
     @Get("/{type}")
     @Produces({MediaType.APPLICATION_JSON, "application/problem+json"})
     public HttpResponse<?> list(String type, @Nullable @QueryValue String after, @Nullable @QueryValue Integer limit,
-                                @Nullable @QueryValue Boolean deleted, HttpRequest<?> request,
+                                @Nullable @QueryValue String deleted, HttpRequest<?> request,
                                 @Nullable Authentication authentication) {
         String path = request.getPath();
         if (types.find(type).isEmpty()) {
@@ -99,8 +109,18 @@ public class EntityController {
         if (limit != null && (limit < 1 || limit > MAX_PAGE)) {
             return EntityProblems.badParameter("limit", "between 1 and " + MAX_PAGE, String.valueOf(limit), path);
         }
-        EntityPage page = reader.list(type, after, limit == null ? DEFAULT_PAGE : limit, Boolean.TRUE.equals(deleted));
-        return HttpResponse.ok(new EntityList(page.entities().stream().map(EntityView::of).toList(), page.nextAfter(), page.changeSeq()));
+        // Parsed here: Micronaut's conversion reads anything but "true" as false ("deleted=maybe" would list without them).
+        if (deleted != null && !deleted.equalsIgnoreCase("true") && !deleted.equalsIgnoreCase("false")) {
+            return EntityProblems.badParameter("deleted", "true or false", deleted, path);
+        }
+        // The keyset cursor is an entity id (the previous page's last): the same grammar.
+        Optional<EntityIdGrammar.Violation> invalidAfter = after == null ? Optional.empty() : EntityIdGrammar.check(after);
+        if (invalidAfter.isPresent()) {
+            return EntityProblems.invalidEntityId("after", invalidAfter.get(), path);
+        }
+        EntityPage page = reader.list(type, after, limit == null ? DEFAULT_PAGE : limit, "true".equalsIgnoreCase(deleted));
+        return HttpResponse.ok(new EntityList(page.entities().stream().map(EntityView::of).toList(), page.nextAfter(), page.changeSeq(),
+                reader.storeId()));
     }
 
     @Error(exception = StoreException.class)

@@ -1,5 +1,6 @@
 package dev.concord.consumer.api;
 
+import dev.concord.contract.ids.EntityIdGrammar;
 import dev.concord.contract.problem.Problem;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
@@ -33,6 +34,21 @@ public final class EntityProblems {
         return respond(Problem.of("invalid-parameter", "Invalid parameter", 400,
                 "Parameter '" + field + "' must be " + expected + ".",
                 List.of(new Problem.FieldError(field, null, expected, actual))).at(path));
+    }
+
+    static HttpResponse<Problem> invalidEntityId(String field, EntityIdGrammar.Violation violation, String path) {
+        return respond(Problem.of("invalid-entity-id", "Invalid entity id", 400,
+                violation.detail() + " Entity ids are " + EntityIdGrammar.RULE + ".",
+                List.of(new Problem.FieldError(field, null, EntityIdGrammar.RULE, violation.found()))).at(path));
+    }
+
+    static HttpResponse<Problem> cursorGone(String reason, String store, long after, String path) {
+        String expected = "a cursor this replica's store ('" + store + "') can still serve; resync: list the entities again "
+                + "(GET /v1/entities/{type}) and follow the feed after the listing's changeSeq with store=" + store;
+        return respond(Problem.of("cursor-gone", "Cursor can no longer be served", 410,
+                "This replica cannot resume the change feed after your cursor without a gap: " + reason
+                        + ". Resync: list the entities again, then follow the feed after the listing's changeSeq, with store=" + store + ".",
+                List.of(new Problem.FieldError("after", null, expected, String.valueOf(after)))).at(path));
     }
 
     static HttpResponse<Problem> tooManyStreams(String detail, String path) {

@@ -1,14 +1,20 @@
 package dev.concord.consumer.api;
 
 import dev.concord.consumer.config.ReplicatedTypes;
+import dev.concord.consumer.store.FeedCursor;
 import java.util.Arrays;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
- * The parameters every feed takes, checked once: the cursor and the types. An invalid parameter is a
- * {@link InvalidFeedRequest} naming it, answered as a problem (HTTP) or an error message (WebSocket).
+ * The parameters every feed takes, checked once: the cursor (a seq and, optionally, the store it belongs
+ * to) and the types. An invalid parameter is a {@link InvalidFeedRequest} naming it, answered as a problem
+ * (HTTP) or an error message (WebSocket).
  */
-record FeedRequest(long after, List<String> types) {
+record FeedRequest(FeedCursor cursor, List<String> types) {
+
+    /** A store id as this replica hands them out (see {@code V3__store_identity.sql}); anything else is refused. */
+    private static final Pattern STORE_ID = Pattern.compile("[0-9a-f]{1,64}");
 
     /** A feed parameter the client must fix. */
     static final class InvalidFeedRequest extends RuntimeException {
@@ -26,24 +32,33 @@ record FeedRequest(long after, List<String> types) {
         }
     }
 
-    /**
-     * @param typesCsv comma-separated names, or null/blank for every type this replica serves
-     */
-    static FeedRequest of(ReplicatedTypes replicated, Long after, String typesCsv) {
-        if (after != null && after < 0) {
-            throw new InvalidFeedRequest("after", "a change_seq >= 0", String.valueOf(after), false);
-        }
-        List<String> types = typesCsv == null ? List.of()
-                : Arrays.stream(typesCsv.split(",")).map(String::trim).filter(t -> !t.isEmpty()).distinct().toList();
-        return of(replicated, after == null ? 0 : after, types);
+    long after() {
+        return cursor.seq();
     }
 
-    static FeedRequest of(ReplicatedTypes replicated, long after, List<String> types) {
+    /**
+     * @param typesCsv comma-separated names, or null/blank for every type this replica serves
+     * @param store    the store the cursor was issued by, or null when the client does not say
+     */
+    static FeedRequest of(ReplicatedTypes replicated, Long after, String store, String typesCsv) {
+        List<String> types = typesCsv == null ? List.of()
+                // strip(), not trim(): trim() would also remove control characters, turning "types=%00" into "every type"
+                : Arrays.stream(typesCsv.split(",")).map(String::strip).filter(t -> !t.isEmpty()).distinct().toList();
+        return of(replicated, after == null ? 0 : after, store, types);
+    }
+
+    static FeedRequest of(ReplicatedTypes replicated, long after, String store, List<String> types) {
+        if (after < 0) {
+            throw new InvalidFeedRequest("after", "a change_seq >= 0", String.valueOf(after), false);
+        }
+        if (store != null && !STORE_ID.matcher(store).matches()) {
+            throw new InvalidFeedRequest("store", "a store id as this replica returns it (hex digits)", store, false);
+        }
         for (String type : types) {
             if (replicated.find(type).isEmpty()) {
                 throw new InvalidFeedRequest("types", "one of " + String.join(", ", replicated.names()), type, true);
             }
         }
-        return new FeedRequest(after, List.copyOf(types));
+        return new FeedRequest(new FeedCursor(store, after), List.copyOf(types));
     }
 }

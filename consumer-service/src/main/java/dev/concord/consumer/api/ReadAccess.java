@@ -37,6 +37,6 @@ class ReadAccess {
         }
         List<String> all = replicated.names();
         List<String> readable = access.requireReadable(authentication, all, "types");
-        return readable.size() == all.size() ? request : new FeedRequest(request.after(), readable);
+        return readable.size() == all.size() ? request : new FeedRequest(request.cursor(), readable);
     }
 }

@@ -19,12 +19,12 @@ import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * Starts the {@link StateApplier} with the application context (and stops it before the store
- * closes, since the applier depends on it). The consumer reads raw bytes so that decoding, and
- * skipping what does not decode, is the replica's decision rather than a crash inside {@code poll()}.
+ * closes, since the applier depends on it). The consumer reads raw bytes, keys included, so that decoding
+ * (strictly: an id that is not valid UTF-8 is refused, not repaired), and dead-lettering what does not
+ * decode, is the replica's decision rather than a crash inside {@code poll()}.
  */
 @Factory
 public class ApplierFactory {
@@ -52,7 +52,7 @@ public class ApplierFactory {
         Map<String, Object> config = consumerConfig(contract.kafkaClientConfig(), consumerOverrides, groupId);
         StateRecordDecoder decoder = new StateRecordDecoder(types, contract.topics().stateSerde().deserializer(), contract.payloads());
         return new StateApplier(
-                () -> new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer()),
+                () -> new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
                 types.stateTopics(), decoder, store, notifier, catchUp, metrics, Clock.systemUTC()).start();
     }
 

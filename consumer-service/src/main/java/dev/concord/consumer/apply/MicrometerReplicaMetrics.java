@@ -27,7 +27,9 @@ import org.apache.kafka.common.TopicPartition;
  *       ({@code clock.physicalMillis}, the writer's hybrid clock): event time to applied, end to end;</li>
  *   <li>{@code concord.replica.apply.delay{type}}: apply time minus {@code updatedAt}, the processor's
  *       processing time: processor to replica only;</li>
- *   <li>{@code concord.replica.caught.up}: 1 once bootstrapped.</li>
+ *   <li>{@code concord.replica.caught.up}: 1 once bootstrapped;</li>
+ *   <li>{@code concord.replica.dead.letters{type}}: records written to {@code replica_dead_letter} (refused
+ *       by the decoder or by the store) instead of being applied.</li>
  * </ul>
  * Both durations compare clocks of different machines: skew shows up in them (negative values count as 0).
  */
@@ -35,6 +37,7 @@ public final class MicrometerReplicaMetrics implements ReplicaMetrics {
 
     private final MeterRegistry registry;
     private final Map<String, Counter> appliedByType = new ConcurrentHashMap<>();
+    private final Map<String, Counter> deadLettersByType = new ConcurrentHashMap<>();
     private final Map<String, Timer> freshnessByType = new ConcurrentHashMap<>();
     private final Map<String, Timer> delayByType = new ConcurrentHashMap<>();
     private final Map<TopicPartition, AtomicLong> lagByPartition = new ConcurrentHashMap<>();
@@ -68,6 +71,9 @@ public final class MicrometerReplicaMetrics implements ReplicaMetrics {
         batchSize.record(records);
         undecodable.increment(skipped);
         stale.increment(applied.stale());
+        applied.deadLetters().forEach(letter -> deadLettersByType.computeIfAbsent(letter.entityType(), type ->
+                Counter.builder("concord.replica.dead.letters").tag("type", type)
+                        .description("records written to replica_dead_letter instead of being applied").register(registry)).increment());
         for (StateChange change : applied.applied()) {
             appliedByType.computeIfAbsent(change.type(), type -> Counter.builder("concord.replica.rows.applied").tag("type", type)
                     .description("rows inserted, replaced or removed").register(registry)).increment();

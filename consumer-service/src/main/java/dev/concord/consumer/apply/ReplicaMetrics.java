@@ -10,7 +10,7 @@ public interface ReplicaMetrics {
     ReplicaMetrics NONE = new ReplicaMetrics() {
     };
 
-    /** A batch of {@code records} polled records committed with this outcome ({@code undecodable} were skipped). */
+    /** A batch of {@code records} polled records committed with this outcome ({@code undecodable} were dead-lettered by the decoder). */
     default void batchCommitted(int records, int undecodable, AppliedBatch applied, long nowMillis) {
     }
 

@@ -2,9 +2,12 @@ package dev.concord.consumer.apply;
 
 import dev.concord.consumer.feed.ChangeNotifier;
 import dev.concord.consumer.store.AppliedBatch;
+import dev.concord.consumer.store.DeadLetter;
+import dev.concord.consumer.store.RecordOrigin;
 import dev.concord.consumer.store.ReplicaStore;
 import dev.concord.consumer.store.StateBatch;
 import dev.concord.consumer.store.StateChange;
+import dev.concord.contract.text.LogSafe;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -60,7 +63,11 @@ public final class StateApplier implements AutoCloseable {
     public record Status(boolean applying, String lastFailure, Instant lastFailureAt, long batchesApplied) {
     }
 
-    private final Supplier<Consumer<String, byte[]>> consumers;
+    /** Records dead-lettered since this applier started, and the last one (null before the first). */
+    public record DeadLetters(long count, DeadLetter last, Instant lastAt) {
+    }
+
+    private final Supplier<Consumer<byte[], byte[]>> consumers;
     private final List<String> topics;
     private final StateRecordDecoder decoder;
     private final ReplicaStore store;
@@ -71,14 +78,15 @@ public final class StateApplier implements AutoCloseable {
     private final Thread thread;
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private volatile boolean running = true;
-    private volatile Consumer<String, byte[]> consumer;
+    private volatile Consumer<byte[], byte[]> consumer;
     private volatile Status status = new Status(false, null, null, 0);
+    private volatile DeadLetters deadLetters = new DeadLetters(0, null, null);
 
     /**
      * @param consumers creates a consumer of raw state records with auto-commit off (one per (re)start)
      * @param topics    the state topics to apply
      */
-    public StateApplier(Supplier<Consumer<String, byte[]>> consumers, List<String> topics,
+    public StateApplier(Supplier<Consumer<byte[], byte[]>> consumers, List<String> topics,
                         StateRecordDecoder decoder, ReplicaStore store) {
         this(consumers, topics, decoder, store, new ChangeNotifier(), new CatchUpTracker(), ReplicaMetrics.NONE, Clock.systemUTC());
     }
@@ -88,7 +96,7 @@ public final class StateApplier implements AutoCloseable {
      * @param catchUp  told the positions reached by committed batches (readiness)
      * @param clock    the apply time for freshness metrics
      */
-    public StateApplier(Supplier<Consumer<String, byte[]>> consumers, List<String> topics, StateRecordDecoder decoder,
+    public StateApplier(Supplier<Consumer<byte[], byte[]>> consumers, List<String> topics, StateRecordDecoder decoder,
                         ReplicaStore store, ChangeNotifier notifier, CatchUpTracker catchUp, ReplicaMetrics metrics, Clock clock) {
         this.consumers = consumers;
         this.topics = List.copyOf(topics);
@@ -110,12 +118,16 @@ public final class StateApplier implements AutoCloseable {
         return status;
     }
 
+    public DeadLetters deadLetters() {
+        return deadLetters;
+    }
+
     /** Stops polling, lets the current batch finish, closes the consumer. */
     @Override
     public void close() throws InterruptedException {
         running = false;
         stopRequested.countDown();
-        Consumer<String, byte[]> current = consumer;
+        Consumer<byte[], byte[]> current = consumer;
         if (current != null) {
             current.wakeup();
         }
@@ -139,7 +151,7 @@ public final class StateApplier implements AutoCloseable {
     private void applyUntilStopped() {
         Duration retryIn = FIRST_RETRY;
         while (running) {
-            try (Consumer<String, byte[]> current = consumers.get()) {
+            try (Consumer<byte[], byte[]> current = consumers.get()) {
                 consumer = current;
                 if (!running) {
                     break; // close() may have run before this consumer was visible to it
@@ -158,12 +170,15 @@ public final class StateApplier implements AutoCloseable {
                 // close() woke the consumer up; the loop condition ends the thread.
             } catch (RuntimeException e) {
                 status = new Status(false, describe(e), Instant.now(), status.batchesApplied());
+                // The failure's text can carry record data (a store message quotes values): escaped, never raw.
+                String failure = LogSafe.of(describe(e));
                 if (retryIn.equals(FIRST_RETRY)) {
-                    LOG.error("State applier failed; nothing of the failed batch is stored; restarting the consumer "
-                            + "from the stored offsets in {} ms", retryIn.toMillis(), e);
+                    LOG.error("State applier failed ({}); nothing of the failed batch is stored; restarting the consumer "
+                            + "from the stored offsets in {} ms", failure, retryIn.toMillis());
+                    LOG.debug("State applier failure", e);
                 } else {
-                    // The same outage, most likely: one line per retry, the trace was logged at its start.
-                    LOG.warn("State applier failed again ({}); next restart in {} ms", describe(e), retryIn.toMillis());
+                    // The same outage, most likely: one line per retry.
+                    LOG.warn("State applier failed again ({}); next restart in {} ms", failure, retryIn.toMillis());
                 }
                 awaitStopOr(retryIn);
                 retryIn = retryIn.multipliedBy(2).compareTo(LAST_RETRY) > 0 ? LAST_RETRY : retryIn.multipliedBy(2);
@@ -173,20 +188,29 @@ public final class StateApplier implements AutoCloseable {
         }
     }
 
-    private void applyNextBatch(Consumer<String, byte[]> current) {
-        ConsumerRecords<String, byte[]> records = current.poll(POLL_TIMEOUT);
+    private void applyNextBatch(Consumer<byte[], byte[]> current) {
+        ConsumerRecords<byte[], byte[]> records = current.poll(POLL_TIMEOUT);
         if (!records.isEmpty()) {
             long started = System.nanoTime();
             List<StateChange> changes = new ArrayList<>(records.count());
+            List<RecordOrigin> origins = new ArrayList<>(records.count());
+            List<DeadLetter> refused = new ArrayList<>();
             Map<TopicPartition, Long> nextOffsets = new HashMap<>();
-            for (ConsumerRecord<String, byte[]> record : records) {
-                decoder.decode(record).ifPresent(changes::add);
+            for (ConsumerRecord<byte[], byte[]> record : records) {
+                StateRecordDecoder.Decoded decodedRecord = decoder.decode(record);
+                if (decodedRecord.change() != null) {
+                    changes.add(decodedRecord.change());
+                    origins.add(decodedRecord.origin());
+                } else {
+                    refused.add(decodedRecord.refused());
+                }
                 nextOffsets.put(new TopicPartition(record.topic(), record.partition()), record.offset() + 1);
             }
             long decoded = System.nanoTime();
-            AppliedBatch applied = store.apply(new StateBatch(changes, nextOffsets));
+            AppliedBatch applied = store.apply(new StateBatch(changes, nextOffsets, origins, refused));
             notifier.committed(applied.highestChangeSeq());
-            metrics.batchCommitted(records.count(), records.count() - changes.size(), applied, clock.millis());
+            metrics.batchCommitted(records.count(), refused.size(), applied, clock.millis());
+            recordDeadLetters(applied.deadLetters());
             metrics.watermark(nextOffsets, applied.highestChangeSeq());
             commitForMonitoring(current, nextOffsets);
             LOG.debug("Applied {} records ({} changes, {} rows changed) up to {}: decoded in {} ms, stored in {} ms",
@@ -198,11 +222,21 @@ public final class StateApplier implements AutoCloseable {
         status = new Status(true, last.lastFailure(), last.lastFailureAt(), last.batchesApplied() + (records.isEmpty() ? 0 : 1));
     }
 
+    private void recordDeadLetters(List<DeadLetter> committed) {
+        if (committed.isEmpty()) {
+            return;
+        }
+        DeadLetters before = deadLetters;
+        deadLetters = new DeadLetters(before.count() + committed.size(), committed.get(committed.size() - 1), clock.instant());
+        LOG.warn("{} records of this batch were written to replica_dead_letter (GET /v1/replica/dead-letters); "
+                + "every other record was applied", committed.size());
+    }
+
     /**
      * Readiness and lag, after the batch is committed: the positions now cover only stored records.
      * The catch-up target is the end of every partition assigned the first time there are any.
      */
-    private void trackProgress(Consumer<String, byte[]> current) {
+    private void trackProgress(Consumer<byte[], byte[]> current) {
         Set<TopicPartition> assigned = current.assignment();
         if (assigned.isEmpty()) {
             return;
@@ -229,7 +263,7 @@ public final class StateApplier implements AutoCloseable {
     }
 
     /** Lag dashboards read the group's committed offsets; the replica itself never does. */
-    private static void commitForMonitoring(Consumer<String, byte[]> current, Map<TopicPartition, Long> nextOffsets) {
+    private static void commitForMonitoring(Consumer<byte[], byte[]> current, Map<TopicPartition, Long> nextOffsets) {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         nextOffsets.forEach((partition, next) -> offsets.put(partition, new OffsetAndMetadata(next)));
         current.commitAsync(offsets, (committed, error) -> {

@@ -28,8 +28,11 @@ public class FeedFactory {
                               @Property(name = "concord.feed.client-queue", defaultValue = "1000") int clientQueue,
                               @Property(name = "concord.feed.stall-timeout", defaultValue = "30s") Duration stallTimeout,
                               @Property(name = "concord.feed.max-streams", defaultValue = "1000") int maxStreams,
-                              @Property(name = "concord.feed.read-threads", defaultValue = "2") int readThreads) {
-        return new FeedSettings(maxWait, defaultLimit, maxLimit, pageSize, clientQueue, stallTimeout, maxStreams, readThreads);
+                              @Property(name = "concord.feed.read-threads", defaultValue = "2") int readThreads,
+                              @Property(name = "concord.feed.heartbeat", defaultValue = "15s") Duration heartbeat,
+                              @Property(name = "concord.feed.subscribe-timeout", defaultValue = "10s") Duration subscribeTimeout) {
+        return new FeedSettings(maxWait, defaultLimit, maxLimit, pageSize, clientQueue, stallTimeout, maxStreams, readThreads,
+                heartbeat, subscribeTimeout);
     }
 
     @Context

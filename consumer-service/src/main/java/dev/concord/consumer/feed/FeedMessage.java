@@ -56,6 +56,29 @@ public sealed interface FeedMessage {
         }
     }
 
+    /**
+     * The store can no longer serve this client's cursor without a gap (changes after it were purged, or the
+     * cursor belongs to another store): the client must start over (list the entities again, then follow the
+     * feed from the listing's {@code changeSeq} and {@code store}). Never a silent gap.
+     *
+     * @param store this replica's store id, for the client's new cursor
+     */
+    record Reset(String store, String reason) implements FeedMessage {
+        @Override
+        public long cursor() {
+            return 0;
+        }
+
+        @Override
+        public String toJson() {
+            Map<String, Object> message = new LinkedHashMap<>();
+            message.put("type", "reset");
+            message.put("store", store);
+            message.put("reason", reason);
+            return Json.write(message);
+        }
+    }
+
     /** Jackson for the stream messages (records and the raw {@code data} JSON). */
     final class Json {
         private static final ObjectMapper MAPPER = new ObjectMapper();

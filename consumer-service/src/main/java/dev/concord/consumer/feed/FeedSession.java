@@ -1,6 +1,8 @@
 package dev.concord.consumer.feed;
 
+import dev.concord.consumer.store.CursorGoneException;
 import dev.concord.consumer.store.StoredEntity;
+import dev.concord.contract.text.LogSafe;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -31,7 +33,11 @@ public final class FeedSession {
 
     private static final Logger LOG = LoggerFactory.getLogger(FeedSession.class);
 
-    /** Reads up to {@code limit} changes after {@code afterSeq} (the session's types are bound in). */
+    /**
+     * Reads up to {@code limit} changes after {@code afterSeq} (the session's types are bound in); throws
+     * {@link CursorGoneException} when the store can no longer serve them without a gap: the stream then ends
+     * with a {@link FeedMessage.Reset}.
+     */
     public interface ChangeSource {
         List<StoredEntity> read(long afterSeq, int limit);
     }
@@ -122,18 +128,38 @@ public final class FeedSession {
     public void resync(String reason) {
         long after;
         synchronized (this) {
+            after = sentCursor;
+        }
+        end(new FeedMessage.Resync(after, reason));
+    }
+
+    /**
+     * Sends the heartbeat if nothing is on its way to the client: an idle stream still writes now and then,
+     * so proxies keep it open and a vanished client is noticed.
+     */
+    public void heartbeat() {
+        synchronized (this) {
+            if (closed || sending) {
+                return;
+            }
+        }
+        sink.heartbeat();
+    }
+
+    /** Ends the stream with {@code last} (a resync or a reset); queued changes are dropped, the store has them. */
+    private void end(FeedMessage last) {
+        synchronized (this) {
             if (closed) {
                 return;
             }
             closed = true;
             queue.clear();
-            after = sentCursor;
         }
-        LOG.info("Feed client {} must resync after {}: {}", name, after, reason);
+        LOG.info("Feed client {} ends: {}", name, LogSafe.of(last.toJson()));
         try {
-            sink.end(new FeedMessage.Resync(after, reason));
+            sink.end(last);
         } catch (RuntimeException e) {
-            LOG.debug("Feed client {} could not be told to resync ({}); it resumes from its own cursor", name, e.toString());
+            LOG.debug("Feed client {} could not be told why its stream ends ({}); it resumes from its own cursor", name, e.toString());
         } finally {
             onClosed.run();
         }
@@ -187,6 +213,12 @@ public final class FeedSession {
         List<StoredEntity> page;
         try {
             page = source.read(after, want);
+        } catch (CursorGoneException e) {
+            synchronized (this) {
+                filling = false;
+            }
+            end(new FeedMessage.Reset(e.storeId(), e.getMessage()));
+            return;
         } catch (RuntimeException e) {
             synchronized (this) {
                 filling = false;

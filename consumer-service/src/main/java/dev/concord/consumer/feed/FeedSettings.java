@@ -13,17 +13,22 @@ import java.time.Duration;
  * @param stallTimeout   how long a stream waits for its client to take one message before telling it to resync
  * @param maxStreams     concurrent SSE and WebSocket clients; more are refused (503 / close) until some leave
  * @param readThreads    threads reading the store for the feed (each holds one connection while reading)
+ * @param heartbeat      how often an idle SSE stream gets a comment line, so proxies and clients keep it open
+ * @param subscribeTimeout how long a WebSocket may stay open without subscribing (it holds a stream slot meanwhile)
  */
 public record FeedSettings(Duration maxWait, int defaultLimit, int maxLimit, int pageSize, int clientQueue,
-                           Duration stallTimeout, int maxStreams, int readThreads) {
+                           Duration stallTimeout, int maxStreams, int readThreads, Duration heartbeat,
+                           Duration subscribeTimeout) {
 
     public FeedSettings {
-        if (defaultLimit < 1 || maxLimit < defaultLimit || pageSize < 1 || clientQueue < 1 || maxStreams < 1 || readThreads < 1) {
+        if (defaultLimit < 1 || maxLimit < defaultLimit || pageSize < 1 || clientQueue < 1 || maxStreams < 1 || readThreads < 1
+                || heartbeat.isNegative() || heartbeat.isZero() || subscribeTimeout.isNegative() || subscribeTimeout.isZero()) {
             throw new IllegalArgumentException("concord.feed limits must be positive (and default-limit <= max-limit): " + this);
         }
     }
 
     public static FeedSettings defaults() {
-        return new FeedSettings(Duration.ofSeconds(30), 100, 1000, 200, 1000, Duration.ofSeconds(30), 1000, 2);
+        return new FeedSettings(Duration.ofSeconds(30), 100, 1000, 200, 1000, Duration.ofSeconds(30), 1000, 2,
+                Duration.ofSeconds(15), Duration.ofSeconds(10));
     }
 }

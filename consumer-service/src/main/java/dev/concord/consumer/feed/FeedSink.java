@@ -14,4 +14,8 @@ public interface FeedSink {
 
     /** Sends {@code last} if the transport can, then closes the stream. Called once; never blocks. */
     void end(FeedMessage last);
+
+    /** Sends a keep-alive if the transport has one (SSE: a comment line) and the client can take it now. Never blocks. */
+    default void heartbeat() {
+    }
 }

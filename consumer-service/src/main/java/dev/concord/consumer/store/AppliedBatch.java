@@ -10,10 +10,17 @@ import java.util.List;
  *                         newer version was stored), or a newer version of the key in the same batch superseded them
  * @param highestChangeSeq the highest {@code change_seq} in the store after the commit; 0 when the batch changed no row
  *                         (a reader's cursor only ever needs a higher value than it has seen)
+ * @param deadLetters      records of the batch written to the replica dead-letter instead (refused by the decoder or
+ *                         by the store)
  */
-public record AppliedBatch(List<StateChange> applied, int stale, long highestChangeSeq) {
+public record AppliedBatch(List<StateChange> applied, int stale, long highestChangeSeq, List<DeadLetter> deadLetters) {
 
     public AppliedBatch {
         applied = List.copyOf(applied);
+        deadLetters = List.copyOf(deadLetters);
+    }
+
+    public AppliedBatch(List<StateChange> applied, int stale, long highestChangeSeq) {
+        this(applied, stale, highestChangeSeq, List.of());
     }
 }

@@ -39,10 +39,72 @@ public class EntityReader {
     private static final String CHANGES_OF_TYPES = "SELECT " + COLUMNS
             + " FROM entity WHERE change_seq > ? AND entity_type = ANY (?) ORDER BY change_seq LIMIT ?";
 
+    // What a cursor is checked against, read after the rows (see changesAfter(FeedCursor, ...)).
+    private static final String HORIZON = """
+            SELECT store_id, purged_seq,
+                   (SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM entity_change_seq) AS last_drawn
+            FROM replica_store""";
+
     private final DataSource dataSource;
+    private volatile String storeId;
 
     public EntityReader(DataSource dataSource) {
         this.dataSource = dataSource;
+    }
+
+    /** This store's id (random per database, see {@code V3__store_identity.sql}): the store a feed cursor names. */
+    public String storeId() {
+        String id = storeId;
+        if (id == null) {
+            try (Connection connection = dataSource.getConnection()) {
+                id = horizon(connection).storeId();
+                storeId = id;
+            } catch (SQLException e) {
+                throw new StoreException("could not read the store id: " + e.getMessage(), e);
+            }
+        }
+        return id;
+    }
+
+    /**
+     * The changes after {@code cursor}, like {@link #changesAfter(long, Collection, int)}, checked to be
+     * complete: the rows are read first, then the store's horizon, so a purge that committed before the rows
+     * were read is always seen.
+     *
+     * @throws CursorGoneException when the cursor names another store, is ahead of this store's feed, or is
+     *                             older than the purge horizon (a removed row's deletion is no longer in the feed)
+     */
+    public List<StoredEntity> changesAfter(FeedCursor cursor, Collection<String> types, int limit) {
+        try (Connection connection = dataSource.getConnection()) {
+            List<StoredEntity> changes = changesAfter(connection, cursor.seq(), types, limit);
+            Horizon horizon = horizon(connection);
+            if (cursor.store() != null && !cursor.store().equals(horizon.storeId())) {
+                throw new CursorGoneException("the cursor was issued by store '" + cursor.store() + "', not by this replica's store '"
+                        + horizon.storeId() + "': its seq means nothing here", horizon.storeId());
+            }
+            if (cursor.seq() > horizon.lastDrawnSeq()) {
+                throw new CursorGoneException("the cursor (seq " + cursor.seq() + ") is ahead of this store's change feed (last seq "
+                        + horizon.lastDrawnSeq() + "): it comes from another store, or this store was rebuilt", horizon.storeId());
+            }
+            if (cursor.seq() > 0 && cursor.seq() < horizon.purgedSeq()) {
+                throw new CursorGoneException("changes up to seq " + horizon.purgedSeq() + " include deletions this store has since "
+                        + "purged (Kafka tombstones after the processor's retention); resuming after seq " + cursor.seq()
+                        + " would miss them", horizon.storeId());
+            }
+            return changes;
+        } catch (SQLException e) {
+            throw new StoreException("could not read the changes after " + cursor.seq() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private record Horizon(String storeId, long purgedSeq, long lastDrawnSeq) {
+    }
+
+    private static Horizon horizon(Connection connection) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(HORIZON); ResultSet row = select.executeQuery()) {
+            row.next();
+            return new Horizon(row.getString("store_id"), row.getLong("purged_seq"), row.getLong("last_drawn"));
+        }
     }
 
     /** The stored row, deleted or not; empty when there is none. */
@@ -66,8 +128,16 @@ public class EntityReader {
      * @param types only these types; empty for all
      */
     public List<StoredEntity> changesAfter(long afterSeq, Collection<String> types, int limit) {
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement select = connection.prepareStatement(types.isEmpty() ? CHANGES : CHANGES_OF_TYPES)) {
+        try (Connection connection = dataSource.getConnection()) {
+            return changesAfter(connection, afterSeq, types, limit);
+        } catch (SQLException e) {
+            throw new StoreException("could not read the changes after " + afterSeq + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static List<StoredEntity> changesAfter(Connection connection, long afterSeq, Collection<String> types, int limit)
+            throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(types.isEmpty() ? CHANGES : CHANGES_OF_TYPES)) {
             int index = 1;
             select.setLong(index++, afterSeq);
             if (!types.isEmpty()) {
@@ -75,8 +145,6 @@ public class EntityReader {
             }
             select.setInt(index, limit);
             return readAll(select);
-        } catch (SQLException e) {
-            throw new StoreException("could not read the changes after " + afterSeq + ": " + e.getMessage(), e);
         }
     }
 

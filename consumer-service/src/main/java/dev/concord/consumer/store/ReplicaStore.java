@@ -1,10 +1,13 @@
 package dev.concord.consumer.store;
 
+import dev.concord.contract.text.LogSafe;
 import jakarta.inject.Singleton;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -13,6 +16,8 @@ import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
 import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The replica's write side in PostgreSQL: applies a {@link StateBatch} and records how far it got,
@@ -35,6 +40,8 @@ import org.apache.kafka.common.TopicPartition;
  */
 @Singleton
 public class ReplicaStore {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ReplicaStore.class);
 
     // One statement per run of upserts: the batch's columns travel as arrays and unnest() turns them
     // into rows, which is many times faster than one statement per row. The guard is in the WHERE of
@@ -59,7 +66,17 @@ public class ReplicaStore {
     // the change feed has already carried; late older states are no longer expected by then.
     private static final String REMOVE = """
             DELETE FROM entity WHERE (entity_type, entity_id) IN (SELECT * FROM unnest(?::text[], ?::text[]))
-            RETURNING entity_type, entity_id""";
+            RETURNING entity_type, entity_id, change_seq""";
+
+    // A removed row's last change (its deletion) is no longer in the feed: cursors below it must resync.
+    private static final String RAISE_PURGED = "UPDATE replica_store SET purged_seq = greatest(purged_seq, ?)";
+
+    // ON CONFLICT: a record rewound and refused again is recorded once.
+    private static final String DEAD_LETTER = """
+            INSERT INTO replica_dead_letter (entity_type, entity_id, topic, partition, record_offset, version, reason,
+                                             record_key, record_value)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (topic, partition, record_offset) DO NOTHING""";
 
     /** The PostgreSQL channel told the highest change_seq of every commit that changed rows. */
     public static final String CHANNEL = "concord_changes";
@@ -87,18 +104,51 @@ public class ReplicaStore {
     }
 
     /**
-     * Applies the changes in order and saves the next offsets, in one transaction.
+     * Applies the changes in order, dead-letters what cannot be stored, and saves the next offsets, in one
+     * transaction.
      *
-     * @return what changed, known to be committed
-     * @throws StoreException if anything fails; then nothing of the batch is stored
+     * <p>A batch is written as array statements (fast). If PostgreSQL refuses it for the data of a row
+     * (SQLState class 22, a data exception such as {@code \u0000} in jsonb, or 54000, a value too large), the
+     * batch is rolled back and written again row by row, each row behind a savepoint: the rows it refuses go
+     * to {@code replica_dead_letter} with the reason, every other row is applied. So one bad record never
+     * stops the replica. Any other failure (connection lost, server down) stores nothing and is thrown: the
+     * applier pauses and retries, as for an outage.
+     *
+     * @return what changed and what was dead-lettered, known to be committed
+     * @throws StoreException if the store fails; then nothing of the batch is stored
      */
     public AppliedBatch apply(StateBatch batch) {
+        try {
+            return applyInTransaction(batch, false);
+        } catch (StoreException e) {
+            if (!(e.getCause() instanceof SQLException sql) || !isRowDataError(sql)) {
+                throw e;
+            }
+            LOG.warn("A batch of {} changes was refused for the data of a row ({}); applying it row by row to "
+                    + "dead-letter the rows the store refuses", batch.changes().size(), LogSafe.of(sql.getMessage()));
+            return applyInTransaction(batch, true);
+        }
+    }
+
+    /** A data exception about one row's values, which no retry will cure (not an outage). */
+    static boolean isRowDataError(SQLException e) {
+        String state = e.getSQLState();
+        return state != null && (state.startsWith("22") || state.equals("54000"));
+    }
+
+    private AppliedBatch applyInTransaction(StateBatch batch, boolean rowByRow) {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {
                 execute(connection, LOCK);
-                List<StateChange> applied = writeChanges(connection, batch);
+                List<DeadLetter> deadLetters = new ArrayList<>(batch.refused());
+                Written written = rowByRow ? writeRowByRow(connection, batch, deadLetters) : writeChanges(connection, batch.changes());
+                if (written.purgedSeq() > 0) {
+                    raisePurged(connection, written.purgedSeq());
+                }
+                deadLetter(connection, deadLetters);
                 saveOffsets(connection, batch.nextOffsets());
+                List<StateChange> applied = written.applied();
                 long highest = applied.isEmpty() ? 0 : highestChangeSeq(connection);
                 if (highest > 0) {
                     notifyCommitted(connection, highest);
@@ -106,13 +156,86 @@ public class ReplicaStore {
                 connection.commit();
                 int upserts = (int) batch.changes().stream().filter(StateChange.Upsert.class::isInstance).count();
                 int appliedUpserts = (int) applied.stream().filter(StateChange.Upsert.class::isInstance).count();
-                return new AppliedBatch(applied, upserts - appliedUpserts, highest);
+                int refusedUpserts = deadLetters.size() - batch.refused().size();
+                return new AppliedBatch(applied, Math.max(0, upserts - appliedUpserts - refusedUpserts), highest, deadLetters);
             } catch (SQLException | RuntimeException e) {
                 connection.rollback();
                 throw e;
             }
         } catch (SQLException e) {
             throw new StoreException("could not store a batch of " + batch.changes().size() + " changes: " + e.getMessage(), e);
+        }
+    }
+
+    /** The changes that changed a row, and the highest change_seq of a row a Kafka tombstone removed (0: none). */
+    private record Written(List<StateChange> applied, long purgedSeq) {
+    }
+
+    /**
+     * Each change on its own, behind a savepoint: a row PostgreSQL refuses for its data is rolled back alone
+     * and dead-lettered; the others apply. A successive guarded upsert per record ends where the batch
+     * statement would have, so the outcome for the good rows is the same.
+     */
+    private static Written writeRowByRow(Connection connection, StateBatch batch, List<DeadLetter> deadLetters) throws SQLException {
+        List<StateChange> applied = new ArrayList<>();
+        long purged = 0;
+        List<StateChange> changes = batch.changes();
+        for (int i = 0; i < changes.size(); i++) {
+            StateChange change = changes.get(i);
+            Savepoint savepoint = connection.setSavepoint();
+            try {
+                Written one = writeChanges(connection, List.of(change));
+                connection.releaseSavepoint(savepoint);
+                applied.addAll(one.applied());
+                purged = Math.max(purged, one.purgedSeq());
+            } catch (SQLException e) {
+                if (!isRowDataError(e)) {
+                    throw e;
+                }
+                connection.rollback(savepoint);
+                RecordOrigin origin = batch.origin(i);
+                Long version = change instanceof StateChange.Upsert upsert ? upsert.version() : null;
+                DeadLetter refused = new DeadLetter(change.type(), change.id(), version,
+                        "the store refused it: " + e.getMessage() + " (SQLState " + e.getSQLState() + ")", origin);
+                deadLetters.add(refused);
+                LOG.error("Dead-lettered {} '{}' version {} at {}: {}; the replica goes on with the next records",
+                        LogSafe.of(change.type()), LogSafe.of(change.id()), version, describe(origin), LogSafe.of(refused.reason()));
+            }
+        }
+        return new Written(applied, purged);
+    }
+
+    private static String describe(RecordOrigin origin) {
+        return origin == null ? "an unknown offset" : origin.topic() + "-" + origin.partition() + " offset " + origin.offset();
+    }
+
+    private static void raisePurged(Connection connection, long purgedSeq) throws SQLException {
+        try (PreparedStatement update = connection.prepareStatement(RAISE_PURGED)) {
+            update.setLong(1, purgedSeq);
+            update.executeUpdate();
+        }
+    }
+
+    private static void deadLetter(Connection connection, List<DeadLetter> deadLetters) throws SQLException {
+        if (deadLetters.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement insert = connection.prepareStatement(DEAD_LETTER)) {
+            for (DeadLetter letter : deadLetters) {
+                RecordOrigin origin = letter.origin();
+                insert.setString(1, letter.entityType());
+                insert.setString(2, letter.entityId());
+                // Without an origin (a batch built by a tool or a test) the coordinates are null.
+                insert.setString(3, origin == null ? null : origin.topic());
+                insert.setObject(4, origin == null ? null : origin.partition(), Types.INTEGER);
+                insert.setObject(5, origin == null ? null : origin.offset(), Types.BIGINT);
+                insert.setObject(6, letter.version(), Types.BIGINT);
+                insert.setString(7, letter.reason());
+                insert.setBytes(8, origin == null ? null : origin.key());
+                insert.setBytes(9, origin == null ? null : origin.value());
+                insert.addBatch();
+            }
+            insert.executeBatch();
         }
     }
 
@@ -171,11 +294,11 @@ public class ReplicaStore {
      * version-guarded upserts ends exactly where that one alone does, and one statement cannot touch
      * a row twice.
      *
-     * @return the changes that changed a row
+     * @return the changes that changed a row, and the highest change_seq a removal took away
      */
-    private static List<StateChange> writeChanges(Connection connection, StateBatch batch) throws SQLException {
-        List<StateChange> applied = new ArrayList<>(batch.changes().size());
-        List<StateChange> changes = batch.changes();
+    private static Written writeChanges(Connection connection, List<StateChange> changes) throws SQLException {
+        List<StateChange> applied = new ArrayList<>(changes.size());
+        long purged = 0;
         int from = 0;
         while (from < changes.size()) {
             boolean removals = changes.get(from) instanceof StateChange.Removal;
@@ -185,13 +308,13 @@ public class ReplicaStore {
             }
             List<StateChange> run = changes.subList(from, to);
             if (removals) {
-                remove(connection, run, applied);
+                purged = Math.max(purged, remove(connection, run, applied));
             } else {
                 upsert(connection, newestPerKey(run), applied);
             }
             from = to;
         }
-        return applied;
+        return new Written(applied, purged);
     }
 
     private static Collection<StateChange.Upsert> newestPerKey(List<StateChange> run) {
@@ -243,14 +366,22 @@ public class ReplicaStore {
         }
     }
 
-    private static void remove(Connection connection, List<StateChange> removals, List<StateChange> applied) throws SQLException {
+    /** @return the highest change_seq of the removed rows (0: none) */
+    private static long remove(Connection connection, List<StateChange> removals, List<StateChange> applied) throws SQLException {
         Map<String, StateChange> byKey = new LinkedHashMap<>();
         removals.forEach(removal -> byKey.putIfAbsent(key(removal.type(), removal.id()), removal));
+        long purged = 0;
         try (PreparedStatement statement = connection.prepareStatement(REMOVE)) {
             statement.setArray(1, connection.createArrayOf("text", byKey.values().stream().map(StateChange::type).toArray()));
             statement.setArray(2, connection.createArrayOf("text", byKey.values().stream().map(StateChange::id).toArray()));
-            collectReturned(statement, byKey, applied);
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    applied.add(byKey.get(key(rows.getString(1), rows.getString(2))));
+                    purged = Math.max(purged, rows.getLong(3));
+                }
+            }
         }
+        return purged;
     }
 
     private static void collectReturned(PreparedStatement statement, Map<String, ? extends StateChange> byKey,

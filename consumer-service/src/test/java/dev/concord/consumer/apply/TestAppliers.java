@@ -17,7 +17,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.flywaydb.core.Flyway;
 import org.postgresql.ds.PGSimpleDataSource;
 
@@ -78,7 +77,7 @@ public final class TestAppliers {
         CatchUpTracker catchUp = new CatchUpTracker();
         ChangeNotifier notifier = new ChangeNotifier();
         StateApplier applier = new StateApplier(
-                () -> new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer()),
+                () -> new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
                 replicated.stateTopics(), decoder, store, notifier, catchUp, ReplicaMetrics.NONE, Clock.systemUTC()).start();
         return new Running(applier, catchUp, notifier, contract);
     }

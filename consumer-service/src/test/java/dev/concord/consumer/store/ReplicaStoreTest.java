@@ -7,6 +7,7 @@ import dev.concord.consumer.ReplicaDatabase;
 import dev.concord.consumer.apply.TestAppliers;
 import dev.concord.contract.clock.HlcTimestamp;
 import dev.concord.testsupport.PostgresExtension;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -123,6 +124,63 @@ class ReplicaStoreTest {
         store.apply(batch(10, upsert("h", 1, "one"))); // an instance that lost the partition mid-batch
 
         assertThat(database.consumedOffset(PARTITION)).isEqualTo(20);
+    }
+
+    @Test
+    void shouldDeadLetterRowTheStoreRefusesAndApplyTheRestOfTheBatch() {
+        // jsonb refuses the JSON escape for U+0000: the whole array statement fails with SQLState 22P05.
+        StateChange.Upsert bad = upsert("bad", 1, "Ada\\u0000Lovelace");
+        List<StateChange> changes = List.of(upsert("before", 1, "fine"), bad, upsert("after", 1, "fine too"));
+        List<RecordOrigin> origins = List.of(origin(5, "before"), origin(6, "bad"), origin(7, "after"));
+
+        AppliedBatch applied = store.apply(new StateBatch(changes, Map.of(PARTITION, 8L), origins, List.of()));
+
+        assertThat(applied.applied()).extracting(StateChange::id).containsExactly("before", "after");
+        assertThat(database.entity("customer", "before")).isPresent();
+        assertThat(database.entity("customer", "after")).isPresent();
+        assertThat(database.entity("customer", "bad")).isEmpty();
+        assertThat(database.consumedOffset(PARTITION)).isEqualTo(8);
+        assertThat(applied.deadLetters()).singleElement().satisfies(letter -> {
+            assertThat(letter.entityId()).isEqualTo("bad");
+            assertThat(letter.reason()).contains("22P05");
+        });
+        assertThat(new DeadLetterReader(TestAppliers.migratedDataSource(jdbcUrl)).after(0, 10)).singleElement().satisfies(stored -> {
+            assertThat(stored.entityId()).isEqualTo("bad");
+            assertThat(stored.version()).isEqualTo(1);
+            assertThat(stored.offset()).isEqualTo(6);
+            assertThat(stored.topic()).isEqualTo(PARTITION.topic());
+            assertThat(stored.key()).isEqualTo("bad".getBytes(StandardCharsets.UTF_8));
+            assertThat(stored.value()).isEqualTo("value of bad".getBytes(StandardCharsets.UTF_8));
+            assertThat(stored.reason()).contains("unsupported Unicode escape sequence");
+        });
+    }
+
+    @Test
+    void shouldWriteDecoderRefusalsToDeadLetterWithTheBatchOffsets() {
+        DeadLetter refused = new DeadLetter("customer", "x\u0000y", null, "its value is not a readable EntityState", origin(3, "x"));
+
+        AppliedBatch applied = store.apply(new StateBatch(List.of(upsert("ok", 1, "ok")), Map.of(PARTITION, 4L),
+                List.of(origin(2, "ok")), List.of(refused)));
+
+        assertThat(applied.applied()).hasSize(1);
+        assertThat(applied.deadLetters()).containsExactly(refused);
+        assertThat(database.consumedOffset(PARTITION)).isEqualTo(4);
+        assertThat(new DeadLetterReader(TestAppliers.migratedDataSource(jdbcUrl)).after(0, 10)).singleElement()
+                .satisfies(stored -> assertThat(stored.entityId()).isEqualTo("x\\u0000y"));
+    }
+
+    @Test
+    void shouldTreatOnlyDataExceptionsAsRowErrorsNotOutages() {
+        assertThat(ReplicaStore.isRowDataError(new SQLException("bad escape", "22P05"))).isTrue();
+        assertThat(ReplicaStore.isRowDataError(new SQLException("value too long", "22001"))).isTrue();
+        assertThat(ReplicaStore.isRowDataError(new SQLException("connection lost", "08006"))).isFalse();
+        assertThat(ReplicaStore.isRowDataError(new SQLException("admin shutdown", "57P01"))).isFalse();
+        assertThat(ReplicaStore.isRowDataError(new SQLException("no state"))).isFalse();
+    }
+
+    private static RecordOrigin origin(long offset, String id) {
+        return new RecordOrigin(PARTITION.topic(), PARTITION.partition(), offset, id.getBytes(StandardCharsets.UTF_8),
+                ("value of " + id).getBytes(StandardCharsets.UTF_8));
     }
 
     private static boolean waitingForAdvisoryLock(Statement statement) throws SQLException {

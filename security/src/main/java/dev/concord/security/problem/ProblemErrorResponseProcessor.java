@@ -1,6 +1,7 @@
-package dev.concord.producer.problem;
+package dev.concord.security.problem;
 
 import dev.concord.contract.problem.Problem;
+import io.micronaut.context.annotation.Value;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpMethod;
 import io.micronaut.http.HttpRequest;
@@ -19,16 +20,21 @@ import java.util.stream.Collectors;
 /**
  * Renders Micronaut's own errors (unknown route 404, method not allowed 405, unsupported media type
  * 415, request too large 413, unexpected 500, ...) as {@code application/problem+json}, so a client
- * parses one error shape whatever went wrong. Replaces Micronaut's default processor, which steps
- * aside when another {@link ErrorResponseProcessor} bean exists.
+ * parses one error shape whatever went wrong, on every Concord service (all three use this module).
+ * Replaces Micronaut's default processor, which steps aside when another {@link ErrorResponseProcessor}
+ * bean exists.
  */
 @Singleton
 public class ProblemErrorResponseProcessor implements ErrorResponseProcessor<Problem> {
 
     private final HttpServerConfiguration server;
 
-    public ProblemErrorResponseProcessor(HttpServerConfiguration server) {
+    private final String service;
+
+    public ProblemErrorResponseProcessor(HttpServerConfiguration server,
+                                         @Value("${micronaut.application.name:this service}") String service) {
         this.server = server;
+        this.service = service;
     }
 
     @Override
@@ -40,7 +46,7 @@ public class ProblemErrorResponseProcessor implements ErrorResponseProcessor<Pro
         HttpStatus status = response.status();
         String detail = status.getCode() >= 500
                 // Never echo internals to the client; the server log has the stack trace.
-                ? "The server failed to handle the request; see the producer-service log."
+                ? "The server failed to handle the request; see the " + service + " log."
                 : context.getErrors().stream().map(Error::getMessage).collect(Collectors.joining("; "));
         Problem problem = Problem.of(slug(status), status.getReason(), status.getCode(),
                 detail.isEmpty() ? status.getReason() : detail, fieldErrors(context, response)).at(context.getRequest().getPath());
