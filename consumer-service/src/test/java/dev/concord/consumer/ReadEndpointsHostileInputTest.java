@@ -127,7 +127,7 @@ class ReadEndpointsHostileInputTest {
 
     private static HttpResponse<String> send(String method, String path, String accept) throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(replica.url() + path)).timeout(Duration.ofSeconds(20))
-                .method(method, HttpRequest.BodyPublishers.noBody());
+                .method(method, HttpRequest.BodyPublishers.noBody()).header(RunningReplica.KEY_HEADER, RunningReplica.KEY);
         if (accept != null) {
             request.header("Accept", accept);
         }

@@ -83,6 +83,15 @@ class ReadSecurityTest {
     }
 
     @Test
+    void shouldShowTheReplicasDeadLettersOnlyToAdministratorsOfEveryType() {
+        // The listing holds raw records of every type, some undecodable: *:admin, not a reader's grant.
+        assertThat(send("/v1/replica/dead-letters", Map.of()).statusCode()).isEqualTo(401);
+        HttpResponse<String> reader = send("/v1/replica/dead-letters", Map.of(RunningReplica.KEY_HEADER, RunningReplica.KEY));
+        assertThat(reader.statusCode()).isEqualTo(403);
+        assertThat(reader.body()).contains("*:admin");
+    }
+
+    @Test
     void shouldRefuseForgedAndUnsignedTokens() {
         String unsigned = "eyJhbGciOiJub25lIn0." + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
                 ("{\"sub\":\"mallory\",\"grants\":[\"*:*\"],\"exp\":" + (System.currentTimeMillis() / 1000 + 600) + "}").getBytes()) + ".";

@@ -153,6 +153,38 @@ class EndToEndIT {
     }
 
     @Test
+    void shouldKeepApplyingLaterChangesWhenOneRowCannotBeStoredAndShowItInTheReplicasDeadLetters() throws Exception {
+        String poisoned = "c-nul-" + UUID.randomUUID();
+        String later = "c-after-" + UUID.randomUUID();
+        // The publish door refuses a NUL in a string (422): PostgreSQL's jsonb cannot hold it.
+        assertThat(put(poisoned, """
+                {"name": "Ada\\u0000Lovelace", "email": "ada@example.com"}""").statusCode()).isEqualTo(422);
+        // A writer straight to Kafka is not stopped by the door: the processor folds it, the replica cannot store it.
+        publishDirectly(poisoned, "edge-eu", new HlcTimestamp(System.currentTimeMillis(), 0), "Ada\u0000Lovelace");
+        assertThat(put(later, """
+                {"name": "Grace Hopper", "email": "grace@example.com"}""").statusCode()).isEqualTo(202);
+
+        // Every later change still reaches the replica...
+        awaitReplica(later, entity -> entity.path("version").asLong() == 1);
+        // ...and the row it could not store is in its dead letters, with the reason.
+        JsonNode[] letters = new JsonNode[1];
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            HttpResponse<String> response = HTTP.send(read(stack.consumerUrl().resolve("/v1/replica/dead-letters?limit=1000")),
+                    HttpResponse.BodyHandlers.ofString());
+            letters[0] = JSON.readTree(response.body());
+            return response.statusCode() == 200 && letters[0].path("deadLetters").findValuesAsText("entityId").contains(poisoned);
+        });
+        for (JsonNode letter : letters[0].path("deadLetters")) {
+            if (letter.path("entityId").asText().equals(poisoned)) {
+                assertThat(letter.path("reason").asText()).isNotBlank();
+                assertThat(letter.path("value").asText()).isNotBlank();
+            }
+        }
+        assertThat(HTTP.send(read(stack.consumerUrl().resolve("/v1/entities/customer/" + poisoned)),
+                HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(404);
+    }
+
+    @Test
     void shouldConvergeConflictingWritersOnTheGreatestClockNotTheLastArrival() throws Exception {
         String id = "c-" + UUID.randomUUID();
         long now = System.currentTimeMillis();
