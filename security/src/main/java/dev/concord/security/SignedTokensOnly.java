@@ -17,8 +17,8 @@ import org.slf4j.LoggerFactory;
  * {@code CONCORD_JWT_SECRET}, no JWKS URL), Micronaut treats an unsigned ({@code alg=none}) token as
  * verified. This validator runs on every JWT after the signature check and refuses every token when
  * nothing could have verified a signature; with a signature configured, Micronaut itself refuses unsigned
- * tokens. It also requires {@code exp} and {@code sub}: a token that never expires, or names no client,
- * is not accepted ({@code nbf} is enforced by Micronaut's not-before validator, switched on in every
+ * tokens. It also requires {@code exp} and a printable {@code sub}: a token that never expires, or names
+ * no usable client, is not accepted ({@code nbf} is enforced by Micronaut's not-before validator, switched on in every
  * service's configuration).
  */
 @Singleton
@@ -42,6 +42,17 @@ public class SignedTokensOnly implements GenericJwtClaimsValidator<HttpRequest<?
 
     @Override
     public boolean validate(Claims claims, @Nullable HttpRequest<?> request) {
-        return signatureConfigured && claims.get(Claims.EXPIRATION_TIME) != null && claims.get(Claims.SUBJECT) != null;
+        return signatureConfigured && claims.get(Claims.EXPIRATION_TIME) != null && isClientId(claims.get(Claims.SUBJECT));
+    }
+
+    /**
+     * The subject becomes the client id: it scopes idempotency keys and rate limits and appears in logs
+     * and problems, so it must be a short, printable string (1 to 256 characters, no control characters).
+     */
+    static boolean isClientId(@Nullable Object subject) {
+        if (!(subject instanceof String id) || id.isBlank() || id.length() > 256) {
+            return false;
+        }
+        return id.chars().noneMatch(Character::isISOControl);
     }
 }

@@ -49,7 +49,8 @@ class BearerTokensTest {
             String notYetValid = Tokens.hs256(SECRET, Tokens.claims("billing", EVERYTHING)
                     .notBeforeTime(Date.from(Instant.now().plusSeconds(600))).build());
             String neverExpires = Tokens.hs256(SECRET, Tokens.claims("billing", EVERYTHING).expirationTime(null).build());
-            for (String token : List.of(unsigned, wrongKey, expired, notYetValid, neverExpires)) {
+            String forgedLogLine = Tokens.hs256(SECRET, Tokens.claims("billing\r\n2026-11-29 INFO admin logged in", EVERYTHING).build());
+            for (String token : List.of(unsigned, wrongKey, expired, notYetValid, neverExpires, forgedLogLine)) {
                 assertThat(service.get("/v1/things/customer", "Authorization", "Bearer " + token).statusCode())
                         .as(token).isEqualTo(401);
             }
