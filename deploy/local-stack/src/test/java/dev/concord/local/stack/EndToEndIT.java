@@ -185,6 +185,41 @@ class EndToEndIT {
     }
 
     @Test
+    void shouldCarryTheLargestAcceptedBodyToTheReplicaAndRefuseOneByteMore() throws Exception {
+        String id = "o-" + UUID.randomUUID();
+        // The door names its limit; ask it, as a client would, with a body far over any limit.
+        HttpResponse<String> probe = putOrder(id, orderOfLength(2_000_000));
+        assertThat(probe.statusCode()).isEqualTo(413);
+        String expected = JSON.readTree(probe.body()).path("errors").get(0).path("expected").asText();
+        int limit = Integer.parseInt(expected.replaceAll("\\D", ""));
+
+        assertThat(putOrder(id, orderOfLength(limit + 1)).statusCode()).isEqualTo(413);
+        HttpResponse<String> accepted = putOrder(id, orderOfLength(limit));
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+
+        // Accepted means applied: the processor folds it and the replica serves it, nothing dead-lettered.
+        URI uri = stack.consumerUrl().resolve("/v1/entities/order/" + id);
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300)).until(() -> {
+            HttpResponse<String> response = HTTP.send(read(uri), HttpResponse.BodyHandlers.ofString());
+            return response.statusCode() == 200 && JSON.readTree(response.body()).path("data").path("note").asText().length()
+                    == limit - orderOfLength(0).length();
+        });
+    }
+
+    private static HttpResponse<String> putOrder(String id, String body) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(stack.producerUrl().resolve("/v1/entities/order/" + id))
+                        .header("Content-Type", "application/json").header("X-Api-Key", stack.devApiKey())
+                        .PUT(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A valid order body of exactly {@code bytes} bytes (the note fills it); with 0, the body with an empty note. */
+    private static String orderOfLength(int bytes) {
+        String empty = "{\"customerId\": \"c-1\", \"status\": \"PAID\", \"currency\": \"EUR\", \"totalCents\": 1, \"note\": \"\"}";
+        return bytes == 0 ? empty : empty.replace("\"note\": \"\"", "\"note\": \"" + "n".repeat(bytes - empty.length()) + "\"");
+    }
+
+    @Test
     void shouldConvergeConflictingWritersOnTheGreatestClockNotTheLastArrival() throws Exception {
         String id = "c-" + UUID.randomUUID();
         long now = System.currentTimeMillis();
