@@ -14,7 +14,7 @@ class DeletesTopologyTest {
 
     private static final Duration RETENTION = Duration.ofHours(2);
     private final TopologyFixture f = new TopologyFixture(MergePolicy.LAST_WRITER_WINS,
-            new SyncSettings(Duration.ofHours(1), Duration.ofMinutes(1), RETENTION, Duration.ofMinutes(1),
+            new SyncSettings(SyncSettings.DEFAULT_RECENT_EVENT_IDS, Duration.ofMinutes(1), RETENTION, Duration.ofMinutes(1),
                     SyncSettings.DEFAULT_MAX_OUTPUT_BYTES));
 
     @AfterEach
