@@ -56,14 +56,17 @@ public final class ProcessorThroughput {
                     new LoadGenerator(contract.payloads()).generate(type, spec, System.currentTimeMillis()), 0);
             String input = contract.topics().events(type).name();
 
-            double pipe = pipe(input, type.partitions(), events, false);
-            double txPipe = pipe(input, type.partitions(), events, true);
+            // Best of two: the first copy also warms the broker and the JIT up, and must not flatter the ratios.
+            double pipe = Math.max(pipe(input, type.partitions(), events, false, "-pipe-warmup"),
+                    pipe(input, type.partitions(), events, false, "-pipe"));
+            double txPipe = pipe(input, type.partitions(), events, true, "-txpipe");
             double passEos = passThrough(contract, type, "exactly_once_v2", events);
             double passAlos = passThrough(contract, type, "at_least_once", events);
             double eos = processor(results, contract, "exactly_once_v2", events);
             double alos = processor(results, contract, "at_least_once", events);
             String shape = events + " events of ~200 B, 6 partitions, " + spec.entities() + " entities, 3 writers";
             String plain = "plain consume→produce pipe";
+            String pipeNote = "best of two copies of the topic";
             results.add(new Measurement("processor, exactly_once_v2 (P1)", "events/s", eos, plain, pipe, true,
                     shape + "; stream thread: " + threadMetrics.get("exactly_once_v2")));
             results.add(new Measurement("processor, at_least_once", "events/s", alos, plain, pipe, true,
@@ -118,8 +121,8 @@ public final class ProcessorThroughput {
      * read_committed, and the copies and the consumed offsets commit in one transaction every 100 ms
      * (Kafka Streams' commit interval under exactly-once), i.e. exactly-once without Kafka Streams.
      */
-    private double pipe(String input, int partitions, int events, boolean transactional) throws Exception {
-        String output = input + (transactional ? "-txpipe" : "-pipe");
+    private double pipe(String input, int partitions, int events, boolean transactional, String suffix) throws Exception {
+        String output = input + suffix;
         try (Admin admin = Admin.create(env.kafkaConfig())) {
             admin.createTopics(List.of(new NewTopic(output, partitions, (short) 1))).all().get();
         }

@@ -19,7 +19,6 @@ import dev.concord.processor.merge.MergeRule;
 import dev.concord.processor.merge.MergeRules;
 import java.nio.ByteBuffer;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.streams.KeyValue;
@@ -27,7 +26,6 @@ import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
@@ -55,6 +53,8 @@ final class EntityMergeProcessor implements Processor<byte[], EntityEvent, Strin
     private ProcessorContext<String, Object> context;
     // entity id -> the entity's current state (deleted ones too, until their tombstone expires), with its recent event ids
     private KeyValueStore<String, EntityState> states;
+    // deleted entities by deletion time (see TombstoneExpiryIndex)
+    private TombstoneExpiryIndex tombstones;
 
     EntityMergeProcessor(EntityType type, SyncTopology.Names names, ConcordTopics topics, PayloadCodec payloads,
                          SyncSettings settings, SyncMetrics metrics) {
@@ -71,6 +71,7 @@ final class EntityMergeProcessor implements Processor<byte[], EntityEvent, Strin
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
         this.states = context.getStateStore(names.stateStore());
+        this.tombstones = new TombstoneExpiryIndex(context.getStateStore(names.expiryStore()));
         context.schedule(settings.expiryScanInterval(), PunctuationType.WALL_CLOCK_TIME, this::expireTombstones);
     }
 
@@ -155,6 +156,9 @@ final class EntityMergeProcessor implements Processor<byte[], EntityEvent, Strin
         EntityState published = publishable(state);
         outputs.checkSize("state", names.stateTopic(), published, published.getPayload());
         states.put(record.key(), state);
+        if (state.getDeleted()) {
+            tombstones.add(state.getUpdatedAt().toEpochMilli(), record.key());
+        }
         context.forward(record.withValue((Object) published), names.stateSink());
         metrics.applied(type.name());
     }
@@ -202,23 +206,23 @@ final class EntityMergeProcessor implements Processor<byte[], EntityEvent, Strin
         metrics.rejected(type.name(), reason);
     }
 
-    /** Deleted entities older than the retention leave the store and the state topic (a null lets compaction drop them). */
+    /**
+     * Deleted entities older than the retention leave the store and the state topic (a null lets
+     * compaction drop them). Reads only the index entries that are due: O(expired), not O(all states).
+     */
     private void expireTombstones(long now) {
-        long cutoff = now - settings.tombstoneRetention().toMillis();
-        List<String> expired = new ArrayList<>();
-        try (KeyValueIterator<String, EntityState> all = states.all()) {
-            while (all.hasNext()) {
-                KeyValue<String, EntityState> entry = all.next();
-                if (entry.value.getDeleted() && entry.value.getUpdatedAt().toEpochMilli() < cutoff) {
-                    expired.add(entry.key);
-                }
+        tombstones.backfillIfNeeded(states);
+        List<KeyValue<Long, String>> due = tombstones.takeBefore(now - settings.tombstoneRetention().toMillis());
+        for (KeyValue<Long, String> entry : due) {
+            EntityState state = states.get(entry.value);
+            // The entity may have come back, or been deleted again later: then this entry is stale.
+            if (state != null && state.getDeleted() && state.getUpdatedAt().toEpochMilli() == entry.key) {
+                states.delete(entry.value);
+                context.forward(new Record<>(entry.value, null, now), names.stateSink());
+                metrics.tombstoneExpired(type.name());
             }
         }
-        for (String id : expired) {
-            states.delete(id);
-            context.forward(new Record<>(id, null, now), names.stateSink());
-            metrics.tombstoneExpired(type.name());
-        }
+        metrics.tombstonesExamined(type.name(), due.size());
     }
 
     private String ledgerKey(String entityId) {
