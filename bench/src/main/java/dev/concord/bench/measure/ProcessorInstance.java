@@ -93,6 +93,12 @@ final class ProcessorInstance implements AutoCloseable {
         return metrics;
     }
 
+    /** Until the stream thread has its tasks and runs: what a latency measurement must not include. */
+    void awaitRunning(Duration timeout) {
+        Waiting.until("processor to run", timeout, () -> streams.state() == KafkaStreams.State.RUNNING
+                && !streams.metadataForLocalThreads().stream().allMatch(thread -> thread.activeTasks().isEmpty()));
+    }
+
     void awaitProcessed(long events, Duration timeout) {
         Waiting.until("processor to finish " + events + " events", timeout, () -> metrics.processed() >= events);
     }
