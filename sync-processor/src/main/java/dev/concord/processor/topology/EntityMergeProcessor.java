@@ -9,6 +9,7 @@ import dev.concord.contract.avro.RejectedEvent;
 import dev.concord.contract.avro.RejectionReason;
 import dev.concord.contract.avro.WriteRef;
 import dev.concord.contract.ids.EntityIdGrammar;
+import dev.concord.contract.text.LogSafe;
 import dev.concord.contract.serde.PayloadCodec;
 import dev.concord.contract.topics.ConcordTopics;
 import dev.concord.contract.topics.TopicNames;
@@ -33,13 +34,17 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *
  * <p>Input: events keyed by entity id. Outputs: the new state when it changed (state sink; null once
  * a tombstone expires), every discarded write (conflicts sink), every refused event (rejected sink).
- * Before the rule runs, an event whose key is not a valid entity id ({@link EntityIdGrammar}) is refused
- * ({@code INVALID_ENTITY_ID}) and never stored, redelivered events are dropped (the entity's state remembers its recent event
- * ids, see {@link RecentEventIds}) and clocks too far ahead are refused. An event whose payload does not match its type throws {@link PoisonEventException}, which
- * the processing handler sends to the dead-letter topic. Under {@code exactly_once_v2} the stores,
+ * Before the rule runs, an event whose key is not a valid entity id ({@link EntityIdGrammar}) is
+ * refused ({@code INVALID_ENTITY_ID}) and never stored, redelivered events are dropped (the entity's
+ * state remembers its recent event ids, see {@link RecentEventIds}) and clocks too far ahead are
+ * refused. An event whose payload does not match its type throws {@link PoisonEventException}, which
+ * the processing handler sends to the dead-letter topic (whose handler logs the message: user-supplied
+ * text in it goes through {@link LogSafe}). Under {@code exactly_once_v2} the stores,
  * the outputs and the input offset commit or abort together.
  */
 final class EntityMergeProcessor implements Processor<byte[], EntityEvent, String, Object> {
+
+    private static final ByteBuffer NO_EVENT_IDS = ByteBuffer.allocate(0).asReadOnlyBuffer();
 
     private final EntityType type;
     private final SyncTopology.Names names;
@@ -48,7 +53,6 @@ final class EntityMergeProcessor implements Processor<byte[], EntityEvent, Strin
     private final SyncMetrics metrics;
     private final MergeRule rule;
     private final OutputSizeGuard outputs;
-    private static final ByteBuffer NO_EVENT_IDS = ByteBuffer.allocate(0).asReadOnlyBuffer();
 
     private ProcessorContext<String, Object> context;
     // entity id -> the entity's current state (deleted ones too, until their tombstone expires), with its recent event ids
@@ -123,18 +127,15 @@ final class EntityMergeProcessor implements Processor<byte[], EntityEvent, Strin
      * Returns the payload decoded (null for a DELETE), so the merge rule need not decode it again.
      */
     private GenericRecord checkBelongsHere(String key, EntityEvent event) {
-        if (key == null || event == null) {
-            throw new PoisonEventException("event without key or value on " + type.name());
-        }
         if (!type.name().equals(event.getEntityType()) || !key.equals(event.getEntityId())) {
-            throw new PoisonEventException("event for " + event.getEntityType() + "/" + event.getEntityId()
-                    + " found under key " + key + " in the events of " + type.name());
+            throw new PoisonEventException("event for " + LogSafe.of(event.getEntityType()) + "/" + LogSafe.of(event.getEntityId())
+                    + " found under key " + LogSafe.of(key) + " in the events of " + type.name());
         }
         if (event.getOp() == Operation.DELETE) {
             return null;
         }
         if (event.getPayload() == null) {
-            throw new PoisonEventException(event.getOp() + " without payload for " + type.name() + "/" + key);
+            throw new PoisonEventException(event.getOp() + " without payload for " + type.name() + "/" + LogSafe.of(key));
         }
         try {
             return payloads.decode(event.getPayload(), type.schema());

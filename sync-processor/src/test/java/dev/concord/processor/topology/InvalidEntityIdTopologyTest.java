@@ -62,6 +62,22 @@ class InvalidEntityIdTopologyTest {
         assertThat(f.allOutputsEmpty()).isTrue();
     }
 
+    @Test
+    void shouldRefuseAnEventWithoutKey() {
+        // Given an event sent without a Kafka key
+        EntityEvent event = f.upsert("c-1", 1_000, "writer-a", "Ada");
+
+        // When it arrives
+        f.rawEvents.pipeInput(new TestRecord<>((byte[]) null, serialize(event), T0));
+
+        // Then it is refused as a missing id, and nothing is stored under the id it names
+        RejectedEvent rejected = f.rejected.readValue();
+        assertThat(rejected.getReason()).isEqualTo(RejectionReason.INVALID_ENTITY_ID);
+        assertThat(rejected.getDetail()).contains("missing");
+        assertThat(f.store.get("c-1")).isNull();
+        assertThat(f.allOutputsEmpty()).isTrue();
+    }
+
     private byte[] serialize(EntityEvent event) {
         return f.contract.topics().eventSerde().serializer().serialize("t", event);
     }
