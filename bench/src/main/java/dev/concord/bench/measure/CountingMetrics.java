@@ -59,6 +59,10 @@ final class CountingMetrics implements SyncMetrics {
     }
 
     @Override
+    public void tombstonesExamined(String entityType, int examined) {
+    }
+
+    @Override
     public void deadLettered(String stage) {
         done();
     }

@@ -2,6 +2,8 @@ package dev.concord.bench.measure;
 
 import dev.concord.bench.BenchEnvironment;
 import dev.concord.contract.ConcordContract;
+import dev.concord.contract.avro.EntityEvent;
+import dev.concord.contract.types.EntityType;
 import dev.concord.processor.runtime.StreamsSettings;
 import dev.concord.processor.topology.SyncSettings;
 import dev.concord.processor.topology.SyncTopology;
@@ -11,16 +13,56 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Function;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 
-/** sync-processor's topology, run in this JVM exactly as the service builds it, with counting metrics. */
+/** sync-processor's topology (or a pass-through baseline), run in this JVM with the service's Streams settings and counting metrics. */
 final class ProcessorInstance implements AutoCloseable {
 
     private final KafkaStreams streams;
     private final CountingMetrics metrics = new CountingMetrics();
 
     ProcessorInstance(BenchEnvironment env, ConcordContract contract, String guarantee) {
+        this(env, guarantee, metrics -> SyncTopology.build(contract,
+                SyncSettings.defaults().withMaxClockSkew(Duration.ofDays(1)), metrics));
+    }
+
+    /**
+     * A Kafka Streams pass-through of one type's events with Concord's serdes: the events are decoded
+     * and encoded again and copied to {@code output}, counted as they pass. What Kafka Streams and the
+     * serdes cost without the store and the merge.
+     */
+    static ProcessorInstance passThrough(BenchEnvironment env, ConcordContract contract, EntityType type, String output,
+                                         String guarantee) {
+        return new ProcessorInstance(env, guarantee, metrics -> {
+            var events = contract.topics().events(type);
+            Topology topology = new Topology();
+            topology.addSource("events", events.keySerde().deserializer(), events.valueSerde().deserializer(), events.name());
+            topology.addProcessor("count", () -> new Processor<String, EntityEvent, String, EntityEvent>() {
+                private ProcessorContext<String, EntityEvent> context;
+
+                @Override
+                public void init(ProcessorContext<String, EntityEvent> context) {
+                    this.context = context;
+                }
+
+                @Override
+                public void process(Record<String, EntityEvent> record) {
+                    context.forward(record);
+                    metrics.applied(type.name());
+                }
+            }, "events");
+            topology.addSink("copy", output, events.keySerde().serializer(), events.valueSerde().serializer(), "count");
+            return topology;
+        });
+    }
+
+    private ProcessorInstance(BenchEnvironment env, String guarantee, Function<CountingMetrics, Topology> topology) {
         Map<String, Object> overrides = new java.util.HashMap<>(Map.of(
                 StreamsConfig.APPLICATION_ID_CONFIG, "bench-" + UUID.randomUUID(),
                 StreamsConfig.PROCESSING_GUARANTEE_CONFIG, guarantee,
@@ -29,8 +71,7 @@ final class ProcessorInstance implements AutoCloseable {
         // Experiments: -Dconcord.streams.<property>=<value> overrides a Kafka Streams setting of the processor.
         System.getProperties().stringPropertyNames().stream().filter(name -> name.startsWith("concord.streams."))
                 .forEach(name -> overrides.put(name.substring("concord.streams.".length()), System.getProperty(name)));
-        streams = new KafkaStreams(SyncTopology.build(contract, SyncSettings.defaults().withMaxClockSkew(Duration.ofDays(1)), metrics),
-                StreamsSettings.of(env.kafkaConfig(), overrides, metrics));
+        streams = new KafkaStreams(topology.apply(metrics), StreamsSettings.of(env.kafkaConfig(), overrides, metrics));
         streams.start();
     }
 
@@ -50,6 +91,12 @@ final class ProcessorInstance implements AutoCloseable {
 
     CountingMetrics metrics() {
         return metrics;
+    }
+
+    /** Until the stream thread has its tasks and runs: what a latency measurement must not include. */
+    void awaitRunning(Duration timeout) {
+        Waiting.until("processor to run", timeout, () -> streams.state() == KafkaStreams.State.RUNNING
+                && !streams.metadataForLocalThreads().stream().allMatch(thread -> thread.activeTasks().isEmpty()));
     }
 
     void awaitProcessed(long events, Duration timeout) {

@@ -18,15 +18,18 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * Processor throughput under exactly_once_v2 and at_least_once, beside a plain consume→produce pipe
- * that copies the same preloaded events topic to a topic of the same shape on the same broker.
+ * Processor throughput under exactly_once_v2 and at_least_once, beside baselines that copy the same
+ * preloaded events topic to a topic of the same shape on the same broker: a plain consume→produce
+ * pipe, a transactional one, and a Kafka Streams pass-through with Concord's serdes.
  */
 public final class ProcessorThroughput {
 
@@ -37,7 +40,15 @@ public final class ProcessorThroughput {
         this.env = env;
     }
 
-    public void run(Results results, int events) throws Exception {
+    /**
+     * Measures, on the same preloaded topic: the plain pipe, a transactional pipe, a Kafka Streams
+     * pass-through with Concord's serdes under both guarantees, and the processor under both. Each
+     * step up the ladder is reported against the one below it, so the cost of transactions, of Kafka
+     * Streams and of Concord's own store and logic are separate lines.
+     *
+     * @return P1 (processor under exactly_once_v2 / plain pipe) and P2 (the cost of exactly-once)
+     */
+    public KeyFigures run(Results results, int events) throws Exception {
         EntityType type = env.newType("throughput", MergePolicy.FIELD_MERGE, 6);
         try (ConcordContract contract = env.contract(type)) {
             LoadSpec spec = new LoadSpec(events, Math.max(1, events / 5), 3, 0.1, 0.3, 0.02, 200, 11);
@@ -45,16 +56,49 @@ public final class ProcessorThroughput {
                     new LoadGenerator(contract.payloads()).generate(type, spec, System.currentTimeMillis()), 0);
             String input = contract.topics().events(type).name();
 
-            double pipe = pipe(input, type.partitions(), events);
+            // Best of two: the first copy also warms the broker and the JIT up, and must not flatter the ratios.
+            double pipe = Math.max(pipe(input, type.partitions(), events, false, "-pipe-warmup"),
+                    pipe(input, type.partitions(), events, false, "-pipe"));
+            double txPipe = pipe(input, type.partitions(), events, true, "-txpipe");
+            double passEos = passThrough(contract, type, "exactly_once_v2", events);
+            double passAlos = passThrough(contract, type, "at_least_once", events);
             double eos = processor(results, contract, "exactly_once_v2", events);
             double alos = processor(results, contract, "at_least_once", events);
             String shape = events + " events of ~200 B, 6 partitions, " + spec.entities() + " entities, 3 writers";
-            results.add(new Measurement("processor, exactly_once_v2", "events/s", eos, "plain consume→produce pipe", pipe, true,
+            String plain = "plain consume→produce pipe";
+            String pipeNote = "best of two copies of the topic";
+            results.add(new Measurement("processor, exactly_once_v2 (P1)", "events/s", eos, plain, pipe, true,
                     shape + "; stream thread: " + threadMetrics.get("exactly_once_v2")));
-            results.add(new Measurement("processor, at_least_once", "events/s", alos, "plain consume→produce pipe", pipe, true,
+            results.add(new Measurement("processor, at_least_once", "events/s", alos, plain, pipe, true,
                     shape + "; stream thread: " + threadMetrics.get("at_least_once")));
-            results.add(new Measurement("processor, exactly_once_v2", "events/s", eos, "processor, at_least_once", alos, true,
-                    "the cost of exactly-once"));
+            results.add(new Measurement("processor, exactly_once_v2 (1 - P2)", "events/s", eos, "processor, at_least_once", alos, true,
+                    "the cost of exactly-once is 1 - ratio"));
+            results.add(new Measurement("transactional pipe (commit every 100 ms)", "events/s", txPipe, plain, pipe, true,
+                    "the cost of transactions without Kafka Streams"));
+            results.add(new Measurement("Streams pass-through, exactly_once_v2", "events/s", passEos,
+                    "transactional pipe (commit every 100 ms)", txPipe, true, "the cost of Kafka Streams and the serdes under exactly-once"));
+            results.add(new Measurement("Streams pass-through, at_least_once", "events/s", passAlos, plain, pipe, true,
+                    "the cost of Kafka Streams and the serdes"));
+            results.add(new Measurement("processor, exactly_once_v2", "events/s", eos, "Streams pass-through, exactly_once_v2",
+                    passEos, true, "the cost of Concord's store and merge under exactly-once"));
+            results.add(new Measurement("processor, at_least_once", "events/s", alos, "Streams pass-through, at_least_once",
+                    passAlos, true, "the cost of Concord's store and merge"));
+            return new KeyFigures(eos / pipe, 1 - eos / alos);
+        }
+    }
+
+    /** P1: the processor under exactly_once_v2 as a fraction of the plain pipe; P2: what exactly-once costs it. */
+    public record KeyFigures(double p1, double p2) {
+    }
+
+    private double passThrough(ConcordContract contract, EntityType type, String guarantee, int events) throws Exception {
+        String output = contract.topics().events(type).name() + "-pass-" + guarantee.replace('_', '-');
+        try (Admin admin = Admin.create(env.kafkaConfig())) {
+            admin.createTopics(List.of(new NewTopic(output, type.partitions(), (short) 1))).all().get();
+        }
+        try (ProcessorInstance passThrough = ProcessorInstance.passThrough(env, contract, type, output, guarantee)) {
+            passThrough.awaitProcessed(events, Duration.ofMinutes(10));
+            return passThrough.metrics().ratePerSecond();
         }
     }
 
@@ -72,9 +116,13 @@ public final class ProcessorThroughput {
         }
     }
 
-    /** Copies the topic record for record (no decoding), acks=all, as fast as it can. */
-    private double pipe(String input, int partitions, int events) throws Exception {
-        String output = input + "-pipe";
+    /**
+     * Copies the topic record for record (no decoding), acks=all, as fast as it can. Transactional:
+     * read_committed, and the copies and the consumed offsets commit in one transaction every 100 ms
+     * (Kafka Streams' commit interval under exactly-once), i.e. exactly-once without Kafka Streams.
+     */
+    private double pipe(String input, int partitions, int events, boolean transactional, String suffix) throws Exception {
+        String output = input + suffix;
         try (Admin admin = Admin.create(env.kafkaConfig())) {
             admin.createTopics(List.of(new NewTopic(output, partitions, (short) 1))).all().get();
         }
@@ -85,20 +133,42 @@ public final class ProcessorThroughput {
         Map<String, Object> producerConfig = new HashMap<>(env.kafkaConfig());
         producerConfig.put(ProducerConfig.ACKS_CONFIG, "all");
         producerConfig.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        if (transactional) {
+            consumerConfig.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+            consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+            producerConfig.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, output + "-" + java.util.UUID.randomUUID());
+        }
         long first = 0;
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig, new ByteArrayDeserializer(), new ByteArrayDeserializer());
              KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerConfig, new ByteArraySerializer(), new ByteArraySerializer())) {
             consumer.subscribe(List.of(input));
+            if (transactional) {
+                producer.initTransactions();
+            }
+            Map<TopicPartition, OffsetAndMetadata> uncommitted = new HashMap<>();
+            long transactionStarted = 0;
             long consumed = 0;
-            while (consumed < events) {
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+            while (consumed < events || !uncommitted.isEmpty()) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(transactional ? 10 : 100))) {
                     if (first == 0) {
                         first = System.nanoTime();
                     }
+                    if (transactional && uncommitted.isEmpty()) {
+                        producer.beginTransaction();
+                        transactionStarted = System.nanoTime();
+                    }
                     producer.send(new ProducerRecord<>(output, record.key(), record.value()));
+                    uncommitted.put(new TopicPartition(record.topic(), record.partition()), new OffsetAndMetadata(record.offset() + 1));
                     consumed++;
                 }
-                consumer.commitAsync();
+                if (!transactional) {
+                    consumer.commitAsync();
+                    uncommitted.clear();
+                } else if (!uncommitted.isEmpty() && (consumed >= events || System.nanoTime() - transactionStarted >= 100_000_000L)) {
+                    producer.sendOffsetsToTransaction(uncommitted, consumer.groupMetadata());
+                    producer.commitTransaction();
+                    uncommitted.clear();
+                }
             }
             producer.flush();
             return events * 1e9 / (System.nanoTime() - first);

@@ -35,9 +35,10 @@ import org.apache.avro.generic.GenericRecord;
  *   <li>optimistic: with an expected version the event applies iff the entity is at exactly that
  *       version (0 = never written), whatever its clock; without one it is a last-writer-wins write;</li>
  *   <li>every applied event adds one to the version;</li>
- *   <li>an event id already seen (applied or not) is a duplicate and changes nothing. Ordering alone
- *       would not be enough: an optimistic write may lower the entity's clock, after which a
- *       redelivered older write would look new.</li>
+ *   <li>an event whose id is among the last {@value #RECENT_IDS} ids decided for an existing entity
+ *       (applied, lost or refused) is a duplicate and changes nothing. Ordering alone would not be
+ *       enough: an optimistic write may lower the entity's clock, after which a redelivered older
+ *       write would look new. An entity that does not exist yet remembers nothing.</li>
  * </ul>
  * Clock-guard refusals and poison records are outside its scope: feed it only accepted events.
  */
@@ -52,8 +53,10 @@ public final class ReferenceMerge {
 
     private final EntityType type;
     private final PayloadCodec payloads;
+    /** How many recent event ids an entity remembers (the documented default, CONCORD_RECENT_EVENT_IDS). */
+    public static final int RECENT_IDS = 8;
+
     private final Map<String, Entity> entities = new HashMap<>();
-    private final java.util.Set<Object> seenEventIds = new java.util.HashSet<>();
 
     public ReferenceMerge(EntityType type, PayloadCodec payloads) {
         this.type = type;
@@ -67,20 +70,25 @@ public final class ReferenceMerge {
     }
 
     public void apply(EntityEvent event) {
-        if (!seenEventIds.add(event.getEventId())) {
+        Entity entity = entities.computeIfAbsent(event.getEntityId(), id -> new Entity());
+        boolean existed = entity.version > 0;
+        if (entity.recent.contains(event.getEventId())) {
             return;
         }
-        Entity entity = entities.computeIfAbsent(event.getEntityId(), id -> new Entity());
         Write write = new Write(event.getClock().getPhysicalMillis(), event.getClock().getLogical(), event.getWriter());
-        boolean applied = switch (type.policy()) {
-            case LAST_WRITER_WINS -> event.getOp() != Operation.PATCH && replaceIfGreater(entity, event, write);
+        boolean refused = event.getOp() == Operation.PATCH && type.policy() != MergePolicy.FIELD_MERGE
+                || type.policy() == MergePolicy.OPTIMISTIC && event.getExpectedVersion() != null
+                && entity.version != event.getExpectedVersion();
+        boolean applied = !refused && switch (type.policy()) {
+            case LAST_WRITER_WINS -> replaceIfGreater(entity, event, write);
             case FIELD_MERGE -> mergeFields(entity, event, write);
-            case OPTIMISTIC -> event.getExpectedVersion() != null
-                    ? entity.version == event.getExpectedVersion() && replace(entity, event, write)
-                    : event.getOp() != Operation.PATCH && replaceIfGreater(entity, event, write);
+            case OPTIMISTIC -> event.getExpectedVersion() != null ? replace(entity, event, write) : replaceIfGreater(entity, event, write);
         };
         if (applied) {
             entity.version++;
+        }
+        if (applied || existed) {
+            entity.remember(event.getEventId());
         }
     }
 
@@ -158,9 +166,17 @@ public final class ReferenceMerge {
 
     private static final class Entity {
         final Map<String, Register> fields = new HashMap<>();
+        final java.util.LinkedList<Object> recent = new java.util.LinkedList<>();
         Write write;
         boolean deleted;
         long version;
+
+        void remember(Object eventId) {
+            recent.addFirst(eventId);
+            if (recent.size() > RECENT_IDS) {
+                recent.removeLast();
+            }
+        }
 
         Expected expected(Schema schema) {
             if (deleted) {

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /** Everything a run measured, written as JSON (for tools) and as a Markdown table (for people). */
 public final class Results {
@@ -21,7 +22,9 @@ public final class Results {
     private final List<Measurement> measurements = new ArrayList<>();
     private final List<String> correctness = new ArrayList<>();
     private final Map<String, String> profiles = new LinkedHashMap<>();
+    private final List<String> keyFigures = new ArrayList<>();
     private boolean correct = true;
+    private boolean aboveFloors = true;
 
     public Results(String command, String mode) {
         this.command = command;
@@ -49,6 +52,21 @@ public final class Results {
         return correct;
     }
 
+    /** A headline figure (P1, P2, a p99) against its target; {@code aboveFloor} false fails the run (the CI guard). */
+    public synchronized void addKeyFigure(String summary, boolean aboveFloor) {
+        keyFigures.add(summary + (aboveFloor ? "" : " — **UNDER THE FLOOR**"));
+        aboveFloors &= aboveFloor;
+        System.out.println("  key figure: " + summary + (aboveFloor ? "" : " — UNDER THE FLOOR"));
+    }
+
+    public boolean aboveFloors() {
+        return aboveFloors;
+    }
+
+    public synchronized Optional<Measurement> measurement(String name) {
+        return measurements.stream().filter(m -> m.name().equals(name)).findFirst();
+    }
+
     public void write(Path directory) throws IOException {
         Files.createDirectories(directory);
         Map<String, Object> json = new LinkedHashMap<>();
@@ -59,6 +77,8 @@ public final class Results {
         json.put("measurements", measurements);
         json.put("correctness", correctness);
         json.put("correct", correct);
+        json.put("keyFigures", keyFigures);
+        json.put("aboveFloors", aboveFloors);
         json.put("profiles", profiles);
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(directory.resolve("results.json").toFile(), json);
         Files.writeString(directory.resolve("results.md"), markdown());
@@ -72,6 +92,10 @@ public final class Results {
         for (Measurement m : measurements) {
             md.append(String.format(Locale.ROOT, "| %s | %,.1f %s | %s | %,.1f %s | %.2f%s |%n", m.name(), m.value(), m.unit(),
                     m.baseline(), m.baselineValue(), m.unit(), m.ratio(), m.higherIsBetter() ? "" : " (lower is better)"));
+        }
+        if (!keyFigures.isEmpty()) {
+            md.append("\nKey figures:\n\n");
+            keyFigures.forEach(line -> md.append("- ").append(line).append('\n'));
         }
         md.append("\nCorrectness oracle:\n\n");
         correctness.forEach(line -> md.append("- ").append(line).append('\n'));

@@ -43,7 +43,7 @@ public final class FieldMerge implements MergeRule {
     }
 
     @Override
-    public MergeDecision decide(EntityState current, EntityEvent event, long nowMillis) {
+    public MergeDecision decide(EntityState current, EntityEvent event, GenericRecord payload, long nowMillis) {
         if (current != null && event.getEventId().equals(current.getLastEventId())) {
             return new MergeDecision.Duplicate();
         }
@@ -57,7 +57,8 @@ public final class FieldMerge implements MergeRule {
         GenericRecord merged = current == null || current.getPayload() == null ? absentRecord() : payloads.decode(current.getPayload(), schema);
         // Sorted, so equal states also serialize to equal bytes.
         Map<String, FieldStamp> stamps = current == null ? new TreeMap<>() : new TreeMap<>(current.getFieldStamps());
-        GenericRecord incoming = event.getOp() == Operation.DELETE ? null : payloads.decode(event.getPayload(), schema);
+        GenericRecord incoming = event.getOp() == Operation.DELETE ? null
+                : payload != null ? payload : payloads.decode(event.getPayload(), schema);
         WriteOrder order = WriteOrder.of(event);
 
         List<String> won = new ArrayList<>();

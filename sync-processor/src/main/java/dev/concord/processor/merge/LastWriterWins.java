@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericRecord;
 
 /**
  * Record-level last-writer-wins: an event replaces the state iff its (clock, writer) is greater
@@ -26,7 +27,8 @@ public final class LastWriterWins implements MergeRule {
     }
 
     @Override
-    public MergeDecision decide(EntityState current, EntityEvent event, long nowMillis) {
+    public MergeDecision decide(EntityState current, EntityEvent event, GenericRecord payload, long nowMillis) {
+        // Whole records: the encoded payload is kept as it came, the decoded one is not needed.
         if (event.getOp() == Operation.PATCH) {
             return new MergeDecision.Refused(RejectionReason.PATCH_NOT_SUPPORTED,
                     "last-writer-wins replaces whole records; send an UPSERT, or declare the type field-merge");

@@ -2,6 +2,7 @@ package dev.concord.processor.merge;
 
 import dev.concord.contract.avro.EntityEvent;
 import dev.concord.contract.avro.EntityState;
+import org.apache.avro.generic.GenericRecord;
 
 /**
  * A conflict-resolution rule: a pure, deterministic function of (current state, event). Applying
@@ -13,7 +14,14 @@ public interface MergeRule {
     /**
      * @param current     the entity's state, or {@code null} if the processor has never seen it
      * @param event       the incoming event for that entity
+     * @param payload     the event's payload already decoded with the type's schema (the processor decodes
+     *                    it once, to validate it), or {@code null}: a rule that needs it then decodes it
      * @param nowMillis   processing time, recorded as {@code updatedAt} only (never used to decide)
      */
-    MergeDecision decide(EntityState current, EntityEvent event, long nowMillis);
+    MergeDecision decide(EntityState current, EntityEvent event, GenericRecord payload, long nowMillis);
+
+    /** For callers that hold only the envelope (tests, the benchmark's oracle). */
+    default MergeDecision decide(EntityState current, EntityEvent event, long nowMillis) {
+        return decide(current, event, null, nowMillis);
+    }
 }

@@ -3,6 +3,7 @@ package dev.concord.processor.merge;
 import dev.concord.contract.avro.EntityEvent;
 import dev.concord.contract.avro.EntityState;
 import dev.concord.contract.avro.RejectionReason;
+import org.apache.avro.generic.GenericRecord;
 
 /**
  * Optimistic concurrency: an event that carries {@code expectedVersion} applies only if the entity
@@ -23,10 +24,10 @@ public final class Optimistic implements MergeRule {
     }
 
     @Override
-    public MergeDecision decide(EntityState current, EntityEvent event, long nowMillis) {
+    public MergeDecision decide(EntityState current, EntityEvent event, GenericRecord payload, long nowMillis) {
         Long expected = event.getExpectedVersion();
         if (expected == null) {
-            return blindWrites.decide(current, event, nowMillis);
+            return blindWrites.decide(current, event, payload, nowMillis);
         }
         if (current != null && event.getEventId().equals(current.getLastEventId())) {
             return new MergeDecision.Duplicate();
@@ -36,7 +37,7 @@ public final class Optimistic implements MergeRule {
             return new MergeDecision.Refused(RejectionReason.VERSION_MISMATCH,
                     "expected version " + expected + " but the entity is at version " + currentVersion);
         }
-        MergeDecision viaWriteOrder = blindWrites.decide(current, event, nowMillis);
+        MergeDecision viaWriteOrder = blindWrites.decide(current, event, payload, nowMillis);
         if (viaWriteOrder instanceof MergeDecision.Refused) {
             return viaWriteOrder;
         }

@@ -45,6 +45,11 @@ final class MicrometerSyncMetrics implements SyncMetrics {
     }
 
     @Override
+    public void tombstonesExamined(String entityType, int examined) {
+        registry.counter("concord.sync.tombstones.examined", "type", entityType).increment(examined);
+    }
+
+    @Override
     public void deadLettered(String stage) {
         registry.counter("concord.sync.dead.letters", "stage", stage).increment();
     }

@@ -32,12 +32,12 @@ final class ProcessorFactory {
     }
 
     @Singleton
-    SyncSettings syncSettings(@Value("${concord.sync.dedup-window:1h}") Duration dedupWindow,
+    SyncSettings syncSettings(@Value("${concord.sync.recent-event-ids:8}") int recentEventIds,
                               @Value("${concord.sync.max-clock-skew:1m}") Duration maxClockSkew,
                               @Value("${concord.sync.tombstone-retention:7d}") Duration tombstoneRetention,
                               @Value("${concord.sync.expiry-scan-interval:1m}") Duration expiryScanInterval,
                               @Value("${concord.sync.max-output-bytes:1000000}") int maxOutputBytes) {
-        return new SyncSettings(dedupWindow, maxClockSkew, tombstoneRetention, expiryScanInterval, maxOutputBytes);
+        return new SyncSettings(recentEventIds, maxClockSkew, tombstoneRetention, expiryScanInterval, maxOutputBytes);
     }
 
     @Singleton

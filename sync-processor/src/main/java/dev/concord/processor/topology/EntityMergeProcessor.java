@@ -8,6 +8,8 @@ import dev.concord.contract.avro.Operation;
 import dev.concord.contract.avro.RejectedEvent;
 import dev.concord.contract.avro.RejectionReason;
 import dev.concord.contract.avro.WriteRef;
+import dev.concord.contract.ids.EntityIdGrammar;
+import dev.concord.contract.text.LogSafe;
 import dev.concord.contract.serde.PayloadCodec;
 import dev.concord.contract.topics.ConcordTopics;
 import dev.concord.contract.topics.TopicNames;
@@ -16,29 +18,33 @@ import dev.concord.processor.errors.PoisonEventException;
 import dev.concord.processor.merge.MergeDecision;
 import dev.concord.processor.merge.MergeRule;
 import dev.concord.processor.merge.MergeRules;
+import java.nio.ByteBuffer;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
+import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.WindowStore;
 
 /**
  * Applies one entity type's events to its state store under the type's merge rule.
  *
  * <p>Input: events keyed by entity id. Outputs: the new state when it changed (state sink; null once
  * a tombstone expires), every discarded write (conflicts sink), every refused event (rejected sink).
- * Before the rule runs, redelivered events are dropped (dedup window) and clocks too far ahead are
+ * Before the rule runs, an event whose key is not a valid entity id ({@link EntityIdGrammar}) is
+ * refused ({@code INVALID_ENTITY_ID}) and never stored, redelivered events are dropped (the entity's
+ * state remembers its recent event ids, see {@link RecentEventIds}) and clocks too far ahead are
  * refused. An event whose payload does not match its type throws {@link PoisonEventException}, which
- * the processing handler sends to the dead-letter topic. Under {@code exactly_once_v2} the stores,
+ * the processing handler sends to the dead-letter topic (whose handler logs the message: user-supplied
+ * text in it goes through {@link LogSafe}). Under {@code exactly_once_v2} the stores,
  * the outputs and the input offset commit or abort together.
  */
-final class EntityMergeProcessor implements Processor<String, EntityEvent, String, Object> {
+final class EntityMergeProcessor implements Processor<byte[], EntityEvent, String, Object> {
+
+    private static final ByteBuffer NO_EVENT_IDS = ByteBuffer.allocate(0).asReadOnlyBuffer();
 
     private final EntityType type;
     private final SyncTopology.Names names;
@@ -47,11 +53,12 @@ final class EntityMergeProcessor implements Processor<String, EntityEvent, Strin
     private final SyncMetrics metrics;
     private final MergeRule rule;
     private final OutputSizeGuard outputs;
+
     private ProcessorContext<String, Object> context;
-    // entity id -> the entity's current state (deleted ones too, until their tombstone expires)
+    // entity id -> the entity's current state (deleted ones too, until their tombstone expires), with its recent event ids
     private KeyValueStore<String, EntityState> states;
-    // event id -> when it was applied (record time), in buckets one dedup window wide; old buckets expire
-    private WindowStore<String, Long> seenEvents;
+    // deleted entities by deletion time (see TombstoneExpiryIndex)
+    private TombstoneExpiryIndex tombstones;
 
     EntityMergeProcessor(EntityType type, SyncTopology.Names names, ConcordTopics topics, PayloadCodec payloads,
                          SyncSettings settings, SyncMetrics metrics) {
@@ -68,83 +75,93 @@ final class EntityMergeProcessor implements Processor<String, EntityEvent, Strin
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
         this.states = context.getStateStore(names.stateStore());
-        this.seenEvents = context.getStateStore(names.dedupStore());
+        this.tombstones = new TombstoneExpiryIndex(context.getStateStore(names.expiryStore()));
         context.schedule(settings.expiryScanInterval(), PunctuationType.WALL_CLOCK_TIME, this::expireTombstones);
     }
 
     @Override
-    public void process(Record<String, EntityEvent> record) {
-        EntityEvent event = record.value();
-        checkBelongsHere(record.key(), event);
-        if (isDuplicate(event, record.timestamp())) {
+    public void process(Record<byte[], EntityEvent> raw) {
+        EntityEvent event = raw.value();
+        if (event == null) {
+            throw new PoisonEventException("event without value on " + type.name());
+        }
+        EntityIdGrammar.Decoded key = EntityIdGrammar.decode(raw.key());
+        if (!key.valid()) {
+            reject(raw.withKey(event.getEntityId()), null, RejectionReason.INVALID_ENTITY_ID,
+                    "Kafka key refused: " + key.violation().detail() + " An entity id is " + EntityIdGrammar.RULE + ".");
+            return;
+        }
+        Record<String, EntityEvent> record = raw.withKey(key.id());
+        GenericRecord payload = checkBelongsHere(record.key(), event);
+        EntityState current = states.get(record.key());
+        if (RecentEventIds.contains(current, event.getEventId())) {
             metrics.duplicateDropped(type.name());
             return;
         }
         long now = context.currentSystemTimeMs();
-        EntityState current = states.get(record.key());
         if (isClockTooFarAhead(event, now)) {
             reject(record, current, RejectionReason.CLOCK_SKEW, "clock " + event.getClock().getPhysicalMillis()
                     + " is more than " + settings.maxClockSkew() + " ahead of the processor's " + now);
-            rememberEvent(event, record.timestamp());
+            rememberRefusal(record.key(), current, event);
             return;
         }
-        MergeDecision decision = rule.decide(current, event, now);
+        MergeDecision decision = rule.decide(current, event, payload, now);
         if (decision instanceof MergeDecision.Accepted accepted) {
-            apply(record, accepted.state());
-            accepted.partialLoss().ifPresent(loss -> recordConflict(record, ConflictScope.FIELDS, loss, accepted.state()));
-            rememberEvent(event, record.timestamp());
+            EntityState next = accepted.state();
+            rememberEvent(next, current, event);
+            apply(record, next);
+            accepted.partialLoss().ifPresent(loss -> recordConflict(record, ConflictScope.FIELDS, loss, next));
         } else if (decision instanceof MergeDecision.Discarded discarded) {
-            recordConflict(record, ConflictScope.RECORD, discarded.loss(), discarded.current());
-            rememberEvent(event, record.timestamp());
+            // The state is unchanged, so nothing is published; only the store learns the event id.
+            rememberEvent(current, current, event);
+            states.put(record.key(), current);
+            recordConflict(record, ConflictScope.RECORD, discarded.loss(), current);
         } else if (decision instanceof MergeDecision.Duplicate) {
             metrics.duplicateDropped(type.name());
         } else if (decision instanceof MergeDecision.Refused refused) {
             reject(record, current, refused.reason(), refused.detail());
-            // A refusal is this write's final answer: a redelivery must not apply later, when the entity
-            // has moved to the version it expected (found by the independent reference rules).
-            rememberEvent(event, record.timestamp());
-        }
-    }
-
-    /** Anything that is not a well-formed event of this type for this key is poison, not a conflict. */
-    private void checkBelongsHere(String key, EntityEvent event) {
-        if (key == null || event == null) {
-            throw new PoisonEventException("event without key or value on " + type.name());
-        }
-        if (!type.name().equals(event.getEntityType()) || !key.equals(event.getEntityId())) {
-            throw new PoisonEventException("event for " + event.getEntityType() + "/" + event.getEntityId()
-                    + " found under key " + key + " in the events of " + type.name());
-        }
-        if (event.getOp() != Operation.DELETE) {
-            if (event.getPayload() == null) {
-                throw new PoisonEventException(event.getOp() + " without payload for " + type.name() + "/" + key);
-            }
-            try {
-                payloads.decode(event.getPayload(), type.schema());
-            } catch (RuntimeException e) {
-                throw new PoisonEventException("payload does not match type " + type.name() + ": " + e.getMessage(), e);
-            }
+            rememberRefusal(record.key(), current, event);
         }
     }
 
     /**
-     * Event ids are kept in buckets one dedup window wide (window start = bucket). Looking in this
-     * record's bucket and the one before is two point lookups — no iterator — and always covers at
-     * least one whole window back. Whole buckets expire with the store's segments.
+     * Anything that is not a well-formed event of this type for this key is poison, not a conflict.
+     * Returns the payload decoded (null for a DELETE), so the merge rule need not decode it again.
      */
-    private boolean isDuplicate(EntityEvent event, long timestamp) {
-        String eventId = event.getEventId().toString();
-        long bucket = bucketOf(timestamp);
-        return seenEvents.fetch(eventId, bucket) != null
-                || seenEvents.fetch(eventId, bucket - settings.dedupWindow().toMillis()) != null;
+    private GenericRecord checkBelongsHere(String key, EntityEvent event) {
+        if (!type.name().equals(event.getEntityType()) || !key.equals(event.getEntityId())) {
+            throw new PoisonEventException("event for " + LogSafe.of(event.getEntityType()) + "/" + LogSafe.of(event.getEntityId())
+                    + " found under key " + LogSafe.of(key) + " in the events of " + type.name());
+        }
+        if (event.getOp() == Operation.DELETE) {
+            return null;
+        }
+        if (event.getPayload() == null) {
+            throw new PoisonEventException(event.getOp() + " without payload for " + type.name() + "/" + LogSafe.of(key));
+        }
+        try {
+            return payloads.decode(event.getPayload(), type.schema());
+        } catch (RuntimeException e) {
+            throw new PoisonEventException("payload does not match type " + type.name() + ": " + e.getMessage(), e);
+        }
     }
 
-    private void rememberEvent(EntityEvent event, long timestamp) {
-        seenEvents.put(event.getEventId().toString(), timestamp, bucketOf(timestamp));
+    /** {@code state} (the one about to be stored) remembers the event, and as many of {@code previous}'s ids as fit. */
+    private void rememberEvent(EntityState state, EntityState previous, EntityEvent event) {
+        state.setRecentEventIds(RecentEventIds.remember(previous, event.getEventId(), settings.recentEventIds()));
     }
 
-    private long bucketOf(long timestamp) {
-        return timestamp - Math.floorMod(timestamp, settings.dedupWindow().toMillis());
+    /**
+     * A refusal is the write's final answer: a redelivery must not apply later, once the entity has moved
+     * to the version it expected (found by the independent reference rules, bench's ReferenceMerge). The
+     * id goes into the entity's recent ids; an entity that does not exist yet has no state to hold it, and
+     * gets none just for that (a store entry per refused id of an unknown key would let anyone grow the store).
+     */
+    private void rememberRefusal(String key, EntityState current, EntityEvent event) {
+        if (current != null) {
+            rememberEvent(current, current, event);
+            states.put(key, current);
+        }
     }
 
     private boolean isClockTooFarAhead(EntityEvent event, long now) {
@@ -155,15 +172,21 @@ final class EntityMergeProcessor implements Processor<String, EntityEvent, Strin
         EntityState published = publishable(state);
         outputs.checkSize("state", names.stateTopic(), published, published.getPayload());
         states.put(record.key(), state);
+        if (state.getDeleted()) {
+            tombstones.add(state.getUpdatedAt().toEpochMilli(), record.key());
+        }
         context.forward(record.withValue((Object) published), names.stateSink());
         metrics.applied(type.name());
     }
 
-    /** What replicas see: a deleted entity carries no payload (the store keeps field registers). */
+    /**
+     * What replicas see: the stored state without the processor's dedup memory, and without payload when
+     * deleted (the store keeps the field registers). A shallow copy: nothing is shared that either side changes.
+     */
     private static EntityState publishable(EntityState state) {
-        return state.getDeleted() && state.getPayload() != null
-                ? EntityState.newBuilder(state).setPayload(null).build()
-                : state;
+        return new EntityState(state.getEntityType(), state.getEntityId(), state.getVersion(), state.getClock(),
+                state.getWriter(), state.getDeleted(), state.getDeleted() ? null : state.getPayload(), state.getFieldStamps(),
+                state.getLastEventId(), state.getUpdatedAt(), NO_EVENT_IDS);
     }
 
     private void recordConflict(Record<String, EntityEvent> record, ConflictScope scope, MergeDecision.Loss loss,
@@ -199,23 +222,23 @@ final class EntityMergeProcessor implements Processor<String, EntityEvent, Strin
         metrics.rejected(type.name(), reason);
     }
 
-    /** Deleted entities older than the retention leave the store and the state topic (a null lets compaction drop them). */
+    /**
+     * Deleted entities older than the retention leave the store and the state topic (a null lets
+     * compaction drop them). Reads only the index entries that are due: O(expired), not O(all states).
+     */
     private void expireTombstones(long now) {
-        long cutoff = now - settings.tombstoneRetention().toMillis();
-        List<String> expired = new ArrayList<>();
-        try (KeyValueIterator<String, EntityState> all = states.all()) {
-            while (all.hasNext()) {
-                KeyValue<String, EntityState> entry = all.next();
-                if (entry.value.getDeleted() && entry.value.getUpdatedAt().toEpochMilli() < cutoff) {
-                    expired.add(entry.key);
-                }
+        tombstones.backfillIfNeeded(states);
+        List<KeyValue<Long, String>> due = tombstones.takeBefore(now - settings.tombstoneRetention().toMillis());
+        for (KeyValue<Long, String> entry : due) {
+            EntityState state = states.get(entry.value);
+            // The entity may have come back, or been deleted again later: then this entry is stale.
+            if (state != null && state.getDeleted() && state.getUpdatedAt().toEpochMilli() == entry.key) {
+                states.delete(entry.value);
+                context.forward(new Record<>(entry.value, null, now), names.stateSink());
+                metrics.tombstoneExpired(type.name());
             }
         }
-        for (String id : expired) {
-            states.delete(id);
-            context.forward(new Record<>(id, null, now), names.stateSink());
-            metrics.tombstoneExpired(type.name());
-        }
+        metrics.tombstonesExamined(type.name(), due.size());
     }
 
     private String ledgerKey(String entityId) {

@@ -16,6 +16,9 @@ public interface SyncMetrics {
 
     void tombstoneExpired(String entityType);
 
+    /** How many expiry-index entries one expiry run read: what it cost, which should track what expired. */
+    void tombstonesExamined(String entityType, int examined);
+
     void deadLettered(String stage);
 
     SyncMetrics NONE = new SyncMetrics() {
@@ -37,6 +40,10 @@ public interface SyncMetrics {
 
         @Override
         public void tombstoneExpired(String entityType) {
+        }
+
+        @Override
+        public void tombstonesExamined(String entityType, int examined) {
         }
 
         @Override

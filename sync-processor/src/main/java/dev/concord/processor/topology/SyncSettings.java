@@ -5,9 +5,10 @@ import java.time.Duration;
 /**
  * The knobs of the sync rules, with their trade-offs.
  *
- * @param dedupWindow        how long an event id is remembered to drop redelivered copies; storage
- *                           grows with window × event rate, and a copy later than this is caught
- *                           only by the merge rule itself (same write again changes nothing)
+ * @param recentEventIds     how many event ids each entity remembers to drop redelivered copies
+ *                           (16 bytes each in its state); a copy of an older event is caught only by
+ *                           the merge rule itself (the same write again changes nothing, or loses as a
+ *                           conflict to the newer state)
  * @param maxClockSkew       how far ahead of the processor's clock an event's clock may be; beyond
  *                           it the event is refused ({@code CLOCK_SKEW}) rather than trusted, since
  *                           one writer with a runaway clock would otherwise win every conflict
@@ -18,22 +19,30 @@ import java.time.Duration;
  * @param maxOutputBytes     the largest record the output topics accept ({@code max.message.bytes});
  *                           a bigger output dead-letters its input instead of failing the transaction
  */
-public record SyncSettings(Duration dedupWindow, Duration maxClockSkew, Duration tombstoneRetention,
+public record SyncSettings(int recentEventIds, Duration maxClockSkew, Duration tombstoneRetention,
                            Duration expiryScanInterval, int maxOutputBytes) {
 
     /** Kafka's default {@code max.message.bytes} is 1,048,588; stay clear of it. */
     public static final int DEFAULT_MAX_OUTPUT_BYTES = 1_000_000;
+    /** Enough for a retried request or a replayed outbox batch touching an entity a few times; 128 bytes per state. */
+    public static final int DEFAULT_RECENT_EVENT_IDS = 8;
+
+    public SyncSettings {
+        if (recentEventIds < 1) {
+            throw new IllegalArgumentException("recentEventIds must be at least 1, was " + recentEventIds);
+        }
+    }
 
     public static SyncSettings defaults() {
-        return new SyncSettings(Duration.ofHours(1), Duration.ofMinutes(1), Duration.ofDays(7), Duration.ofMinutes(1),
+        return new SyncSettings(DEFAULT_RECENT_EVENT_IDS, Duration.ofMinutes(1), Duration.ofDays(7), Duration.ofMinutes(1),
                 DEFAULT_MAX_OUTPUT_BYTES);
     }
 
     public SyncSettings withMaxClockSkew(Duration skew) {
-        return new SyncSettings(dedupWindow, skew, tombstoneRetention, expiryScanInterval, maxOutputBytes);
+        return new SyncSettings(recentEventIds, skew, tombstoneRetention, expiryScanInterval, maxOutputBytes);
     }
 
     public SyncSettings withMaxOutputBytes(int bytes) {
-        return new SyncSettings(dedupWindow, maxClockSkew, tombstoneRetention, expiryScanInterval, bytes);
+        return new SyncSettings(recentEventIds, maxClockSkew, tombstoneRetention, expiryScanInterval, bytes);
     }
 }

@@ -9,6 +9,7 @@ import dev.concord.contract.topics.ConcordTopics;
 import dev.concord.contract.topics.Topic;
 import dev.concord.contract.topics.TopicNames;
 import dev.concord.contract.types.EntityType;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
@@ -17,7 +18,7 @@ import org.apache.kafka.streams.state.Stores;
  * The sync topology, a pure function of the type declarations and settings: per entity type,
  *
  * <pre>
- * concord.events.&lt;type&gt; → merge-&lt;type&gt; (stores state.&lt;type&gt;, dedup.&lt;type&gt;) ─┬→ concord.state.&lt;type&gt;
+ * concord.events.&lt;type&gt; → merge-&lt;type&gt; (stores state.&lt;type&gt;, tombstone-expiry.&lt;type&gt;) ─┬→ concord.state.&lt;type&gt;
  *                                                                  ├→ concord.conflicts
  *                                                                  └→ concord.rejected
  * </pre>
@@ -31,11 +32,11 @@ public final class SyncTopology {
     }
 
     /** Node and store names of one type's sub-topology. */
-    public record Names(String source, String processor, String stateStore, String dedupStore,
+    public record Names(String source, String processor, String stateStore, String expiryStore,
                         String stateSink, String conflictSink, String rejectedSink, String stateTopic) {
         public static Names of(EntityType type) {
             String t = type.name();
-            return new Names("events-" + t, "merge-" + t, "state." + t, "dedup." + t,
+            return new Names("events-" + t, "merge-" + t, "state." + t, "tombstone-expiry." + t,
                     "state-sink-" + t, "conflicts-sink-" + t, "rejected-sink-" + t, TopicNames.state(t));
         }
     }
@@ -57,18 +58,18 @@ public final class SyncTopology {
         Topic<String, RejectedEvent> rejected = topics.rejected();
         Names names = Names.of(type);
 
-        topology.addSource(names.source(), events.keySerde().deserializer(), events.valueSerde().deserializer(), events.name());
+        // Keys stay bytes until the processor decodes them strictly (EntityIdGrammar): a lenient String
+        // deserializer would turn two different invalid byte strings into one entity id.
+        topology.addSource(names.source(), new ByteArrayDeserializer(), events.valueSerde().deserializer(), events.name());
         topology.addProcessor(names.processor(),
                 () -> new EntityMergeProcessor(type, names, topics, contract.payloads(), settings, metrics), names.source());
-        // Cached stores write RocksDB and their changelogs once per key per commit, not once per event.
+        // The only store: each entity's state, which also remembers its recent event ids (dedup).
         topology.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(names.stateStore()), state.keySerde(), state.valueSerde())
                 .withCachingEnabled(), names.processor());
-        topology.addStateStore(Stores.windowStoreBuilder(
-                // Retention: this bucket and the previous one must still be there (see EntityMergeProcessor.isDuplicate).
-                Stores.persistentWindowStore(names.dedupStore(), settings.dedupWindow().multipliedBy(2),
-                        settings.dedupWindow(), false),
-                Serdes.String(), Serdes.Long()).withCachingEnabled(), names.processor());
+        // Deleted entities by deletion time, so expiry reads only what is due (see TombstoneExpiryIndex).
+        topology.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(names.expiryStore()), Serdes.String(), Serdes.String()), names.processor());
         topology.addSink(names.stateSink(), state.name(), state.keySerde().serializer(), state.valueSerde().serializer(),
                 names.processor());
         topology.addSink(names.conflictSink(), conflicts.name(), conflicts.keySerde().serializer(),

@@ -13,8 +13,9 @@ import org.junit.jupiter.api.Test;
 
 class DuplicatesAndClockGuardTopologyTest {
 
+    private static final int REMEMBERED = 3;
     private final TopologyFixture f = new TopologyFixture(MergePolicy.LAST_WRITER_WINS,
-            new SyncSettings(Duration.ofMinutes(10), Duration.ofSeconds(30), Duration.ofDays(1), Duration.ofMinutes(1),
+            new SyncSettings(REMEMBERED, Duration.ofSeconds(30), Duration.ofDays(1), Duration.ofMinutes(1),
                     SyncSettings.DEFAULT_MAX_OUTPUT_BYTES));
 
     @AfterEach
@@ -23,12 +24,16 @@ class DuplicatesAndClockGuardTopologyTest {
     }
 
     @Test
-    void shouldDropARedeliveredEventWithinTheWindowEvenAfterNewerWrites() {
+    void shouldDropARedeliveredEventWhileTheEntityRemembersItEvenAfterNewerWrites() {
+        // Given an event followed by a newer write to the same entity
         EntityEvent first = f.upsert("c-1", 1_000, "writer-a", "First");
         f.events.pipeInput("c-1", first, T0);
         f.events.pipeInput("c-1", f.upsert("c-1", 2_000, "writer-b", "Second"), T0.plusSeconds(1));
+
+        // When the first event is delivered again
         f.events.pipeInput("c-1", first, T0.plusSeconds(60));
 
+        // Then it is dropped silently: no state, no conflict
         assertThat(f.states.readValuesToList()).hasSize(2);
         assertThat(f.conflicts.isEmpty()).as("a redelivery is not a conflict").isTrue();
         assertThat(f.store.get("c-1").getVersion()).isEqualTo(2);
@@ -36,17 +41,50 @@ class DuplicatesAndClockGuardTopologyTest {
     }
 
     @Test
-    void shouldForgetEventIdsAfterTheWindowSoStorageStaysBounded() {
+    void shouldDropARedeliveredLoserWithoutASecondConflictRecord() {
+        // Given a write that lost to a newer state
+        f.events.pipeInput("c-1", f.upsert("c-1", 2_000, "writer-b", "Newer"), T0);
+        EntityEvent older = f.upsert("c-1", 1_000, "writer-a", "Older");
+        f.events.pipeInput("c-1", older, T0.plusSeconds(1));
+        assertThat(f.conflicts.readValue().getLoser().getEventId()).isEqualTo(older.getEventId());
+
+        // When the losing event is delivered again
+        f.events.pipeInput("c-1", older, T0.plusSeconds(2));
+
+        // Then it is recognised as a copy: the ledger holds the conflict once
+        assertThat(f.states.readValuesToList()).hasSize(1);
+        assertThat(f.store.get("c-1").getVersion()).isEqualTo(1);
+        assertThat(f.allOutputsEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldRememberOnlyTheMostRecentEventIdsSoTheStateStaysBounded() {
+        // Given an event followed by as many newer writes as the entity remembers
         EntityEvent first = f.upsert("c-1", 1_000, "writer-a", "First");
         f.events.pipeInput("c-1", first, T0);
-        f.events.pipeInput("c-1", f.upsert("c-1", 2_000, "writer-b", "Second"), T0.plus(Duration.ofMinutes(30)));
-        f.events.pipeInput("c-1", first, T0.plus(Duration.ofMinutes(31)));
+        for (int i = 1; i <= REMEMBERED; i++) {
+            f.events.pipeInput("c-1", f.upsert("c-1", 1_000 + i, "writer-b", "Next " + i), T0.plusSeconds(i));
+        }
+        assertThat(f.store.get("c-1").getRecentEventIds().remaining()).isEqualTo(REMEMBERED * 16);
 
+        // When the first event is delivered again
+        f.events.pipeInput("c-1", first, T0.plusSeconds(60));
+
+        // Then the merge rule still refuses the stale write, now seen as a conflict
         f.states.readValuesToList();
-        assertThat(f.conflicts.readValue().getLoser().getEventId())
-                .as("beyond the window the merge rule still refuses the stale write, now seen as a conflict")
-                .isEqualTo(first.getEventId());
-        assertThat(f.store.get("c-1").getVersion()).isEqualTo(2);
+        assertThat(f.conflicts.readValue().getLoser().getEventId()).isEqualTo(first.getEventId());
+        assertThat(f.store.get("c-1").getVersion()).isEqualTo(1 + REMEMBERED);
+        assertThat(f.allOutputsEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldPublishStatesWithoutTheProcessorsDedupMemory() {
+        // When an event is applied
+        f.events.pipeInput("c-1", f.upsert("c-1", 1_000, "writer-a", "Ada"), T0);
+
+        // Then the store remembers its id, and the published state carries none
+        assertThat(f.store.get("c-1").getRecentEventIds().remaining()).isEqualTo(16);
+        assertThat(f.states.readValue().getRecentEventIds().remaining()).isZero();
         assertThat(f.allOutputsEmpty()).isTrue();
     }
 

@@ -47,9 +47,13 @@ final class TopologyFixture implements AutoCloseable {
     final KeyValueStore<String, EntityState> store;
 
     TopologyFixture(MergePolicy policy, SyncSettings settings) {
+        this(policy, settings, SyncMetrics.NONE);
+    }
+
+    TopologyFixture(MergePolicy policy, SyncSettings settings, SyncMetrics metrics) {
         customer = new EntityType("customer", Customer.getClassSchema(), policy, 1);
         contract = ConcordContract.inMemory(EntityTypes.of(List.of(customer))).registerWriterSchemas();
-        driver = new TopologyTestDriver(SyncTopology.build(contract, settings, SyncMetrics.NONE),
+        driver = new TopologyTestDriver(SyncTopology.build(contract, settings, metrics),
                 StreamsSettings.of(Map.of("bootstrap.servers", "unused:9092"),
                         Map.of("application.id", "topology-test-" + policy.id()), SyncMetrics.NONE),
                 T0);
