@@ -59,6 +59,27 @@ class SchemaValidationTest {
         assertThat(resources).hasSizeGreaterThan(20);
     }
 
+    @Test
+    void theDeadLetterToolsMatchTheirSchemasAndReachKafkaAsAClientOfTheListener() {
+        String yaml = Kustomize.render(Kustomize.k8s().resolve("ops/dlq"));
+        List<Map<String, Object>> resources = new ArrayList<>();
+        for (Object doc : new org.yaml.snakeyaml.Yaml().loadAll(yaml)) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> resource = (Map<String, Object>) doc;
+            resources.add(resource);
+        }
+
+        List<String> errors = new ArrayList<>();
+        resources.forEach(r -> errors.addAll(SchemaValidator.validate(r)));
+
+        assertThat(errors).isEmpty();
+        assertThat(resources).extracting(r -> Y.str(r, "kind")).containsExactlyInAnyOrder("KafkaUser", "Pod");
+        Map<String, Object> pod = resources.stream().filter(r -> "Pod".equals(Y.str(r, "kind"))).findFirst().orElseThrow();
+        assertThat(Y.str(pod, "metadata", "labels", "concord.dev/kafka-client")).as("admitted by the listener's NetworkPolicy").isEqualTo("true");
+        assertThat(Y.str(Y.list(pod, "spec", "containers").get(0), "image")).endsWith(":" + STRIMZI_VERSION + "-kafka-"
+                + Y.str(Kustomize.overlay("production").one("Kafka", "concord-kafka"), "spec", "kafka", "version"));
+    }
+
     @ParameterizedTest
     @MethodSource("overlays")
     void theBrokersRunAKafkaVersionThePinnedStrimziSupports(String overlay) {

@@ -32,6 +32,7 @@ public final class SchemaValidator {
             Map.entry("kafka.strimzi.io/v1/KafkaUser", strimzi("user.KafkaUser")),
             Map.entry("v1/ConfigMap", io.fabric8.kubernetes.api.model.ConfigMap.class),
             Map.entry("v1/Secret", io.fabric8.kubernetes.api.model.Secret.class),
+            Map.entry("v1/Pod", io.fabric8.kubernetes.api.model.Pod.class),
             Map.entry("v1/Service", io.fabric8.kubernetes.api.model.Service.class),
             Map.entry("v1/ServiceAccount", io.fabric8.kubernetes.api.model.ServiceAccount.class),
             Map.entry("apps/v1/Deployment", io.fabric8.kubernetes.api.model.apps.Deployment.class),
