@@ -497,6 +497,12 @@ class RenderedOverlaysTest {
                 .isEqualTo("org.apache.kafka.common.replica.RackAwareReplicaSelector");
         assertThat(Y.get(Kustomize.overlay("dev").one("Kafka", "concord-kafka"), "spec", "kafka", "rack"))
                 .as("one broker in dev: no zones to spread over").isNull();
+        // ...and the consumers say which zone they are in, so they fetch from the copy there.
+        for (String service : List.of(ConcordServices.PROCESSOR, ConcordServices.CONSUMER)) {
+            Var rack = ContainerEnv.find(ContainerEnv.of(Kustomize.overlay("production"),
+                    Kustomize.overlay("production").container(service)), "CONCORD_KAFKA_CLIENT_RACK");
+            assertThat(rack.fieldPath()).as(service).isEqualTo("metadata.labels['topology.kubernetes.io/zone']");
+        }
     }
 
     @Test
