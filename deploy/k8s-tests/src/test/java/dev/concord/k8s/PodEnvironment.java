@@ -45,7 +45,9 @@ final class PodEnvironment {
                 value = switch (var.fieldPath()) {
                     case "metadata.name" -> podName;
                     case "status.podIP" -> "127.0.0.1";
-                    default -> throw new AssertionError("unsupported fieldRef " + var.fieldPath());
+                    // A label the pod lacks resolves to an empty string, as the kubelet does (e.g. the zone label
+                    // where Kubernetes does not copy node topology labels onto pods).
+                    default -> podLabel(workload, var.fieldPath());
                 };
             } else {
                 value = expand(var.value(), env);
@@ -54,6 +56,17 @@ final class PodEnvironment {
         }
         return env;
     }
+
+    private static String podLabel(Map<String, Object> workload, String fieldPath) {
+        Matcher label = LABEL_REF.matcher(fieldPath);
+        if (!label.matches()) {
+            throw new AssertionError("unsupported fieldRef " + fieldPath);
+        }
+        String value = Y.str(workload, "spec", "template", "metadata", "labels", label.group(1));
+        return value == null ? "" : value;
+    }
+
+    private static final java.util.regex.Pattern LABEL_REF = java.util.regex.Pattern.compile("metadata\\.labels\\['([^']+)'\\]");
 
     private static String expand(String value, Map<String, String> defined) {
         Matcher m = ContainerEnv.REFERENCE.matcher(value);

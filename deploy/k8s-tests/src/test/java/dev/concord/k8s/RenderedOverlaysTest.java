@@ -466,11 +466,43 @@ class RenderedOverlaysTest {
         Object trigger = Y.list(scaled, "spec", "triggers").get(0);
         assertThat(Y.str(trigger, "type")).isEqualTo("kafka");
         assertThat(Y.str(trigger, "metadata", "consumerGroup")).as("%s's group", service).isEqualTo(group);
-        assertThat(Y.str(trigger, "metadata", "bootstrapServers")).as("KEDA reaches Kafka where %s does", service)
-                .isEqualTo(ContainerEnv.literal(ContainerEnv.of(rendered, rendered.container(service)), "KAFKA_BOOTSTRAP_SERVERS"));
+        // KEDA's operator runs in its own namespace: the service's short bootstrap name, qualified with this namespace.
+        String[] hostPort = ContainerEnv.literal(ContainerEnv.of(rendered, rendered.container(service)), "KAFKA_BOOTSTRAP_SERVERS").split(":");
+        String namespace = Y.str(scaled, "metadata", "namespace");
+        assertThat(Y.str(trigger, "metadata", "bootstrapServers")).as("KEDA reaches Kafka where %s does, from namespace keda", service)
+                .isEqualTo(hostPort[0] + "." + namespace + ".svc:" + hostPort[1]);
+        // ...through the same SASL_SSL listener: SCRAM-SHA-512, TLS against the cluster CA, its own user's password.
+        assertThat(Y.str(trigger, "metadata", "sasl")).isEqualTo("scram_sha512");
+        assertThat(Y.str(trigger, "metadata", "tls")).isEqualTo("enable");
+        Map<String, Object> auth = rendered.one("TriggerAuthentication", Y.str(trigger, "authenticationRef", "name"));
+        assertThat(Y.list(auth, "spec", "secretTargetRef")).extracting(ref -> Y.str(ref, "parameter"))
+                .containsExactlyInAnyOrder("username", "password", "ca");
+        Map<String, Object> listener = Y.list(rendered.one("Kafka", "concord-kafka"), "spec", "kafka", "listeners").stream()
+                .map(l -> Y.map(l)).filter(l -> hostPort[1].equals(Y.str(l, "port"))).findFirst().orElseThrow();
+        assertThat(Y.str(listener, "tls")).isEqualTo("true");
+        assertThat(Y.str(listener, "authentication", "type")).isEqualTo("scram-sha-512");
+        assertThat(Y.list(listener, "networkPolicyPeers")).as("the listener admits KEDA's namespace")
+                .anySatisfy(peer -> assertThat(Y.str(peer, "namespaceSelector", "matchLabels", "kubernetes.io/metadata.name")).isEqualTo("keda"));
         int max = Integer.parseInt(Y.str(scaled, "spec", "maxReplicaCount"));
         assertThat(max).as("%s maxReplicaCount: more would idle", service).isLessThanOrEqualTo(partitionCap);
         assertThat(Integer.parseInt(Y.str(scaled, "spec", "minReplicaCount"))).isBetween(1, max);
+    }
+
+    @Test
+    void productionBrokersKnowTheirZoneAndServeFetchesFromTheConsumersZone() {
+        Map<String, Object> kafka = Kustomize.overlay("production").one("Kafka", "concord-kafka");
+
+        assertThat(Y.str(kafka, "spec", "kafka", "rack", "topologyKey")).isEqualTo("topology.kubernetes.io/zone");
+        assertThat(Y.str(kafka, "spec", "kafka", "config", "replica.selector.class"))
+                .isEqualTo("org.apache.kafka.common.replica.RackAwareReplicaSelector");
+        assertThat(Y.get(Kustomize.overlay("dev").one("Kafka", "concord-kafka"), "spec", "kafka", "rack"))
+                .as("one broker in dev: no zones to spread over").isNull();
+        // ...and the consumers say which zone they are in, so they fetch from the copy there.
+        for (String service : List.of(ConcordServices.PROCESSOR, ConcordServices.CONSUMER)) {
+            Var rack = ContainerEnv.find(ContainerEnv.of(Kustomize.overlay("production"),
+                    Kustomize.overlay("production").container(service)), "CONCORD_KAFKA_CLIENT_RACK");
+            assertThat(rack.fieldPath()).as(service).isEqualTo("metadata.labels['topology.kubernetes.io/zone']");
+        }
     }
 
     @Test
