@@ -6,9 +6,10 @@ import java.util.List;
 
 /**
  * An RFC 9457 problem detail ({@code application/problem+json}), the one error shape of every
- * Concord HTTP API. {@code errors} lists each offending field with what was expected there.
+ * Concord HTTP API. {@code errors} lists each offending field with what was expected there; it is always
+ * present (empty when no single field is at fault), and only {@code instance} may be left out.
  */
-@JsonInclude(JsonInclude.Include.NON_EMPTY)
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public record Problem(String type, String title, int status, String detail, String instance, List<FieldError> errors) {
 
     public static final String MEDIA_TYPE = "application/problem+json";
