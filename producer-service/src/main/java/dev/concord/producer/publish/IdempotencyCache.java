@@ -11,7 +11,7 @@ import java.util.function.Supplier;
 /**
  * The first level of idempotency: per instance, event id → the first request's answer, so a retry of an
  * accepted request is answered from memory and sends nothing. The second level is sync-processor's
- * dedup window: the event id is deterministic ({@link EventIds#fromIdempotencyKey}), so a retry that
+ * memory of each entity's recent event ids: the event id is deterministic ({@link EventIds#fromIdempotencyKey}), so a retry that
  * reaches another instance, or arrives after this cache evicted the entry, publishes an event that the
  * processor drops as a duplicate.
  *
