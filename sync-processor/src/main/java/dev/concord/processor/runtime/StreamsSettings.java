@@ -38,6 +38,9 @@ public final class StreamsSettings {
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
         // The record cache stays on (statestore.cache.max.bytes default): turning it off did not measure
         // better, and it coalesces a hot entity's changelog writes within a commit.
+        // Every RocksDB store of the process shares one memory budget (block cache + memtables), so the pod's
+        // off-heap memory does not grow with its stores and partitions until the container limit kills it.
+        props.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class);
         // Poison records go to the dead-letter topic, in the same transaction, and processing goes on:
         // a restart never meets the same bad record again.
         props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterDeserializationHandler.class);
