@@ -18,7 +18,7 @@ import org.rocksdb.WriteBufferManager;
  * filter blocks and is charged for the memtables through one write-buffer manager: the sum of all stores
  * stays under one budget.
  *
- * <p>The budget ({@value #BUDGET_CONFIG}, bytes; {@code concord.streams.rocksdb.memory.bytes}) defaults to
+ * <p>The budget ({@code concord.streams.rocksdb.memory.bytes}, environment {@code CONCORD_ROCKSDB_MEMORY_BYTES}) defaults to
  * half of what the container leaves outside the Java heap: the image gives the heap half the memory
  * limit, so a 2 GiB pod has 1 GiB outside it, of which RocksDB may take 512 MiB and the JVM's own
  * off-heap needs (metaspace, threads, direct buffers) the rest.
@@ -67,7 +67,7 @@ public final class BoundedRocksDbMemory implements RocksDBConfigSetter {
     /** The configured budget, or half of the memory outside the heap, never under {@link #MIN_BUDGET}. */
     static long budget(Map<String, Object> configs) {
         Object configured = configs.get(BUDGET_CONFIG);
-        if (configured != null) {
+        if (configured != null && !configured.toString().isBlank()) {
             return Math.max(MIN_BUDGET, Long.parseLong(configured.toString().trim()));
         }
         long total = ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getTotalMemorySize();

@@ -37,6 +37,8 @@ class BoundedRocksDbMemoryTest {
         assertThat(BoundedRocksDbMemory.defaultBudget(gib, gib)).isEqualTo(BoundedRocksDbMemory.MIN_BUDGET);
         assertThat(BoundedRocksDbMemory.budget(Map.of(BoundedRocksDbMemory.BUDGET_CONFIG, "1000"))).isEqualTo(BoundedRocksDbMemory.MIN_BUDGET);
         assertThat(BoundedRocksDbMemory.budget(Map.of(BoundedRocksDbMemory.BUDGET_CONFIG, String.valueOf(gib)))).isEqualTo(gib);
+        // Unset in configuration (an empty environment variable): the default, at least the floor.
+        assertThat(BoundedRocksDbMemory.budget(Map.of(BoundedRocksDbMemory.BUDGET_CONFIG, ""))).isGreaterThanOrEqualTo(BoundedRocksDbMemory.MIN_BUDGET);
     }
 
     @Test
