@@ -2,6 +2,7 @@ package dev.concord.bench;
 
 import dev.concord.bench.load.LoadSpec;
 import dev.concord.bench.measure.ClientFeedLatency;
+import dev.concord.bench.measure.ProcessorScaling;
 import dev.concord.bench.measure.Correctness;
 import dev.concord.bench.measure.EndToEndLatency;
 import dev.concord.bench.measure.ProcessorThroughput;
@@ -47,7 +48,7 @@ public final class BenchMain implements Callable<Integer> {
     @Option(names = "--p1-floor", description = "Fail when P1 falls under this (default: ${DEFAULT-VALUE}).")
     double p1Floor = 0.08;
 
-    @Option(names = "--only", split = ",", description = "Run only these: correctness, processor, replica, bootstrap, latency, client, publish.")
+    @Option(names = "--only", split = ",", description = "Run only these: correctness, processor, replica, bootstrap, latency, client, publish, scaling (not in --quick unless named).")
     List<String> only;
 
     public static void main(String[] args) {
@@ -79,6 +80,10 @@ public final class BenchMain implements Callable<Integer> {
                         figures.p1(), p1Floor), figures.p1() >= p1Floor);
                 report.addKeyFigure(String.format(Locale.ROOT, "P2 = %.0f%% (what exactly-once costs against at_least_once; target ≤ 25%%)",
                         figures.p2() * 100), true);
+            }
+            if (!quick && runs("scaling") || only != null && only.contains("scaling")) {
+                System.out.println("Processor scaling (1, 2, 4 partitions and stream threads)...");
+                new ProcessorScaling(env).run(report, quick ? 10_000 : 200_000, List.of(1, 2, 4));
             }
             if (runs("replica")) {
                 System.out.println("Replica apply rate...");

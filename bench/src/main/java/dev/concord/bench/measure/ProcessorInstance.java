@@ -28,7 +28,12 @@ final class ProcessorInstance implements AutoCloseable {
     private final CountingMetrics metrics = new CountingMetrics();
 
     ProcessorInstance(BenchEnvironment env, ConcordContract contract, String guarantee) {
-        this(env, guarantee, metrics -> SyncTopology.build(contract,
+        this(env, contract, guarantee, Map.of());
+    }
+
+    /** @param streamsSettings further Kafka Streams settings, e.g. {@code num.stream.threads} */
+    ProcessorInstance(BenchEnvironment env, ConcordContract contract, String guarantee, Map<String, Object> streamsSettings) {
+        this(env, guarantee, streamsSettings, metrics -> SyncTopology.build(contract,
                 SyncSettings.defaults().withMaxClockSkew(Duration.ofDays(1)), metrics));
     }
 
@@ -63,11 +68,17 @@ final class ProcessorInstance implements AutoCloseable {
     }
 
     private ProcessorInstance(BenchEnvironment env, String guarantee, Function<CountingMetrics, Topology> topology) {
+        this(env, guarantee, Map.of(), topology);
+    }
+
+    private ProcessorInstance(BenchEnvironment env, String guarantee, Map<String, Object> streamsSettings,
+                              Function<CountingMetrics, Topology> topology) {
         Map<String, Object> overrides = new java.util.HashMap<>(Map.of(
                 StreamsConfig.APPLICATION_ID_CONFIG, "bench-" + UUID.randomUUID(),
                 StreamsConfig.PROCESSING_GUARANTEE_CONFIG, guarantee,
                 StreamsConfig.STATE_DIR_CONFIG, tempDir(env),
                 StreamsConfig.GROUP_PROTOCOL_CONFIG, "streams"));
+        overrides.putAll(streamsSettings);
         // Experiments: -Dconcord.streams.<property>=<value> overrides a Kafka Streams setting of the processor.
         System.getProperties().stringPropertyNames().stream().filter(name -> name.startsWith("concord.streams."))
                 .forEach(name -> overrides.put(name.substring("concord.streams.".length()), System.getProperty(name)));
