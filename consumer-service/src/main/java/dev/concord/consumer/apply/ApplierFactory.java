@@ -17,6 +17,7 @@ import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.RoundRobinAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
@@ -68,6 +69,10 @@ public class ApplierFactory {
         config.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "consumer-service-" + groupId);
         // Bigger batches, fewer transactions: what makes bootstrapping a large compacted topic fast.
         config.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, DEFAULT_MAX_POLL_RECORDS);
+        // Spread the partitions of all state topics together over the instances: the default (range)
+        // assigns each topic on its own, so with 6 partitions per type instances 7 and up got nothing
+        // however many types there were.
+        config.putIfAbsent(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, RoundRobinAssignor.class.getName());
         // Not overridable: the store holds the offsets, and only committed (processor) transactions count.
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
