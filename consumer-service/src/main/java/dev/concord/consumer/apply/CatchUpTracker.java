@@ -1,14 +1,21 @@
 package dev.concord.consumer.apply;
 
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Function;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * Whether the replica has caught up: bootstrapping is over once its position in every partition it
- * was assigned at start reaches that partition's end offset as it was then (for {@code read_committed},
- * the last stable offset). The target is taken once, so a busy topic cannot keep a replica from ever
- * being ready; once caught up it stays so, and later lag is reported, not turned into unreadiness.
+ * Whether the replica has caught up: bootstrapping is over once its position in every partition it is
+ * assigned reaches that partition's end offset as it was when the partition was assigned (for
+ * {@code read_committed}, the last stable offset). Each partition's target is taken once, so a busy topic
+ * cannot keep a replica from ever being ready. Until then the target follows rebalances: a partition
+ * that moves to another instance (which applies it to the same store) leaves the target, so a pod that
+ * loses partitions mid-bootstrap still becomes ready; a partition gained is added with its end offset
+ * then. Once caught up it stays so, and later lag is reported, not turned into unreadiness.
  *
  * <p>Positions, not stored offsets, are compared: the consumer's position steps over transaction
  * markers that no record offset ever reaches. The applier reports positions only after the batch
@@ -26,7 +33,7 @@ public final class CatchUpTracker {
                            Map<TopicPartition, Long> lag) {
     }
 
-    // end offset per partition assigned at start; null until the first assignment
+    // end offset per assigned partition, taken when it was assigned; null until the first assignment
     private volatile Map<TopicPartition, Long> target;
     // records still to apply per target partition, as of the last report
     private volatile Map<TopicPartition, Long> remaining = Map.of();
@@ -47,6 +54,34 @@ public final class CatchUpTracker {
     }
 
     /**
+     * Until caught up, makes the target the partitions assigned now: drops those moved to another
+     * instance, adds those gained with their end offsets as of now ({@code endOffsets} is asked only for them).
+     *
+     * @return whether the target changed
+     */
+    public synchronized boolean follow(Set<TopicPartition> assigned, Function<Set<TopicPartition>, Map<TopicPartition, Long>> endOffsets) {
+        if (caughtUp) {
+            return false;
+        }
+        if (target == null) {
+            targetIfAbsent(endOffsets.apply(assigned));
+            return true;
+        }
+        Set<TopicPartition> gained = new HashSet<>(assigned);
+        gained.removeAll(target.keySet());
+        if (gained.isEmpty() && assigned.containsAll(target.keySet())) {
+            return false;
+        }
+        Map<TopicPartition, Long> next = new HashMap<>(target);
+        next.keySet().retainAll(assigned);
+        if (!gained.isEmpty()) {
+            next.putAll(endOffsets.apply(gained));
+        }
+        target = Map.copyOf(next);
+        return true;
+    }
+
+    /**
      * Reports the positions reached by committed batches.
      *
      * @return whether the replica is (now or already) caught up
@@ -62,7 +97,6 @@ public final class CatchUpTracker {
             Long position = positions.get(end.getKey());
             long behind = position == null ? end.getValue() : Math.max(0, end.getValue() - position);
             if (position == null || behind > 0) {
-                // Not known here (or not reached): a partition moved to another member keeps us unready.
                 all = false;
             }
             left.put(end.getKey(), behind);

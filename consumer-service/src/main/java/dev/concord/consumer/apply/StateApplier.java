@@ -234,17 +234,15 @@ public final class StateApplier implements AutoCloseable {
 
     /**
      * Readiness and lag, after the batch is committed: the positions now cover only stored records.
-     * The catch-up target is the end of every partition assigned the first time there are any.
+     * The catch-up target is the end of every assigned partition, as of its assignment (see {@link CatchUpTracker}).
      */
     private void trackProgress(Consumer<byte[], byte[]> current) {
         Set<TopicPartition> assigned = current.assignment();
         if (assigned.isEmpty()) {
             return;
         }
-        if (!catchUp.hasTarget()) {
-            Map<TopicPartition, Long> ends = current.endOffsets(assigned, OFFSETS_TIMEOUT);
-            catchUp.targetIfAbsent(ends);
-            LOG.info("Bootstrapping: ready once caught up with the end offsets {}", ends);
+        if (catchUp.follow(assigned, partitions -> current.endOffsets(partitions, OFFSETS_TIMEOUT))) {
+            LOG.info("Bootstrapping: ready once caught up with the end offsets {}", catchUp.progress().target());
         }
         Map<TopicPartition, Long> positions = new HashMap<>();
         Map<TopicPartition, Long> lag = new HashMap<>();
@@ -255,7 +253,7 @@ public final class StateApplier implements AutoCloseable {
         boolean before = catchUp.caughtUp();
         boolean now = catchUp.committedPositions(positions);
         if (now && !before) {
-            LOG.info("Caught up: every partition assigned at start is applied to its end offset then; ready");
+            LOG.info("Caught up: every assigned partition is applied to its end offset as of its assignment; ready");
         }
         catchUp.lag(lag);
         metrics.caughtUp(now);

@@ -48,4 +48,36 @@ class CatchUpTrackerTest {
 
         assertThat(tracker.committedPositions(Map.of(P0, 0L, P1, 0L))).isTrue();
     }
+
+    @Test
+    void shouldBecomeReadyAfterLosingAPartitionItHadNotCaughtUpWith() {
+        TopicPartition a = new TopicPartition("concord.state.customer", 0);
+        TopicPartition b = new TopicPartition("concord.state.customer", 1);
+        CatchUpTracker tracker = new CatchUpTracker();
+        tracker.follow(java.util.Set.of(a, b), partitions -> java.util.Map.of(a, 100L, b, 100L));
+        assertThat(tracker.committedPositions(java.util.Map.of(a, 100L, b, 10L))).isFalse();
+
+        // b moves to another instance of the same replica mid-bootstrap
+        assertThat(tracker.follow(java.util.Set.of(a), partitions -> { throw new AssertionError("nothing gained"); })).isTrue();
+
+        assertThat(tracker.committedPositions(java.util.Map.of(a, 100L))).isTrue();
+    }
+
+    @Test
+    void shouldWaitForAPartitionGainedBeforeCatchingUp() {
+        TopicPartition a = new TopicPartition("concord.state.customer", 0);
+        TopicPartition b = new TopicPartition("concord.state.customer", 1);
+        CatchUpTracker tracker = new CatchUpTracker();
+        tracker.follow(java.util.Set.of(a), partitions -> java.util.Map.of(a, 100L));
+        tracker.follow(java.util.Set.of(a, b), partitions -> {
+            assertThat(partitions).containsExactly(b);
+            return java.util.Map.of(b, 50L);
+        });
+
+        assertThat(tracker.committedPositions(java.util.Map.of(a, 100L, b, 20L))).isFalse();
+        assertThat(tracker.committedPositions(java.util.Map.of(a, 100L, b, 50L))).isTrue();
+        // Caught up stays caught up: later rebalances change nothing.
+        assertThat(tracker.follow(java.util.Set.of(b), partitions -> java.util.Map.of())).isFalse();
+        assertThat(tracker.caughtUp()).isTrue();
+    }
 }
