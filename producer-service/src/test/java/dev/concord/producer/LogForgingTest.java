@@ -3,11 +3,6 @@ package dev.concord.producer;
 import static dev.concord.producer.RawHttp.ascii;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.crypto.MACSigner;
-import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
 import dev.concord.testsupport.KafkaBrokerExtension;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.Date;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -93,7 +87,7 @@ class LogForgingTest {
     @Test
     void shouldRefuseAJwtWhoseSubjectHoldsCrLfAndForgeNoLine() throws Exception {
         // Given: a validly signed token whose subject carries a line break
-        String token = jwt("app\r\n12:00:00.000 ERROR [main] " + marker, List.of("customer:write"));
+        String token = RunningProducerService.jwt("app\r\n12:00:00.000 ERROR [main] " + marker, List.of("customer:write"), Instant.now().plusSeconds(300));
 
         // When: it is presented where the client would be named in a log line and in a refusal's detail
         RawHttp.Response batch = RawHttp.send(service.port(), "POST", ascii("/v1/events"),
@@ -127,13 +121,6 @@ class LogForgingTest {
         }
     }
 
-    private static String jwt(String subject, List<String> grants) throws Exception {
-        SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), new JWTClaimsSet.Builder()
-                .subject(subject).claim("grants", grants).issueTime(new Date())
-                .expirationTime(Date.from(Instant.now().plusSeconds(300))).build());
-        jwt.sign(new MACSigner(RunningProducerService.JWT_SECRET.getBytes(StandardCharsets.UTF_8)));
-        return jwt.serialize();
-    }
 
     private static List<byte[]> headers(String... lines) {
         return java.util.Arrays.stream(lines).map(RawHttp::ascii).toList();

@@ -12,12 +12,8 @@ import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.ListOffsetsOptions;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -36,7 +32,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class RejectedWritesTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final List<String> EVENT_TOPICS = List.of("concord.events.customer", "concord.events.order");
     private static RunningProducerService service;
 
     private static Admin admin;
@@ -58,13 +53,13 @@ class RejectedWritesTest {
 
     @BeforeEach
     void rememberEndOffsets() throws Exception {
-        endOffsetsBefore = endOffsets();
+        endOffsetsBefore = EventTopicsEnd.now(admin).offsets();
         id = KafkaTestClients.uniqueId("c");
     }
 
     @AfterEach
     void assertNothingWasPublished() {
-        List<String> published = EVENT_TOPICS.stream()
+        List<String> published = EventTopicsEnd.EVENT_TOPICS.stream()
                 .flatMap(topic -> KafkaTestClients.readAll(KafkaBrokerExtension.bootstrapServers(), topic).stream())
                 .filter(r -> r.offset() >= endOffsetsBefore.get(new TopicPartition(r.topic(), r.partition())))
                 .map(r -> r.topic() + "/" + r.partition() + "@" + r.offset())
@@ -286,12 +281,4 @@ class RejectedWritesTest {
         return problem.path("errors").get(0);
     }
 
-    /** The committed end offset (last stable offset) of every partition of the events topics. */
-    private static Map<TopicPartition, Long> endOffsets() throws Exception {
-        Map<TopicPartition, OffsetSpec> latest = admin.describeTopics(EVENT_TOPICS).allTopicNames().get().values().stream()
-                .flatMap(d -> d.partitions().stream().map(p -> new TopicPartition(d.name(), p.partition())))
-                .collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest()));
-        return admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get().entrySet().stream()
-                .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
-    }
 }

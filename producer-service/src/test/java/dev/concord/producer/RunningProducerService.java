@@ -35,6 +35,20 @@ final class RunningProducerService implements AutoCloseable {
     static final String KEY_DEV = "test-key-dev-" + UUID.randomUUID();
     static final String JWT_SECRET = "a-test-secret-of-at-least-32-bytes-" + UUID.randomUUID();
 
+    /** An HS256 token signed with {@link #JWT_SECRET}, as the service is configured to accept. */
+    static String jwt(String subject, java.util.List<String> grants, java.time.Instant expires) {
+        try {
+            com.nimbusds.jwt.SignedJWT jwt = new com.nimbusds.jwt.SignedJWT(
+                    new com.nimbusds.jose.JWSHeader(com.nimbusds.jose.JWSAlgorithm.HS256),
+                    new com.nimbusds.jwt.JWTClaimsSet.Builder().subject(subject).claim("grants", grants)
+                            .issueTime(new java.util.Date()).expirationTime(java.util.Date.from(expires)).build());
+            jwt.sign(new com.nimbusds.jose.crypto.MACSigner(JWT_SECRET.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            return jwt.serialize();
+        } catch (com.nimbusds.jose.JOSEException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private final EmbeddedServer server;

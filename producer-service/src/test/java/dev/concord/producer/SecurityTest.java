@@ -4,18 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.crypto.MACSigner;
-import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
 import dev.concord.contract.avro.EntityEvent;
+import dev.concord.testsupport.ForgedTokens;
 import dev.concord.testsupport.KafkaBrokerExtension;
 import dev.concord.testsupport.KafkaTestClients;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -61,12 +55,9 @@ class SecurityTest {
         HttpResponse<String> unknownKey = service.putJson("/v1/entities/customer/" + id, CUSTOMER, "X-Api-Key", "not-a-key");
         HttpResponse<String> badToken = service.putJson("/v1/entities/customer/" + id, CUSTOMER, "Authorization", "Bearer not.a.jwt");
         HttpResponse<String> expired = service.putJson("/v1/entities/customer/" + id, CUSTOMER,
-                "Authorization", "Bearer " + jwt("late", List.of("*:*"), Instant.now().minusSeconds(60)));
-        String unsignedClaims = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
-                ("{\"sub\":\"mallory\",\"grants\":[\"*:*\",\"trusted-writer\"],\"exp\":" + (Instant.now().getEpochSecond() + 600) + "}")
-                        .getBytes(StandardCharsets.UTF_8));
+                "Authorization", "Bearer " + RunningProducerService.jwt("late", List.of("*:*"), Instant.now().minusSeconds(60)));
         HttpResponse<String> unsigned = service.putJson("/v1/entities/customer/" + id, CUSTOMER,
-                "Authorization", "Bearer eyJhbGciOiJub25lIn0." + unsignedClaims + ".");
+                "Authorization", "Bearer " + ForgedTokens.unsigned("mallory", "*:*", "trusted-writer"));
 
         assertThat(problem(none, 401, "unauthorized").path("detail").asText()).contains("None was sent");
         assertThat(none.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(h -> assertThat(h).contains("ApiKey").contains("Bearer"));
@@ -99,7 +90,7 @@ class SecurityTest {
 
     @Test
     void shouldTakeClientAndGrantsFromAJwt() throws Exception {
-        String token = jwt("orders-app", List.of("order:write"), Instant.now().plusSeconds(300));
+        String token = RunningProducerService.jwt("orders-app", List.of("order:write"), Instant.now().plusSeconds(300));
 
         HttpResponse<String> allowed = service.putJson("/v1/entities/order/" + id, ORDER, "Authorization", "Bearer " + token);
         HttpResponse<String> denied = service.putJson("/v1/entities/customer/" + id, CUSTOMER, "Authorization", "Bearer " + token);
@@ -186,12 +177,6 @@ class SecurityTest {
         return TopicEvents.of(KafkaBrokerExtension.bootstrapServers(), service.contract(), type, id);
     }
 
-    private static String jwt(String subject, List<String> grants, Instant expires) throws Exception {
-        SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), new JWTClaimsSet.Builder()
-                .subject(subject).claim("grants", grants).issueTime(new Date()).expirationTime(Date.from(expires)).build());
-        jwt.sign(new MACSigner(RunningProducerService.JWT_SECRET.getBytes(StandardCharsets.UTF_8)));
-        return jwt.serialize();
-    }
 
     static JsonNode problem(HttpResponse<String> response, int status, String slug) {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(status);

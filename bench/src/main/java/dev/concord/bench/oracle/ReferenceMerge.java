@@ -114,17 +114,16 @@ public final class ReferenceMerge {
             entity.deleted = true;
         } else {
             entity.deleted = false;
-            GenericRecord record = decode(event.getPayload());
+            JsonNode values = AvroToJson.toJson(decode(event.getPayload()));
             for (Schema.Field field : type.schema().getFields()) {
-                entity.fields.put(field.name(), new Register(AvroToJson.toJson(record).get(field.name()), write));
+                entity.fields.put(field.name(), new Register(values.get(field.name()), write));
             }
         }
         return true;
     }
 
     private boolean mergeFields(Entity entity, EntityEvent event, Write write) {
-        GenericRecord record = event.getOp() == Operation.DELETE ? null : decode(event.getPayload());
-        JsonNode values = record == null ? null : AvroToJson.toJson(record);
+        JsonNode values = event.getOp() == Operation.DELETE ? null : AvroToJson.toJson(decode(event.getPayload()));
         boolean any = false;
         for (Schema.Field field : type.schema().getFields()) {
             boolean written = event.getOp() != Operation.PATCH || event.getChangedFields().contains(field.name());

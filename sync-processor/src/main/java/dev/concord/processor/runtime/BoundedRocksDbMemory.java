@@ -41,7 +41,7 @@ public final class BoundedRocksDbMemory implements RocksDBConfigSetter {
 
     @Override
     public void setConfig(String storeName, Options options, Map<String, Object> configs) {
-        Shared memory = shared(budget(configs));
+        Shared memory = shared(configs);
         BlockBasedTableConfig table = (BlockBasedTableConfig) options.tableFormatConfig();
         table.setBlockCache(memory.cache());
         table.setCacheIndexAndFilterBlocks(true);
@@ -54,6 +54,11 @@ public final class BoundedRocksDbMemory implements RocksDBConfigSetter {
     @Override
     public void close(String storeName, Options options) {
         // The cache and the write-buffer manager are shared by every store of the process: never closed per store.
+    }
+
+    /** The shared memory, created on the first store's configuration (the budget is read once). */
+    static synchronized Shared shared(Map<String, Object> configs) {
+        return shared != null ? shared : shared(budget(configs));
     }
 
     static synchronized Shared shared(long budget) {

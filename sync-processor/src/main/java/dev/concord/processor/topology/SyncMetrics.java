@@ -3,51 +3,34 @@ package dev.concord.processor.topology;
 import dev.concord.contract.avro.ConflictScope;
 import dev.concord.contract.avro.RejectionReason;
 
-/** What the processor counts; the runtime backs it with Micrometer, tests with plain counters. */
+/**
+ * What the processor counts; the runtime backs it with Micrometer, tests with plain counters. Every
+ * method does nothing by default, so a test counts only what it checks.
+ */
 public interface SyncMetrics {
 
-    void applied(String entityType);
+    SyncMetrics NONE = new SyncMetrics() {
+    };
 
-    void conflict(String entityType, String rule, ConflictScope scope);
+    default void applied(String entityType) {
+    }
 
-    void rejected(String entityType, RejectionReason reason);
+    default void conflict(String entityType, String rule, ConflictScope scope) {
+    }
 
-    void duplicateDropped(String entityType);
+    default void rejected(String entityType, RejectionReason reason) {
+    }
 
-    void tombstoneExpired(String entityType);
+    default void duplicateDropped(String entityType) {
+    }
+
+    default void tombstoneExpired(String entityType) {
+    }
 
     /** How many expiry-index entries one expiry run read: what it cost, which should track what expired. */
-    void tombstonesExamined(String entityType, int examined);
+    default void tombstonesExamined(String entityType, int examined) {
+    }
 
-    void deadLettered(String stage);
-
-    SyncMetrics NONE = new SyncMetrics() {
-        @Override
-        public void applied(String entityType) {
-        }
-
-        @Override
-        public void conflict(String entityType, String rule, ConflictScope scope) {
-        }
-
-        @Override
-        public void rejected(String entityType, RejectionReason reason) {
-        }
-
-        @Override
-        public void duplicateDropped(String entityType) {
-        }
-
-        @Override
-        public void tombstoneExpired(String entityType) {
-        }
-
-        @Override
-        public void tombstonesExamined(String entityType, int examined) {
-        }
-
-        @Override
-        public void deadLettered(String stage) {
-        }
-    };
+    default void deadLettered(String stage) {
+    }
 }

@@ -13,6 +13,7 @@ import dev.concord.contract.types.EntityType;
 import dev.concord.contract.types.EntityTypes;
 import dev.concord.contract.types.MergePolicy;
 import dev.concord.domain.Customer;
+import dev.concord.testsupport.ForgedTokens;
 import dev.concord.testsupport.KafkaBrokerExtension;
 import dev.concord.testsupport.KafkaTestClients;
 import io.micronaut.context.ApplicationContext;
@@ -91,9 +92,7 @@ class ProcessorServiceTest {
                 assertThat(refused.body()).as(hostile).contains("\"field\":\"id\"");
             }
             // State queries (with field stamps) need credentials: none, an unknown key or an unsigned token is a 401.
-            String unsigned = "eyJhbGciOiJub25lIn0." + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
-                    ("{\"sub\":\"mallory\",\"grants\":[\"*:*\"],\"exp\":" + (System.currentTimeMillis() / 1000 + 600) + "}")
-                            .getBytes(StandardCharsets.UTF_8)) + ".";
+            String unsigned = ForgedTokens.unsigned("mallory", "*:*");
             URI query = base.resolve("/v1/state/" + type.name() + "/c-1");
             for (String[] credentials : List.of(new String[0], new String[] {"X-Api-Key", "guess"},
                     new String[] {"Authorization", "Bearer " + unsigned})) {

@@ -3,9 +3,7 @@ package dev.concord.processor.topology;
 import static dev.concord.processor.topology.TopologyFixture.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.concord.contract.avro.ConflictScope;
 import dev.concord.contract.avro.EntityState;
-import dev.concord.contract.avro.RejectionReason;
 import dev.concord.contract.types.MergePolicy;
 import java.time.Duration;
 import java.util.List;
@@ -131,30 +129,6 @@ class DeletesTopologyTest {
         @Override
         public void tombstonesExamined(String entityType, int count) {
             examined.addAndGet(count);
-        }
-
-        @Override
-        public void applied(String entityType) {
-        }
-
-        @Override
-        public void conflict(String entityType, String rule, ConflictScope scope) {
-        }
-
-        @Override
-        public void rejected(String entityType, RejectionReason reason) {
-        }
-
-        @Override
-        public void duplicateDropped(String entityType) {
-        }
-
-        @Override
-        public void tombstoneExpired(String entityType) {
-        }
-
-        @Override
-        public void deadLettered(String stage) {
         }
     }
 }

@@ -13,6 +13,7 @@ import dev.concord.contract.events.EntityEvents;
 import dev.concord.contract.types.EntityType;
 import dev.concord.contract.types.EntityTypes;
 import dev.concord.domain.Customer;
+import dev.concord.testsupport.ForgedTokens;
 import dev.concord.testsupport.PostgresExtension;
 import java.net.URI;
 import java.sql.Connection;
@@ -101,9 +102,7 @@ class EndToEndIT {
     void shouldRefuseAnAttackerAtEveryDoorOfEveryServiceWhileTheDevelopmentKeyWorks() throws Exception {
         String id = "c-" + UUID.randomUUID();
         // An unsigned token claiming every grant, the classic alg=none forgery, and a guessed key.
-        String unsigned = "eyJhbGciOiJub25lIn0." + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
-                ("{\"sub\":\"mallory\",\"grants\":[\"*:*\",\"trusted-writer\"],\"exp\":" + (System.currentTimeMillis() / 1000 + 600) + "}")
-                        .getBytes(java.nio.charset.StandardCharsets.UTF_8)) + ".";
+        String unsigned = ForgedTokens.unsigned("mallory", "*:*", "trusted-writer");
         List<String[]> attackers = List.of(new String[0], new String[] {"Authorization", "Bearer " + unsigned},
                 new String[] {"X-Api-Key", "guessed"});
         List<URI> reads = List.of(stack.consumerUrl().resolve("/v1/entities/customer/" + id),
