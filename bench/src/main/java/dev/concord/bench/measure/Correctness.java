@@ -38,7 +38,7 @@ public final class Correctness {
                     new LoadGenerator(contract.payloads()).generate(type, spec, System.currentTimeMillis()), 0);
             processor.awaitProcessed(ledger.size(), Duration.ofMinutes(10));
             String stateTopic = contract.topics().state(type).name();
-            long end = Topics.totalEndOffset(env.kafkaConfig(), stateTopic);
+            long end = Topics.totalNextRecordOffset(env.kafkaConfig(), stateTopic);
             first.awaitConsumed(end, Duration.ofMinutes(10));
             second.awaitConsumed(end, Duration.ofMinutes(10));
 

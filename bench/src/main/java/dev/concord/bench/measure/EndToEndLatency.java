@@ -65,7 +65,7 @@ public final class EndToEndLatency {
                 positioned.await();
                 Ledger ledger = new KafkaLoad(env.kafkaConfig()).send(contract.topics().events(type), events, rate);
                 processor.awaitProcessed(offset + count, Duration.ofMinutes(5));
-                long endOffset = Topics.totalEndOffset(env.kafkaConfig(), contract.topics().state(type).name());
+                long endOffset = Topics.totalNextRecordOffset(env.kafkaConfig(), contract.topics().state(type).name());
                 replica.awaitConsumed(endOffset, Duration.ofMinutes(5));
                 stop.set(true);
                 plainConsumer.join();

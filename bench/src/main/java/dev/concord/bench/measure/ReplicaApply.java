@@ -44,7 +44,7 @@ public final class ReplicaApply {
         try (ConcordContract contract = env.contract(type)) {
             List<EntityState> states = preloadStates(contract, type, entities);
             Topic<String, EntityState> topic = contract.topics().state(type);
-            long end = Topics.totalEndOffset(env.kafkaConfig(), topic.name());
+            long end = Topics.totalNextRecordOffset(env.kafkaConfig(), topic.name());
 
             long readStart = System.nanoTime();
             Topics.readToEnd(env.kafkaConfig(), topic.name(), record -> { });

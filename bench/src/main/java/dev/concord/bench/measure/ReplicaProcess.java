@@ -59,13 +59,13 @@ final class ReplicaProcess implements AutoCloseable {
         return Duration.ofNanos(System.nanoTime() - launchedNanos);
     }
 
-    /** Waits until the replica's stored offsets reach the given end offsets' total (it has applied everything). */
-    void awaitConsumed(long totalEndOffsets, Duration timeout) {
-        Waiting.until("replica to consume " + totalEndOffsets + " state records", timeout, () -> {
+    /** Waits until the replica's stored offsets reach the given total ({@link Topics#totalNextRecordOffset}: it has applied everything). */
+    void awaitConsumed(long totalNextOffsets, Duration timeout) {
+        Waiting.until("replica to consume up to offset total " + totalNextOffsets, timeout, () -> {
             if (!process.isAlive()) {
                 throw new IllegalStateException("replica exited:\n" + process.logTail(30));
             }
-            return query("SELECT coalesce(sum(next_offset), 0) FROM consumed_offset") >= totalEndOffsets;
+            return query("SELECT coalesce(sum(next_offset), 0) FROM consumed_offset") >= totalNextOffsets;
         });
     }
 

@@ -13,7 +13,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
-/** Reading whole topics: end offsets, and every committed record from the beginning. */
+/** Reading whole topics: how far a record-by-record reader gets, and every committed record from the beginning. */
 final class Topics {
 
     private Topics() {
@@ -28,10 +28,40 @@ final class Topics {
         return new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
-    static long totalEndOffset(Map<String, Object> kafka, String topic) {
+    /**
+     * The sum over partitions of (offset of the last committed record + 1): what a reader that stores
+     * "last record + 1" (as replicas do) reaches once it has everything. Not the end offsets: under
+     * exactly-once the last offsets of a partition are transaction markers, which no record offset covers,
+     * so waiting for the end offsets would wait forever whenever they are read after the last commit.
+     */
+    static long totalNextRecordOffset(Map<String, Object> kafka, String topic) {
         try (KafkaConsumer<byte[], byte[]> consumer = reader(kafka)) {
-            return consumer.endOffsets(partitions(consumer, topic)).values().stream().mapToLong(Long::longValue).sum();
+            long total = 0;
+            for (TopicPartition partition : partitions(consumer, topic)) {
+                total += nextRecordOffset(consumer, partition);
+            }
+            return total;
         }
+    }
+
+    /** Reads the partition's tail (from the beginning if the tail holds no record) for its last record's offset. */
+    private static long nextRecordOffset(KafkaConsumer<byte[], byte[]> consumer, TopicPartition partition) {
+        consumer.assign(List.of(partition));
+        long end = consumer.endOffsets(List.of(partition)).get(partition);
+        long beginning = consumer.beginningOffsets(List.of(partition)).get(partition);
+        for (long from : new long[] {Math.max(beginning, end - 1_000), beginning}) {
+            consumer.seek(partition, from);
+            long next = 0;
+            while (consumer.position(partition) < end) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    next = Math.max(next, record.offset() + 1);
+                }
+            }
+            if (next > 0 || from == beginning) {
+                return next;
+            }
+        }
+        return 0;
     }
 
     /** Every committed record from the beginning to the end offsets as of now; returns how many were read. */
