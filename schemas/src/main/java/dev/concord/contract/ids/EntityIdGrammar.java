@@ -81,6 +81,11 @@ public final class EntityIdGrammar {
         if (utf8 == null) {
             return new Decoded(null, new Violation("The entity id is missing (null key).", "null key"));
         }
+        if (isPlainAscii(utf8)) {
+            // The common case, decided without a charset decoder or a code point walk (the processor runs
+            // this for every event): printable ASCII, not only spaces, within the length limit.
+            return new Decoded(new String(utf8, StandardCharsets.US_ASCII), null);
+        }
         String id;
         try {
             id = StandardCharsets.UTF_8.newDecoder()
@@ -91,6 +96,21 @@ public final class EntityIdGrammar {
             return new Decoded(null, new Violation("The entity id is not valid UTF-8.", "invalid UTF-8"));
         }
         return new Decoded(id, check(id).orElse(null));
+    }
+
+    /** 1 to MAX_LENGTH printable ASCII bytes (U+0020–U+007E), at least one of them not a space: valid as it is. */
+    private static boolean isPlainAscii(byte[] utf8) {
+        if (utf8.length == 0 || utf8.length > MAX_LENGTH) {
+            return false;
+        }
+        boolean onlySpaces = true;
+        for (byte b : utf8) {
+            if (b < 0x20 || b > 0x7E) {
+                return false;
+            }
+            onlySpaces &= b == 0x20;
+        }
+        return !onlySpaces;
     }
 
     /** A strictly decoded id: {@code violation} is null when the id is valid. */

@@ -74,10 +74,11 @@ public final class StateQueryService {
     }
 
     private Answer readLocally(EntityType type, String store, String id, int partition) {
-        ReadOnlyKeyValueStore<String, EntityState> states = streams.store(StoreQueryParameters
-                .fromNameAndType(store, QueryableStoreTypes.<String, EntityState>keyValueStore())
+        // The store holds encoded states (see the topology's EntityStateStore).
+        ReadOnlyKeyValueStore<String, byte[]> states = streams.store(StoreQueryParameters
+                .fromNameAndType(store, QueryableStoreTypes.<String, byte[]>keyValueStore())
                 .withPartition(partition));
-        EntityState state = states.get(id);
+        EntityState state = contract.topics().stateSerde().deserializer().deserialize(null, states.get(id));
         if (state == null) {
             return new Answer.NotFound();
         }

@@ -18,7 +18,6 @@ import dev.concord.processor.errors.PoisonEventException;
 import dev.concord.processor.merge.MergeDecision;
 import dev.concord.processor.merge.MergeRule;
 import dev.concord.processor.merge.MergeRules;
-import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.List;
 import org.apache.avro.generic.GenericRecord;
@@ -27,7 +26,6 @@ import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Applies one entity type's events to its state store under the type's merge rule.
@@ -44,8 +42,6 @@ import org.apache.kafka.streams.state.KeyValueStore;
  */
 final class EntityMergeProcessor implements Processor<byte[], EntityEvent, String, Object> {
 
-    private static final ByteBuffer NO_EVENT_IDS = ByteBuffer.allocate(0).asReadOnlyBuffer();
-
     private final EntityType type;
     private final SyncTopology.Names names;
     private final PayloadCodec payloads;
@@ -53,10 +49,11 @@ final class EntityMergeProcessor implements Processor<byte[], EntityEvent, Strin
     private final SyncMetrics metrics;
     private final MergeRule rule;
     private final OutputSizeGuard outputs;
+    private final ConcordTopics topics;
 
     private ProcessorContext<String, Object> context;
     // entity id -> the entity's current state (deleted ones too, until their tombstone expires), with its recent event ids
-    private KeyValueStore<String, EntityState> states;
+    private EntityStateStore states;
     // deleted entities by deletion time (see TombstoneExpiryIndex)
     private TombstoneExpiryIndex tombstones;
 
@@ -69,12 +66,13 @@ final class EntityMergeProcessor implements Processor<byte[], EntityEvent, Strin
         this.metrics = metrics;
         this.rule = MergeRules.forType(type, payloads);
         this.outputs = new OutputSizeGuard(settings.maxOutputBytes(), topics);
+        this.topics = topics;
     }
 
     @Override
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
-        this.states = context.getStateStore(names.stateStore());
+        this.states = new EntityStateStore(context.getStateStore(names.stateStore()), topics.stateSerde());
         this.tombstones = new TombstoneExpiryIndex(context.getStateStore(names.expiryStore()));
         context.schedule(settings.expiryScanInterval(), PunctuationType.WALL_CLOCK_TIME, this::expireTombstones);
     }
@@ -169,24 +167,14 @@ final class EntityMergeProcessor implements Processor<byte[], EntityEvent, Strin
     }
 
     private void apply(Record<String, EntityEvent> record, EntityState state) {
-        EntityState published = publishable(state);
-        outputs.checkSize("state", names.stateTopic(), published, published.getPayload());
-        states.put(record.key(), state);
+        EntityStateStore.Encoded encoded = states.encode(state);
+        outputs.checkSize("state", names.stateTopic(), encoded.published().length);
+        states.put(record.key(), encoded);
         if (state.getDeleted()) {
             tombstones.add(state.getUpdatedAt().toEpochMilli(), record.key());
         }
-        context.forward(record.withValue((Object) published), names.stateSink());
+        context.forward(record.withValue((Object) encoded.published()), names.stateSink());
         metrics.applied(type.name());
-    }
-
-    /**
-     * What replicas see: the stored state without the processor's dedup memory, and without payload when
-     * deleted (the store keeps the field registers). A shallow copy: nothing is shared that either side changes.
-     */
-    private static EntityState publishable(EntityState state) {
-        return new EntityState(state.getEntityType(), state.getEntityId(), state.getVersion(), state.getClock(),
-                state.getWriter(), state.getDeleted(), state.getDeleted() ? null : state.getPayload(), state.getFieldStamps(),
-                state.getLastEventId(), state.getUpdatedAt(), NO_EVENT_IDS);
     }
 
     private void recordConflict(Record<String, EntityEvent> record, ConflictScope scope, MergeDecision.Loss loss,

@@ -1,7 +1,6 @@
 package dev.concord.processor.topology;
 
 import dev.concord.contract.avro.ConflictRecord;
-import dev.concord.contract.avro.EntityState;
 import dev.concord.contract.avro.RejectedEvent;
 import dev.concord.contract.topics.ConcordTopics;
 import dev.concord.processor.errors.OutputTooLargeException;
@@ -11,8 +10,9 @@ import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * Refuses an output record its topic would refuse, before it is sent (see {@link OutputTooLargeException}).
- * Only records whose payload alone is over half the limit are serialized to measure them, so the
- * common case costs nothing; the envelope around a payload is a few hundred bytes at most.
+ * States are measured on the bytes encoded for them anyway; a conflict or rejected record is serialized
+ * to measure it only when its payload alone is over half the limit, so the common case costs nothing
+ * (the envelope around a payload is a few hundred bytes at most).
  */
 final class OutputSizeGuard {
 
@@ -28,7 +28,11 @@ final class OutputSizeGuard {
         if (payload == null || payload.remaining() <= maxBytes / 2) {
             return;
         }
-        int size = serializer(record).serialize(topic, record).length;
+        checkSize(what, topic, serializer(record).serialize(topic, record).length);
+    }
+
+    /** For an output already encoded (states: see EntityStateStore). */
+    void checkSize(String what, String topic, int size) {
         if (size > maxBytes) {
             throw new OutputTooLargeException(what + " of " + size + " bytes for " + topic
                     + " exceeds the output limit of " + maxBytes + " bytes");
@@ -38,9 +42,7 @@ final class OutputSizeGuard {
     @SuppressWarnings("unchecked")
     private Serializer<SpecificRecord> serializer(SpecificRecord record) {
         Serializer<?> serializer;
-        if (record instanceof EntityState) {
-            serializer = topics.stateSerde().serializer();
-        } else if (record instanceof ConflictRecord) {
+        if (record instanceof ConflictRecord) {
             serializer = topics.conflicts().valueSerde().serializer();
         } else if (record instanceof RejectedEvent) {
             serializer = topics.rejected().valueSerde().serializer();

@@ -1,6 +1,5 @@
 package dev.concord.processor.topology;
 
-import dev.concord.contract.avro.EntityState;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.streams.KeyValue;
@@ -35,18 +34,15 @@ final class TombstoneExpiryIndex {
     }
 
     /** Indexes every deleted state of {@code states}, once per store: what upgrades a store from before the index. */
-    void backfillIfNeeded(KeyValueStore<String, EntityState> states) {
+    void backfillIfNeeded(EntityStateStore states) {
         if (entries.get(COMPLETE) != null) {
             return;
         }
-        try (KeyValueIterator<String, EntityState> all = states.all()) {
-            while (all.hasNext()) {
-                KeyValue<String, EntityState> state = all.next();
-                if (state.value.getDeleted()) {
-                    add(state.value.getUpdatedAt().toEpochMilli(), state.key);
-                }
+        states.forEach(state -> {
+            if (state.value.getDeleted()) {
+                add(state.value.getUpdatedAt().toEpochMilli(), state.key);
             }
-        }
+        });
         entries.put(COMPLETE, COMPLETE);
     }
 

@@ -8,6 +8,8 @@ import dev.concord.contract.avro.RejectedEvent;
 import dev.concord.contract.avro.RejectionReason;
 import dev.concord.contract.types.MergePolicy;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -39,9 +41,9 @@ class InvalidEntityIdTopologyTest {
         assertThat(rejected.getCurrentVersion()).isZero();
         assertThat(rejected.getEvent().getEventId()).isEqualTo(event.getEventId());
         assertThat(f.states.readKeyValue().key).as("the valid event after it is applied").isEqualTo("c-2");
-        try (var stored = f.store.all()) {
-            assertThat(stored).toIterable().extracting(entry -> entry.key).containsExactly("c-2");
-        }
+        List<String> stored = new ArrayList<>();
+        f.store.forEach(entry -> stored.add(entry.key));
+        assertThat(stored).containsExactly("c-2");
         assertThat(f.allOutputsEmpty()).isTrue();
     }
 

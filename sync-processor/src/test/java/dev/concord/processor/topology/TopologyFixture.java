@@ -25,7 +25,6 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
-import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * One sync topology under TopologyTestDriver for a single {@code customer} type declared with the
@@ -44,7 +43,7 @@ final class TopologyFixture implements AutoCloseable {
     final TestOutputTopic<String, ConflictRecord> conflicts;
     final TestOutputTopic<String, RejectedEvent> rejected;
     final TestOutputTopic<byte[], byte[]> deadLetters;
-    final KeyValueStore<String, EntityState> store;
+    final EntityStateStore store;
 
     TopologyFixture(MergePolicy policy, SyncSettings settings) {
         this(policy, settings, SyncMetrics.NONE);
@@ -67,7 +66,8 @@ final class TopologyFixture implements AutoCloseable {
         rejected = driver.createOutputTopic(TopicNames.REJECTED, contract.topics().rejected().keySerde().deserializer(),
                 contract.topics().rejected().valueSerde().deserializer());
         deadLetters = driver.createOutputTopic(TopicNames.DLQ, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        store = driver.getKeyValueStore(SyncTopology.Names.of(customer).stateStore());
+        store = new EntityStateStore(driver.getKeyValueStore(SyncTopology.Names.of(customer).stateStore()),
+                contract.topics().stateSerde());
     }
 
     TopologyFixture(MergePolicy policy) {
