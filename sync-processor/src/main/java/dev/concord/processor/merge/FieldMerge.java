@@ -36,10 +36,17 @@ public final class FieldMerge implements MergeRule {
 
     private final Schema schema;
     private final PayloadCodec payloads;
+    private final List<String> allFields;
+    // Every field absent: computed once (defaults are deep-copied from the schema), then shallow-copied per
+    // new entity. Sharing the field values is safe: merging replaces whole fields and never changes a value.
+    private final GenericData.Record absent;
 
     public FieldMerge(Schema schema, PayloadCodec payloads) {
         this.schema = schema;
         this.payloads = payloads;
+        this.allFields = schema.getFields().stream().map(Schema.Field::name).toList();
+        this.absent = new GenericData.Record(schema);
+        schema.getFields().forEach(f -> absent.put(f.pos(), AbsentValues.of(f)));
     }
 
     @Override
@@ -48,13 +55,16 @@ public final class FieldMerge implements MergeRule {
             return new MergeDecision.Duplicate();
         }
         List<String> touched = touchedFields(event);
-        List<String> unknown = touched.stream().filter(f -> schema.getField(f) == null).toList();
-        if (!unknown.isEmpty()) {
-            return new MergeDecision.Refused(RejectionReason.INVALID_PATCH,
-                    "changedFields " + unknown + " are not fields of " + schema.getName());
+        if (event.getOp() == Operation.PATCH) {
+            List<String> unknown = touched.stream().filter(f -> schema.getField(f) == null).toList();
+            if (!unknown.isEmpty()) {
+                return new MergeDecision.Refused(RejectionReason.INVALID_PATCH,
+                        "changedFields " + unknown + " are not fields of " + schema.getName());
+            }
         }
         // A state without payload (e.g. a tombstone written under another policy) holds no values.
-        GenericRecord merged = current == null || current.getPayload() == null ? absentRecord() : payloads.decode(current.getPayload(), schema);
+        GenericRecord merged = current == null || current.getPayload() == null
+                ? new GenericData.Record(absent, false) : payloads.decode(current.getPayload(), schema);
         // Sorted, so equal states also serialize to equal bytes.
         Map<String, FieldStamp> stamps = current == null ? new TreeMap<>() : new TreeMap<>(current.getFieldStamps());
         GenericRecord incoming = event.getOp() == Operation.DELETE ? null
@@ -69,7 +79,7 @@ public final class FieldMerge implements MergeRule {
             WriteOrder held = stamp == null ? null : new WriteOrder(HlcTimestamp.of(stamp.getClock()), stamp.getWriter());
             if (held == null || order.supersedes(held)) {
                 Schema.Field f = schema.getField(field);
-                merged.put(f.pos(), incoming == null ? AbsentValues.of(f) : incoming.get(f.pos()));
+                merged.put(f.pos(), incoming == null ? absent.get(f.pos()) : incoming.get(f.pos()));
                 stamps.put(field, new FieldStamp(event.getClock(), event.getWriter(), incoming != null));
                 won.add(field);
             } else if (order.compareTo(held) < 0) {
@@ -89,15 +99,16 @@ public final class FieldMerge implements MergeRule {
     }
 
     private List<String> touchedFields(EntityEvent event) {
-        return event.getOp() == Operation.PATCH
-                ? List.copyOf(event.getChangedFields())
-                : schema.getFields().stream().map(Schema.Field::name).toList();
+        return event.getOp() == Operation.PATCH ? List.copyOf(event.getChangedFields()) : allFields;
     }
 
     private EntityState nextState(EntityState current, EntityEvent event, GenericRecord merged,
                                   Map<String, FieldStamp> stamps, long nowMillis) {
         boolean newest = current == null || WriteOrder.of(event).supersedes(WriteOrder.of(current));
-        boolean deleted = stamps.values().stream().noneMatch(FieldStamp::getPresent);
+        boolean deleted = true;
+        for (FieldStamp stamp : stamps.values()) {
+            deleted &= !stamp.getPresent();
+        }
         return EntityState.newBuilder()
                 .setEntityType(event.getEntityType())
                 .setEntityId(event.getEntityId())
@@ -110,12 +121,7 @@ public final class FieldMerge implements MergeRule {
                 .setPayload(ByteBuffer.wrap(payloads.encode(merged)))
                 .setFieldStamps(stamps)
                 .setUpdatedAt(Instant.ofEpochMilli(nowMillis))
+                .setRecentEventIds(NO_EVENT_IDS) // the processor fills them in; set, so build() copies no default
                 .build();
-    }
-
-    private GenericRecord absentRecord() {
-        GenericData.Record record = new GenericData.Record(schema);
-        schema.getFields().forEach(f -> record.put(f.pos(), AbsentValues.of(f)));
-        return record;
     }
 }

@@ -59,6 +59,7 @@ public final class LastWriterWins implements MergeRule {
                 .setFieldStamps(Map.of())
                 .setLastEventId(event.getEventId())
                 .setUpdatedAt(Instant.ofEpochMilli(nowMillis))
+                .setRecentEventIds(MergeRule.NO_EVENT_IDS) // the processor fills them in; set, so build() copies no default
                 .build();
     }
 }

@@ -11,6 +11,9 @@ import org.apache.avro.generic.GenericRecord;
  */
 public interface MergeRule {
 
+    /** A new state's dedup memory until the processor fills it in (read-only, so sharing it is safe). */
+    java.nio.ByteBuffer NO_EVENT_IDS = java.nio.ByteBuffer.allocate(0).asReadOnlyBuffer();
+
     /**
      * @param current     the entity's state, or {@code null} if the processor has never seen it
      * @param event       the incoming event for that entity

@@ -64,6 +64,7 @@ final class TombstoneExpiryIndex {
     }
 
     static String key(long millis, String entityId) {
-        return String.format("%020d/%s", millis, entityId);
+        String digits = Long.toString(millis);
+        return "0".repeat(20 - digits.length()) + digits + "/" + entityId;
     }
 }
