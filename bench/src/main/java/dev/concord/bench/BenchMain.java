@@ -97,7 +97,7 @@ public final class BenchMain implements Callable<Integer> {
             if (runs("latency")) {
                 System.out.println("End-to-end latency...");
                 List<Integer> rates = quick ? List.of(1_000) : List.of(1_000, 5_000, 10_000);
-                new EndToEndLatency(env).run(report, rates, Duration.ofSeconds(quick ? 3 : 30));
+                new EndToEndLatency(env).run(report, rates, Duration.ofSeconds(quick ? 3 : 30), Duration.ofSeconds(quick ? 2 : 10));
                 for (int rate : rates) {
                     report.measurement("end to end p99.0 at " + rate + "/s").ifPresent(p99 -> report.addKeyFigure(String.format(
                             Locale.ROOT, "end-to-end p99 at %,d/s = %.0f ms (target ≤ %d ms)", rate, p99.value(),
