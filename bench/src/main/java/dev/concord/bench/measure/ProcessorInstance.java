@@ -79,11 +79,24 @@ final class ProcessorInstance implements AutoCloseable {
                 StreamsConfig.STATE_DIR_CONFIG, tempDir(env),
                 StreamsConfig.GROUP_PROTOCOL_CONFIG, "streams"));
         overrides.putAll(streamsSettings);
-        // Experiments: -Dconcord.streams.<property>=<value> overrides a Kafka Streams setting of the processor.
-        System.getProperties().stringPropertyNames().stream().filter(name -> name.startsWith("concord.streams."))
-                .forEach(name -> overrides.put(name.substring("concord.streams.".length()), System.getProperty(name)));
+        overrides.putAll(experiments());
         streams = new KafkaStreams(topology.apply(metrics), StreamsSettings.of(env.kafkaConfig(), overrides, metrics));
         streams.start();
+    }
+
+    /** The commit interval a processor of this harness runs with. */
+    static long commitIntervalMs() {
+        Object configured = StreamsSettings.of(Map.of(), experiments(), dev.concord.processor.topology.SyncMetrics.NONE)
+                .get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG);
+        return Long.parseLong(String.valueOf(configured));
+    }
+
+    /** -Dconcord.streams.&lt;property&gt;=&lt;value&gt; overrides a Kafka Streams setting of the processor. */
+    private static Map<String, Object> experiments() {
+        Map<String, Object> overrides = new java.util.HashMap<>();
+        System.getProperties().stringPropertyNames().stream().filter(name -> name.startsWith("concord.streams."))
+                .forEach(name -> overrides.put(name.substring("concord.streams.".length()), System.getProperty(name)));
+        return overrides;
     }
 
     /** Kafka Streams' own view of the stream thread: where its time went (for the measurement's note). */

@@ -35,6 +35,9 @@ public final class ProcessorThroughput {
 
     private final BenchEnvironment env;
     private final Map<String, String> threadMetrics = new HashMap<>();
+    // The processor's commit interval (its default or a -Dconcord.streams.commit.interval.ms experiment), which
+    // the transactional pipe uses too: exactly-once at the same transaction rate.
+    private final long commitIntervalMs = ProcessorInstance.commitIntervalMs();
 
     public ProcessorThroughput(BenchEnvironment env) {
         this.env = env;
@@ -73,10 +76,10 @@ public final class ProcessorThroughput {
                     shape + "; stream thread: " + threadMetrics.get("at_least_once")));
             results.add(new Measurement("processor, exactly_once_v2 (1 - P2)", "events/s", eos, "processor, at_least_once", alos, true,
                     "the cost of exactly-once is 1 - ratio"));
-            results.add(new Measurement("transactional pipe (commit every 100 ms)", "events/s", txPipe, plain, pipe, true,
+            results.add(new Measurement("transactional pipe (commit every " + commitIntervalMs + " ms)", "events/s", txPipe, plain, pipe, true,
                     "the cost of transactions without Kafka Streams"));
             results.add(new Measurement("Streams pass-through, exactly_once_v2", "events/s", passEos,
-                    "transactional pipe (commit every 100 ms)", txPipe, true, "the cost of Kafka Streams and the serdes under exactly-once"));
+                    "transactional pipe (commit every " + commitIntervalMs + " ms)", txPipe, true, "the cost of Kafka Streams and the serdes under exactly-once"));
             results.add(new Measurement("Streams pass-through, at_least_once", "events/s", passAlos, plain, pipe, true,
                     "the cost of Kafka Streams and the serdes"));
             results.add(new Measurement("processor, exactly_once_v2", "events/s", eos, "Streams pass-through, exactly_once_v2",
@@ -118,8 +121,8 @@ public final class ProcessorThroughput {
 
     /**
      * Copies the topic record for record (no decoding), acks=all, as fast as it can. Transactional:
-     * read_committed, and the copies and the consumed offsets commit in one transaction every 100 ms
-     * (Kafka Streams' commit interval under exactly-once), i.e. exactly-once without Kafka Streams.
+     * read_committed, and the copies and the consumed offsets commit in one transaction every commit interval
+     * of the processor under test, i.e. exactly-once without Kafka Streams.
      */
     private double pipe(String input, int partitions, int events, boolean transactional, String suffix) throws Exception {
         String output = input + suffix;
@@ -164,7 +167,7 @@ public final class ProcessorThroughput {
                 if (!transactional) {
                     consumer.commitAsync();
                     uncommitted.clear();
-                } else if (!uncommitted.isEmpty() && (consumed >= events || System.nanoTime() - transactionStarted >= 100_000_000L)) {
+                } else if (!uncommitted.isEmpty() && (consumed >= events || System.nanoTime() - transactionStarted >= commitIntervalMs * 1_000_000L)) {
                     producer.sendOffsetsToTransaction(uncommitted, consumer.groupMetadata());
                     producer.commitTransaction();
                     uncommitted.clear();
