@@ -111,7 +111,7 @@ public final class BenchMain implements Callable<Integer> {
             }
             if (runs("publish")) {
                 System.out.println("Publish API...");
-                new PublishApi(env).run(report, quick ? 8 : 32, Duration.ofSeconds(quick ? 3 : 30));
+                new PublishApi(env).run(report, quick ? 8 : 32, Duration.ofSeconds(quick ? 3 : 30), quick ? 500 : 2_000);
             }
         }
         report.write(results);

@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -45,7 +46,10 @@ public final class PublishApi {
         this.env = env;
     }
 
-    public void run(Results results, int clients, Duration duration) throws Exception {
+    /**
+     * @param rate the fixed rate of the open-loop latency run (the issue's target: p99 at 2,000 requests/s)
+     */
+    public void run(Results results, int clients, Duration duration, int rate) throws Exception {
         EntityType type = env.newType("publish", MergePolicy.FIELD_MERGE, 6);
         try (ConcordContract contract = env.contract(type)) {
             String recording = "producer-" + type.name();
@@ -59,6 +63,17 @@ public final class PublishApi {
                         raw.perSecond(), true, shape));
                 results.add(new Measurement("publish API p50", "ms", api.p50Millis(), "raw Kafka producer p50", raw.p50Millis(), false, shape));
                 results.add(new Measurement("publish API p99", "ms", api.p99Millis(), "raw Kafka producer p99", raw.p99Millis(), false, shape));
+                // Latency at a fixed rate below saturation, from each request's intended send time (open loop:
+                // a stall delays every request due during it, and is counted for all of them). Warmed up first:
+                // the asynchronous client path is new to the JIT, and its first 2 s were all of the tail (~1 s).
+                openLoop(rate, Duration.ofSeconds(3), i -> putAsync(base, -i));
+                Run apiAtRate = openLoop(rate, duration, i -> putAsync(base, i));
+                Run rawAtRate = rawKafkaOpenLoop(contract, type, rate, duration);
+                String paced = rate + " requests/s for " + duration.toSeconds() + " s, open loop, from the intended send time";
+                results.add(new Measurement("publish API p50 at " + rate + "/s", "ms", apiAtRate.p50Millis(),
+                        "raw Kafka producer p50 at " + rate + "/s", rawAtRate.p50Millis(), false, paced));
+                results.add(new Measurement("publish API p99 at " + rate + "/s", "ms", apiAtRate.p99Millis(),
+                        "raw Kafka producer p99 at " + rate + "/s", rawAtRate.p99Millis(), false, paced));
             }
             if (env.profileDirectory().isPresent()) {
                 results.addProfile("producer-service under publish load",
@@ -70,36 +85,100 @@ public final class PublishApi {
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     private static boolean put(URI base, long i) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(base.resolve("c-" + i))
-                .header("Content-Type", "application/json")
-                .header("X-Api-Key", BenchEnvironment.DEV_KEY)
-                .PUT(HttpRequest.BodyPublishers.ofString("{\"name\":\"Customer " + i + "\",\"email\":\"c" + i
-                        + "@example.com\",\"phone\":\"+1-555-" + i + "\",\"tier\":\"GOLD\"}"))
-                .build();
-        int status = HTTP.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+        int status = HTTP.send(putRequest(base, i), HttpResponse.BodyHandlers.discarding()).statusCode();
         if (status != 202) {
             throw new IllegalStateException("publish API answered " + status);
         }
         return true;
     }
 
+    private static CompletableFuture<?> putAsync(URI base, long i) {
+        return HTTP.sendAsync(putRequest(base, i), HttpResponse.BodyHandlers.discarding()).thenApply(response -> {
+            if (response.statusCode() != 202) {
+                throw new IllegalStateException("publish API answered " + response.statusCode());
+            }
+            return response;
+        });
+    }
+
+    private static HttpRequest putRequest(URI base, long i) {
+        return HttpRequest.newBuilder(base.resolve("c-" + i))
+                .header("Content-Type", "application/json")
+                .header("X-Api-Key", BenchEnvironment.DEV_KEY)
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"name\":\"Customer " + i + "\",\"email\":\"c" + i
+                        + "@example.com\",\"phone\":\"+1-555-" + i + "\",\"tier\":\"GOLD\"}"))
+                .build();
+    }
+
     private Run rawKafka(ConcordContract contract, EntityType type, int clients, Duration duration) throws Exception {
+        try (KafkaProducer<String, EntityEvent> producer = rawProducer(contract)) {
+            return closedLoop(clients, duration, i -> {
+                producer.send(rawRecord(contract, type, i)).get();
+                return true;
+            });
+        }
+    }
+
+    private Run rawKafkaOpenLoop(ConcordContract contract, EntityType type, int rate, Duration duration) throws Exception {
+        try (KafkaProducer<String, EntityEvent> producer = rawProducer(contract)) {
+            openLoop(rate, Duration.ofSeconds(3), i -> rawSendAsync(producer, contract, type, -i));
+            return openLoop(rate, duration, i -> rawSendAsync(producer, contract, type, i));
+        }
+    }
+
+    private static CompletableFuture<?> rawSendAsync(KafkaProducer<String, EntityEvent> producer, ConcordContract contract,
+                                                     EntityType type, long i) {
+        CompletableFuture<Object> acknowledged = new CompletableFuture<>();
+        producer.send(rawRecord(contract, type, i), (metadata, error) -> {
+            if (error != null) {
+                acknowledged.completeExceptionally(error);
+            } else {
+                acknowledged.complete(metadata);
+            }
+        });
+        return acknowledged;
+    }
+
+    /** What producer-service's own producer promises: idempotent, acks=all, a few milliseconds of linger. */
+    private KafkaProducer<String, EntityEvent> rawProducer(ConcordContract contract) {
         Map<String, Object> config = new HashMap<>(env.kafkaConfig());
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         config.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-        try (KafkaProducer<String, EntityEvent> producer =
-                     new KafkaProducer<>(config, new StringSerializer(), contract.topics().eventSerde().serializer())) {
-            String topic = contract.topics().events(type).name();
-            return closedLoop(clients, duration, i -> {
-                GenericRecord customer = (GenericRecord) GenericData.get().deepCopy(Customer.getClassSchema(), Customer.newBuilder()
-                        .setName("Customer " + i).setEmail("c" + i + "@example.com").setPhone("+1-555-" + i).build());
-                EntityEvent event = EntityEvents.upsert(UUID.randomUUID(), type.name(), "c-" + i, contract.payloads().encode(customer),
-                        new HlcTimestamp(System.currentTimeMillis(), 0), "raw", EntityEvents.source("bench"));
-                producer.send(new ProducerRecord<>(topic, event.getEntityId(), event)).get();
-                return true;
-            });
+        return new KafkaProducer<>(config, new StringSerializer(), contract.topics().eventSerde().serializer());
+    }
+
+    /** The same event the API would publish for request {@code i}, built by the caller as a Java client of Concord would. */
+    private static ProducerRecord<String, EntityEvent> rawRecord(ConcordContract contract, EntityType type, long i) {
+        GenericRecord customer = (GenericRecord) GenericData.get().deepCopy(Customer.getClassSchema(), Customer.newBuilder()
+                .setName("Customer " + i).setEmail("c" + i + "@example.com").setPhone("+1-555-" + i).build());
+        EntityEvent event = EntityEvents.upsert(UUID.randomUUID(), type.name(), "c-" + i, contract.payloads().encode(customer),
+                new HlcTimestamp(System.currentTimeMillis(), 0), "raw", EntityEvents.source("bench"));
+        return new ProducerRecord<>(contract.topics().events(type).name(), event.getEntityId(), event);
+    }
+
+    interface AsyncCall {
+        CompletableFuture<?> call(long i);
+    }
+
+    /** {@code rate} calls per second, each started at its intended time whatever became of the earlier ones. */
+    private static Run openLoop(int rate, Duration duration, AsyncCall call) throws Exception {
+        Recorder latency = new Recorder(3);
+        long count = rate * duration.toSeconds();
+        long periodNanos = 1_000_000_000L / rate;
+        List<CompletableFuture<?>> calls = new ArrayList<>();
+        long start = System.nanoTime();
+        for (long i = 0; i < count; i++) {
+            long intended = start + i * periodNanos;
+            long wait;
+            while ((wait = intended - System.nanoTime()) > 0) {
+                java.util.concurrent.locks.LockSupport.parkNanos(wait);
+            }
+            calls.add(call.call(i).whenComplete((done, error) ->
+                    latency.recordValue(Math.max(0, System.nanoTime() - intended) / 1000)));
         }
+        CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).get(2, java.util.concurrent.TimeUnit.MINUTES);
+        return new Run(count, Duration.ofNanos(System.nanoTime() - start), latency.getIntervalHistogram());
     }
 
     interface Call {
