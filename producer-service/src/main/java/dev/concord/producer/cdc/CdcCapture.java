@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.concord.contract.ConcordContract;
 import dev.concord.contract.avro.EntityEvent;
 import dev.concord.contract.text.LogSafe;
+import dev.concord.producer.monitoring.WriteMetrics;
 import dev.concord.producer.publish.EventPublisher;
 import dev.concord.producer.publish.PayloadLimits;
 import dev.concord.producer.publish.PublishedEvent;
@@ -47,6 +48,7 @@ public final class CdcCapture implements AutoCloseable {
 
     private final CdcSettings settings;
     private final ConcordContract contract;
+    private final WriteMetrics metrics;
     private final EventPublisher publisher;
     private final CdcEventMapper mapper;
     private final AtomicLong published = new AtomicLong();
@@ -54,10 +56,12 @@ public final class CdcCapture implements AutoCloseable {
     private DebeziumEngine<ChangeEvent<String, String>> engine;
     private ExecutorService runner;
 
-    public CdcCapture(CdcSettings settings, ConcordContract contract, EventPublisher publisher, PayloadLimits limits) {
+    public CdcCapture(CdcSettings settings, ConcordContract contract, EventPublisher publisher, PayloadLimits limits,
+                      WriteMetrics metrics) {
         this.settings = settings;
         this.contract = contract;
         this.publisher = publisher;
+        this.metrics = metrics;
         this.mapper = new CdcEventMapper(contract, limits, settings.tables(), settings.slot(), settings.writerId());
     }
 
@@ -101,6 +105,7 @@ public final class CdcCapture implements AutoCloseable {
             JsonNode value = record.value() == null ? null : JSON.readTree(record.value());
             return mapper.toEvent(key, value);
         } catch (IOException | RefusedException | IllegalArgumentException e) {
+            metrics.refused(WriteMetrics.Source.CDC, "invalid-change");
             LOG.error("CDC: change {} on {} cannot become an event and is skipped: {}", LogSafe.of(record.key()),
                     LogSafe.of(record.destination()), LogSafe.of(e.getMessage()));
             return Optional.empty();
@@ -112,7 +117,8 @@ public final class CdcCapture implements AutoCloseable {
         while (true) {
             List<CompletableFuture<PublishedEvent>> sent = new ArrayList<>(events.size());
             for (EntityEvent event : events) {
-                sent.add(publisher.publish(contract.topics().events(contract.types().require(event.getEntityType())), event));
+                sent.add(publisher.publish(WriteMetrics.Source.CDC,
+                        contract.topics().events(contract.types().require(event.getEntityType())), event));
             }
             try {
                 CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).join();

@@ -3,6 +3,7 @@ package dev.concord.producer.outbox;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.concord.contract.ConcordContract;
+import dev.concord.producer.monitoring.WriteMetrics;
 import dev.concord.producer.publish.EventPublisher;
 import dev.concord.producer.publish.PayloadLimits;
 import io.micronaut.context.annotation.Bean;
@@ -33,7 +34,7 @@ public class OutboxFactory {
 
     @Context
     @Bean(preDestroy = "close")
-    public RunningRelay outboxRelay(ConcordContract contract, EventPublisher publisher, PayloadLimits limits,
+    public RunningRelay outboxRelay(ConcordContract contract, EventPublisher publisher, PayloadLimits limits, WriteMetrics metrics,
                                    @Value("${concord.outbox.jdbc-url}") String jdbcUrl,
                                    @Nullable @Value("${concord.outbox.user:}") String user,
                                    @Nullable @Value("${concord.outbox.password:}") String password,
@@ -59,7 +60,7 @@ public class OutboxFactory {
             OutboxRelay.createSchema(dataSource);
         }
         OutboxRelay relay = new OutboxRelay(dataSource, contract, publisher, limits,
-                new OutboxSettings(relayId, writerId, batchSize, lease, pollInterval, recordChunk), rows -> { });
+                new OutboxSettings(relayId, writerId, batchSize, lease, pollInterval, recordChunk), metrics, rows -> { });
         relay.start();
         return new RunningRelay(relay, dataSource);
     }

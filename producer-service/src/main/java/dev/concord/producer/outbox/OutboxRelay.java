@@ -14,6 +14,7 @@ import dev.concord.contract.json.PayloadValidationException;
 import dev.concord.contract.types.EntityType;
 import dev.concord.contract.types.MergePolicy;
 import dev.concord.contract.text.LogSafe;
+import dev.concord.producer.monitoring.WriteMetrics;
 import dev.concord.producer.publish.EventPublisher;
 import dev.concord.producer.publish.InvalidEntityIdException;
 import dev.concord.producer.publish.InvalidPayloadException;
@@ -34,6 +35,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -96,24 +98,29 @@ public final class OutboxRelay implements AutoCloseable {
             RETURNING seq, event_id, entity_type, entity_id, op, payload::text, changed_fields, expected_version, clock_millis, tx_id
             """;
 
+    private static final long BACKLOG_SAMPLE_NANOS = 5_000_000_000L;
+
     private final DataSource dataSource;
     private final ConcordContract contract;
     private final EventPublisher publisher;
     private final PayloadLimits limits;
     private final OutboxSettings settings;
+    private final WriteMetrics metrics;
     private final IntConsumer onRecorded;
     private ScheduledExecutorService loop;
+    private long backlogSampledAt;
 
     /**
      * @param onRecorded told the number of rows each time a run of acknowledged rows is recorded (metrics, tests)
      */
     public OutboxRelay(DataSource dataSource, ConcordContract contract, EventPublisher publisher, PayloadLimits limits,
-                       OutboxSettings settings, IntConsumer onRecorded) {
+                       OutboxSettings settings, WriteMetrics metrics, IntConsumer onRecorded) {
         this.dataSource = dataSource;
         this.contract = contract;
         this.publisher = publisher;
         this.limits = limits;
         this.settings = settings;
+        this.metrics = metrics;
         this.onRecorded = onRecorded;
     }
 
@@ -147,8 +154,9 @@ public final class OutboxRelay implements AutoCloseable {
     private void drain() {
         try {
             while (!Thread.currentThread().isInterrupted() && relayOnce() > 0) {
-                // next round right away
+                sampleBacklog(false); // next round right away
             }
+            sampleBacklog(true);
         } catch (SQLException | RuntimeException e) {
             // The database or Kafka is away: claimed rows stay leased and return after the lease; retry next tick.
             LOG.warn("Outbox relay round failed ({}); retrying in {}", LogSafe.of(e), settings.pollInterval());
@@ -170,7 +178,8 @@ public final class OutboxRelay implements AutoCloseable {
                 bury(row, e.getMessage());
                 continue;
             }
-            inFlight.add(new InFlight(row, publisher.publish(contract.topics().events(contract.types().require(row.type())), event)));
+            inFlight.add(new InFlight(row, publisher.publish(WriteMetrics.Source.OUTBOX,
+                    contract.topics().events(contract.types().require(row.type())), event)));
         }
         record(inFlight);
         return rows.size();
@@ -277,8 +286,32 @@ public final class OutboxRelay implements AutoCloseable {
             }
             c.commit();
         }
+        metrics.refused(WriteMetrics.Source.OUTBOX, "invalid-row");
         LOG.error("Outbox row {} ({} {}/{}, event {}) cannot become an event and was moved to concord_outbox_dead: {}",
                 row.seq(), LogSafe.of(row.op()), LogSafe.of(row.type()), LogSafe.of(row.entityId()), row.eventId(), LogSafe.of(reason));
+    }
+
+    /**
+     * Measures what waits in the outbox (rows, age of the oldest) for the backlog meters: when the outbox ran
+     * empty, and at most every few seconds while rounds run back to back (the count reads the whole table).
+     */
+    private void sampleBacklog(boolean drained) throws SQLException {
+        long now = System.nanoTime();
+        if (!drained && now - backlogSampledAt < BACKLOG_SAMPLE_NANOS) {
+            return;
+        }
+        backlogSampledAt = now;
+        measureBacklog();
+    }
+
+    /** Reads the outbox's backlog into the meters now. */
+    void measureBacklog() throws SQLException {
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*), coalesce(extract(epoch FROM now() - min(created_at)) * 1000, 0)::bigint"
+                     + " FROM concord_outbox")) {
+            rs.next();
+            metrics.outboxBacklog(rs.getLong(1), Duration.ofMillis(Math.max(0, rs.getLong(2))));
+        }
     }
 
     private EntityEvent toEvent(Row row) {

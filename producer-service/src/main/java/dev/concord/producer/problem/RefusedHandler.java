@@ -1,6 +1,7 @@
 package dev.concord.producer.problem;
 
 import dev.concord.contract.problem.Problem;
+import dev.concord.producer.monitoring.WriteMetrics;
 import dev.concord.producer.publish.RefusedException;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
@@ -13,8 +14,15 @@ import jakarta.inject.Singleton;
 @Singleton
 public class RefusedHandler implements ExceptionHandler<RefusedException, HttpResponse<Problem>> {
 
+    private final WriteMetrics metrics;
+
+    public RefusedHandler(WriteMetrics metrics) {
+        this.metrics = metrics;
+    }
+
     @Override
     public HttpResponse<Problem> handle(HttpRequest request, RefusedException e) {
+        metrics.refused(WriteMetrics.Source.HTTP, e.problem());
         MutableHttpResponse<Problem> response = ProblemResponses.respond(request, HttpStatus.valueOf(e.status()), e.problem());
         e.headers().forEach(response::header);
         return response;

@@ -6,6 +6,7 @@ import dev.concord.contract.avro.Operation;
 import dev.concord.contract.clock.HlcTimestamp;
 import dev.concord.contract.problem.Problem;
 import dev.concord.contract.text.LogSafe;
+import dev.concord.producer.monitoring.WriteMetrics;
 import dev.concord.security.Client;
 import dev.concord.security.ClientResolver;
 import io.micronaut.context.annotation.Value;
@@ -53,13 +54,15 @@ public class BatchController {
     private final PublishService publishService;
     private final ClientResolver clients;
     private final RateLimiter rateLimiter;
+    private final WriteMetrics metrics;
     private final int maxItems;
 
-    public BatchController(PublishService publishService, ClientResolver clients, RateLimiter rateLimiter,
+    public BatchController(PublishService publishService, ClientResolver clients, RateLimiter rateLimiter, WriteMetrics metrics,
                            @Value("${concord.batch.max-items:500}") int maxItems) {
         this.publishService = publishService;
         this.clients = clients;
         this.rateLimiter = rateLimiter;
+        this.metrics = metrics;
         this.maxItems = maxItems;
     }
 
@@ -85,6 +88,7 @@ public class BatchController {
                 WriteCommand command = command(items.get(i), client, batchRequestId + "#" + i);
                 result = publishService.publish(command).thenApply(outcome -> accepted(index, outcome));
             } catch (RefusedException refused) {
+                metrics.refused(WriteMetrics.Source.HTTP, refused.problem());
                 result = CompletableFuture.completedFuture(refused(index, refused, "/v1/events"));
             }
             results.add(result.exceptionally(error -> refused(index, unwrap(error), "/v1/events")));

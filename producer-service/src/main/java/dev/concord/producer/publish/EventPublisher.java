@@ -2,9 +2,11 @@ package dev.concord.producer.publish;
 
 import dev.concord.contract.avro.EntityEvent;
 import dev.concord.contract.topics.Topic;
+import dev.concord.producer.monitoring.WriteMetrics;
 import io.micronaut.scheduling.TaskExecutors;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -25,27 +27,45 @@ public class EventPublisher {
 
     private final KafkaProducer<String, EntityEvent> producer;
     private final Executor completionExecutor;
+    private final WriteMetrics metrics;
 
     /**
      * @param completionExecutor where futures complete: not on the producer's I/O thread, which would
      *                           otherwise also render HTTP responses and delay every other acknowledgement
      */
     public EventPublisher(KafkaProducer<String, EntityEvent> producer,
-                          @Named(TaskExecutors.BLOCKING) Executor completionExecutor) {
+                          @Named(TaskExecutors.BLOCKING) Executor completionExecutor, WriteMetrics metrics) {
         this.producer = producer;
         this.completionExecutor = completionExecutor;
+        this.metrics = metrics;
     }
 
     /** May block up to {@code max.block.ms} for topic metadata or buffer space: call it off the event loop. */
-    public CompletableFuture<PublishedEvent> publish(Topic<String, EntityEvent> topic, EntityEvent event) {
+    public CompletableFuture<PublishedEvent> publish(WriteMetrics.Source source, Topic<String, EntityEvent> topic, EntityEvent event) {
         CompletableFuture<PublishedEvent> acknowledged = new CompletableFuture<>();
+        long sentAt = System.nanoTime();
         try {
-            producer.send(new ProducerRecord<>(topic.name(), event.getEntityId(), event), (metadata, error) ->
-                    completionExecutor.execute(() -> complete(acknowledged, topic, event, metadata, error)));
+            producer.send(new ProducerRecord<>(topic.name(), event.getEntityId(), event), (metadata, error) -> {
+                record(source, event, error, sentAt);
+                completionExecutor.execute(() -> complete(acknowledged, topic, event, metadata, error));
+            });
         } catch (RuntimeException error) {
+            record(source, event, error, sentAt);
             acknowledged.completeExceptionally(new PublishFailedException(event, topic.name(), error));
         }
         return acknowledged;
+    }
+
+    private void record(WriteMetrics.Source source, EntityEvent event, Exception error, long sentAtNanos) {
+        if (error != null) {
+            metrics.failed(source, event.getEntityType());
+            return;
+        }
+        metrics.published(source, event.getEntityType(), Duration.ofNanos(System.nanoTime() - sentAtNanos));
+        if (source == WriteMetrics.Source.CDC) {
+            // A captured change's clock is its source commit time (see CdcEventMapper).
+            metrics.cdcLag(Duration.ofMillis(System.currentTimeMillis() - event.getClock().getPhysicalMillis()));
+        }
     }
 
     private static void complete(CompletableFuture<PublishedEvent> acknowledged, Topic<String, EntityEvent> topic,

@@ -13,6 +13,7 @@ import dev.concord.contract.json.PayloadValidationException;
 import dev.concord.contract.types.EntityType;
 import dev.concord.contract.types.MergePolicy;
 import dev.concord.producer.clock.WriterClock;
+import dev.concord.producer.monitoring.WriteMetrics;
 import dev.concord.security.Client;
 import dev.concord.security.Action;
 import dev.concord.security.Grants;
@@ -161,7 +162,7 @@ public class PublishService {
 
     private CompletableFuture<PublishAccepted> send(EntityType type, WriteCommand command, Prepared prepared, UUID eventId) {
         EntityEvent event = event(type, command, prepared, eventId);
-        return publisher.publish(contract.topics().events(type), event).thenApply(PublishAccepted::of);
+        return publisher.publish(WriteMetrics.Source.HTTP, contract.topics().events(type), event).thenApply(PublishAccepted::of);
     }
 
     private EntityEvent event(EntityType type, WriteCommand command, Prepared prepared, UUID eventId) {

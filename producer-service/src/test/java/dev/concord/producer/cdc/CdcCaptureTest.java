@@ -8,6 +8,7 @@ import dev.concord.contract.avro.EntityEvent;
 import dev.concord.contract.avro.Operation;
 import dev.concord.contract.types.EntityTypes;
 import dev.concord.producer.ContractFactory;
+import dev.concord.producer.monitoring.WriteMetrics;
 import dev.concord.producer.publish.EventPublisher;
 import dev.concord.producer.publish.PayloadLimits;
 import dev.concord.testsupport.KafkaBrokerExtension;
@@ -55,7 +56,7 @@ class CdcCaptureTest {
         contract = ConcordContract.connect(kafka, EntityTypes.load(EntityTypes.DEFAULT_DECLARATION)).registerWriterSchemas();
         producer = new KafkaProducer<>(ContractFactory.producerConfig(kafka), new StringSerializer(),
                 contract.topics().eventSerde().serializer());
-        publisher = new EventPublisher(producer, Runnable::run);
+        publisher = new EventPublisher(producer, Runnable::run, WriteMetrics.none());
     }
 
     @AfterAll
@@ -85,7 +86,7 @@ class CdcCaptureTest {
                 dataDir.resolve("offsets.dat"), "cdc-test", Map.of());
         try {
             // When capture runs while rows are inserted, updated and deleted
-            try (CdcCapture capture = new CdcCapture(settings, contract, publisher, new PayloadLimits(PayloadLimits.DEFAULT_MAX_OUTPUT_BYTES, contract.types()))) {
+            try (CdcCapture capture = new CdcCapture(settings, contract, publisher, new PayloadLimits(PayloadLimits.DEFAULT_MAX_OUTPUT_BYTES, contract.types()), WriteMetrics.none())) {
                 capture.start();
                 await().atMost(Duration.ofSeconds(60)).until(() -> events(existing).size() == 1);
                 sql(jdbcUrl, """
@@ -112,7 +113,7 @@ class CdcCaptureTest {
 
             // When changes happen while capture is down, and it restarts
             sql(jdbcUrl, "INSERT INTO customers (id, name, email) VALUES ('%s', 'Hedy', 'hedy@example.com')".formatted(later));
-            try (CdcCapture restarted = new CdcCapture(settings, contract, publisher, new PayloadLimits(PayloadLimits.DEFAULT_MAX_OUTPUT_BYTES, contract.types()))) {
+            try (CdcCapture restarted = new CdcCapture(settings, contract, publisher, new PayloadLimits(PayloadLimits.DEFAULT_MAX_OUTPUT_BYTES, contract.types()), WriteMetrics.none())) {
                 restarted.start();
                 await().atMost(Duration.ofSeconds(60)).until(() -> events(later).size() == 1);
             }

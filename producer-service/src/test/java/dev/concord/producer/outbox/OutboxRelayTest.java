@@ -10,11 +10,13 @@ import dev.concord.contract.clock.HlcTimestamp;
 import dev.concord.contract.types.EntityType;
 import dev.concord.contract.types.EntityTypes;
 import dev.concord.producer.ContractFactory;
+import dev.concord.producer.monitoring.WriteMetrics;
 import dev.concord.producer.publish.EventPublisher;
 import dev.concord.producer.publish.PayloadLimits;
 import dev.concord.testsupport.KafkaBrokerExtension;
 import dev.concord.testsupport.KafkaTestClients;
 import dev.concord.testsupport.PostgresExtension;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -49,7 +51,6 @@ class OutboxRelayTest {
 
     private static ConcordContract contract;
     private static KafkaProducer<String, EntityEvent> producer;
-    private static EventPublisher publisher;
 
     private PGSimpleDataSource database;
 
@@ -59,7 +60,6 @@ class OutboxRelayTest {
         contract = ConcordContract.connect(kafka, EntityTypes.load(EntityTypes.DEFAULT_DECLARATION)).registerWriterSchemas();
         producer = new KafkaProducer<>(ContractFactory.producerConfig(kafka), new StringSerializer(),
                 contract.topics().eventSerde().serializer());
-        publisher = new EventPublisher(producer, Runnable::run);
     }
 
     @AfterAll
@@ -206,6 +206,34 @@ class OutboxRelayTest {
     }
 
     @Test
+    void shouldMeasureTheBacklogItsAgeAndWhatBecameOfEachRow() throws Exception {
+        // Given two valid rows and one the relay cannot turn into an event, waiting in the outbox
+        String id = KafkaTestClients.uniqueId("c");
+        sql("SELECT concord_outbox_append('customer', '" + id + "', 'UPSERT', '{\"name\": \"Ada\", \"email\": \"ada@example.com\"}');"
+                + "SELECT concord_outbox_append('customer', '" + id + "', 'PATCH', '{\"tier\": \"GOLD\"}');"
+                + "SELECT concord_outbox_append('kunde', '" + id + "', 'UPSERT', '{\"name\": \"x\"}');");
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        OutboxRelay relay = relay("relay-1", 10, 10, Duration.ofSeconds(30), new WriteMetrics(registry), n -> { });
+
+        // When the backlog is measured before and after a round
+        relay.measureBacklog();
+        double backlogBefore = registry.get("concord.producer.outbox.backlog").gauge().value();
+        double ageBefore = registry.get("concord.producer.outbox.oldest.age").gauge().value();
+        relay.relayOnce();
+        relay.measureBacklog();
+
+        // Then the meters say what waited, and what became of each row
+        assertThat(backlogBefore).isEqualTo(3);
+        assertThat(ageBefore).isGreaterThanOrEqualTo(0);
+        assertThat(registry.get("concord.producer.outbox.backlog").gauge().value()).isZero();
+        assertThat(registry.get("concord.producer.events").tags("source", "outbox", "type", "customer", "outcome", "published")
+                .counter().count()).isEqualTo(2);
+        assertThat(registry.get("concord.producer.refused").tags("source", "outbox", "reason", "invalid-row").counter().count())
+                .isEqualTo(1);
+        assertThat(registry.get("concord.producer.publish.latency").tags("source", "outbox").timer().count()).isEqualTo(2);
+    }
+
+    @Test
     void shouldMoveRowsWithAnInvalidIdOrAnOverLargePayloadToTheDeadTableWithTheReasonAndRelayTheRest() throws Exception {
         // Given: ids the grammar refuses (a line feed, a bidi override, only spaces, a replacement character),
         // a payload whose field is over its share of what the processor can carry, then a valid row
@@ -244,8 +272,14 @@ class OutboxRelayTest {
     }
 
     private OutboxRelay relay(String relayId, int batchSize, int recordChunk, Duration lease, IntConsumer onRecorded) {
-        return new OutboxRelay(database, contract, publisher, new PayloadLimits(PayloadLimits.DEFAULT_MAX_OUTPUT_BYTES, contract.types()),
-                new OutboxSettings(relayId, "outbox-test", batchSize, lease, Duration.ofMillis(100), recordChunk), onRecorded);
+        return relay(relayId, batchSize, recordChunk, lease, WriteMetrics.none(), onRecorded);
+    }
+
+    private OutboxRelay relay(String relayId, int batchSize, int recordChunk, Duration lease, WriteMetrics metrics,
+                              IntConsumer onRecorded) {
+        return new OutboxRelay(database, contract, new EventPublisher(producer, Runnable::run, metrics),
+                new PayloadLimits(PayloadLimits.DEFAULT_MAX_OUTPUT_BYTES, contract.types()),
+                new OutboxSettings(relayId, "outbox-test", batchSize, lease, Duration.ofMillis(100), recordChunk), metrics, onRecorded);
     }
 
     private static final class SimulatedCrash extends RuntimeException {
