@@ -6,8 +6,8 @@ import dev.concord.contract.ConcordContract;
 import dev.concord.contract.avro.EntityEvent;
 import dev.concord.contract.text.LogSafe;
 import dev.concord.producer.monitoring.WriteMetrics;
+import dev.concord.producer.publish.EventFactory;
 import dev.concord.producer.publish.EventPublisher;
-import dev.concord.producer.publish.PayloadLimits;
 import dev.concord.producer.publish.PublishedEvent;
 import dev.concord.producer.publish.RefusedException;
 import dev.concord.producer.publish.StrictJsonReader;
@@ -56,13 +56,13 @@ public final class CdcCapture implements AutoCloseable {
     private DebeziumEngine<ChangeEvent<String, String>> engine;
     private ExecutorService runner;
 
-    public CdcCapture(CdcSettings settings, ConcordContract contract, EventPublisher publisher, PayloadLimits limits,
+    public CdcCapture(CdcSettings settings, ConcordContract contract, EventPublisher publisher, EventFactory events,
                       WriteMetrics metrics) {
         this.settings = settings;
         this.contract = contract;
         this.publisher = publisher;
         this.metrics = metrics;
-        this.mapper = new CdcEventMapper(contract, limits, settings.tables(), settings.slot(), settings.writerId());
+        this.mapper = new CdcEventMapper(contract, events, settings.tables(), settings.slot(), settings.writerId());
     }
 
     public synchronized void start() throws IOException {

@@ -5,17 +5,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.concord.contract.ConcordContract;
 import dev.concord.contract.avro.EntityEvent;
 import dev.concord.contract.avro.EventSource;
+import dev.concord.contract.avro.Operation;
 import dev.concord.contract.clock.HlcTimestamp;
 import dev.concord.contract.events.EntityEvents;
-import dev.concord.contract.json.JsonToAvro;
-import dev.concord.contract.json.PayloadValidationException;
 import dev.concord.contract.types.EntityType;
 import dev.concord.contract.text.LogSafe;
-import dev.concord.producer.publish.InvalidEntityIdException;
+import dev.concord.producer.publish.EventFactory;
 import dev.concord.producer.publish.EventIds;
-import dev.concord.producer.publish.InvalidPayloadException;
-import dev.concord.producer.publish.PayloadLimits;
-import dev.concord.producer.publish.StorableText;
 import dev.concord.producer.source.RowMapping;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -25,7 +21,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import org.apache.avro.generic.GenericRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,16 +41,16 @@ public final class CdcEventMapper {
     private static final Logger LOG = LoggerFactory.getLogger(CdcEventMapper.class);
 
     private final ConcordContract contract;
-    private final PayloadLimits limits;
+    private final EventFactory events;
     private final Map<String, String> tables;
     private final String slot;
     private final String writerId;
     // Tables whose unmapped columns were already reported: say it once, not per row.
     private final Set<String> reportedDrops = ConcurrentHashMap.newKeySet();
 
-    public CdcEventMapper(ConcordContract contract, PayloadLimits limits, Map<String, String> tables, String slot, String writerId) {
+    public CdcEventMapper(ConcordContract contract, EventFactory events, Map<String, String> tables, String slot, String writerId) {
         this.contract = contract;
-        this.limits = limits;
+        this.events = events;
         this.tables = Map.copyOf(tables);
         this.slot = slot;
         this.writerId = writerId;
@@ -80,7 +75,7 @@ public final class CdcEventMapper {
             throw new IllegalArgumentException("change from table " + table + ", which is not configured for capture");
         }
         EntityType type = contract.types().require(typeName);
-        String entityId = InvalidEntityIdException.requireValid(entityId(key));
+        String entityId = entityId(key);
         String op = kind.name();
         HlcTimestamp clock = new HlcTimestamp(source.path("ts_ms").asLong(), (int) (lsn & Integer.MAX_VALUE));
         EventSource eventSource = EventSource.newBuilder(EntityEvents.source(SERVICE_NAME))
@@ -88,30 +83,20 @@ public final class CdcEventMapper {
                 .setPosition(lsnText(lsn))
                 .build();
         java.util.UUID eventId = EventIds.fromName("concord/cdc/" + slot + "/" + lsn + "/" + table + "/" + entityId + "/" + op);
-        switch (kind) {
-            case CREATE, READ, UPDATE: {
-                ObjectNode row = (ObjectNode) value.get("after");
-                Set<String> dropped = new HashSet<>();
-                ObjectNode entity = RowMapping.toEntity(row, type.schema(), true, dropped);
-                if (!dropped.isEmpty() && reportedDrops.add(table)) {
-                    LOG.info("CDC: columns {} of {} match no field of {} and are not published", LogSafe.of(dropped),
-                            LogSafe.of(table), type.name());
-                }
-                StorableText.requireStorable(type.name(), entity);
-                try {
-                    GenericRecord record = JsonToAvro.convert(entity, type.schema());
-                    byte[] payload = contract.payloads().encode(record);
-                    limits.requireFits(type, record, payload, "after");
-                    return Optional.of(EntityEvents.upsert(eventId, type.name(), entityId, payload, clock, writerId, eventSource));
-                } catch (PayloadValidationException e) {
-                    throw new InvalidPayloadException(type.name(), e);
-                }
+        ObjectNode entity = null;
+        if (kind != ChangeKind.DELETE) {
+            Set<String> dropped = new HashSet<>();
+            entity = RowMapping.toEntity((ObjectNode) value.get("after"), type.schema(), true, dropped);
+            if (!dropped.isEmpty() && reportedDrops.add(table)) {
+                LOG.info("CDC: columns {} of {} match no field of {} and are not published", LogSafe.of(dropped),
+                        LogSafe.of(table), type.name());
             }
-            case DELETE:
-                return Optional.of(EntityEvents.delete(eventId, type.name(), entityId, clock, writerId, eventSource));
-            default:
-                return Optional.empty(); // handled above
         }
+        // Made as every write's event is: the same checks as the HTTP API and the outbox.
+        EventFactory.Prepared prepared = events.prepare(new EventFactory.Write(
+                kind == ChangeKind.DELETE ? Operation.DELETE : Operation.UPSERT, type.name(), entityId, entity, null, null,
+                "after", "expected_version"));
+        return Optional.of(events.event(prepared, eventId, clock, writerId, eventSource));
     }
 
     /** Debezium's change codes ({@code op}), read once into a type the mapping dispatches on. */

@@ -2,8 +2,8 @@ package dev.concord.producer.cdc;
 
 import dev.concord.contract.ConcordContract;
 import dev.concord.producer.monitoring.WriteMetrics;
+import dev.concord.producer.publish.EventFactory;
 import dev.concord.producer.publish.EventPublisher;
-import dev.concord.producer.publish.PayloadLimits;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
@@ -23,7 +23,7 @@ public class CdcFactory {
 
     @Context
     @Bean(preDestroy = "close")
-    public CdcCapture cdcCapture(ConcordContract contract, EventPublisher publisher, PayloadLimits limits, WriteMetrics metrics,
+    public CdcCapture cdcCapture(ConcordContract contract, EventPublisher publisher, EventFactory events, WriteMetrics metrics,
                                  @Value("${concord.cdc.jdbc-url}") String jdbcUrl,
                                  @Nullable @Value("${concord.cdc.user:}") String user,
                                  @Nullable @Value("${concord.cdc.password:}") String password,
@@ -38,7 +38,7 @@ public class CdcFactory {
                 : Path.of(dataDir);
         CdcSettings settings = new CdcSettings(jdbcUrl, user, password, CdcSettings.parseTables(tables), slot,
                 dir.resolve("cdc-offsets-" + slot + ".dat"), writerId, debeziumProperties(debezium));
-        CdcCapture capture = new CdcCapture(settings, contract, publisher, limits, metrics);
+        CdcCapture capture = new CdcCapture(settings, contract, publisher, events, metrics);
         capture.start();
         return capture;
     }

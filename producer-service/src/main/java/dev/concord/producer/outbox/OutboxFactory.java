@@ -4,8 +4,8 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.concord.contract.ConcordContract;
 import dev.concord.producer.monitoring.WriteMetrics;
+import dev.concord.producer.publish.EventFactory;
 import dev.concord.producer.publish.EventPublisher;
-import dev.concord.producer.publish.PayloadLimits;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
@@ -34,7 +34,7 @@ public class OutboxFactory {
 
     @Context
     @Bean(preDestroy = "close")
-    public RunningRelay outboxRelay(ConcordContract contract, EventPublisher publisher, PayloadLimits limits, WriteMetrics metrics,
+    public RunningRelay outboxRelay(ConcordContract contract, EventPublisher publisher, EventFactory events, WriteMetrics metrics,
                                    @Value("${concord.outbox.jdbc-url}") String jdbcUrl,
                                    @Nullable @Value("${concord.outbox.user:}") String user,
                                    @Nullable @Value("${concord.outbox.password:}") String password,
@@ -59,7 +59,7 @@ public class OutboxFactory {
         if (createSchema) {
             OutboxRelay.createSchema(dataSource);
         }
-        OutboxRelay relay = new OutboxRelay(dataSource, contract, publisher, limits,
+        OutboxRelay relay = new OutboxRelay(dataSource, contract, publisher, events,
                 new OutboxSettings(relayId, writerId, batchSize, lease, pollInterval, recordChunk), metrics, rows -> { });
         relay.start();
         return new RunningRelay(relay, dataSource);

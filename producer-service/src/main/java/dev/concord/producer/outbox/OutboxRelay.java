@@ -9,20 +9,12 @@ import dev.concord.contract.avro.EventSource;
 import dev.concord.contract.avro.Operation;
 import dev.concord.contract.clock.HlcTimestamp;
 import dev.concord.contract.events.EntityEvents;
-import dev.concord.contract.json.JsonToAvro;
-import dev.concord.contract.json.PayloadValidationException;
-import dev.concord.contract.types.EntityType;
-import dev.concord.contract.types.MergePolicy;
 import dev.concord.contract.text.LogSafe;
 import dev.concord.producer.monitoring.WriteMetrics;
+import dev.concord.producer.publish.EventFactory;
 import dev.concord.producer.publish.EventPublisher;
-import dev.concord.producer.publish.InvalidEntityIdException;
-import dev.concord.producer.publish.InvalidPayloadException;
-import dev.concord.producer.publish.MergePatches;
-import dev.concord.producer.publish.PayloadLimits;
 import dev.concord.producer.publish.PublishedEvent;
 import dev.concord.producer.publish.RefusedException;
-import dev.concord.producer.publish.StorableText;
 import dev.concord.producer.publish.StrictJsonReader;
 import dev.concord.producer.source.RowMapping;
 import java.io.IOException;
@@ -49,7 +41,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
 import javax.sql.DataSource;
-import org.apache.avro.generic.GenericRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -103,7 +94,7 @@ public final class OutboxRelay implements AutoCloseable {
     private final DataSource dataSource;
     private final ConcordContract contract;
     private final EventPublisher publisher;
-    private final PayloadLimits limits;
+    private final EventFactory events;
     private final OutboxSettings settings;
     private final WriteMetrics metrics;
     private final IntConsumer onRecorded;
@@ -113,12 +104,12 @@ public final class OutboxRelay implements AutoCloseable {
     /**
      * @param onRecorded told the number of rows each time a run of acknowledged rows is recorded (metrics, tests)
      */
-    public OutboxRelay(DataSource dataSource, ConcordContract contract, EventPublisher publisher, PayloadLimits limits,
+    public OutboxRelay(DataSource dataSource, ConcordContract contract, EventPublisher publisher, EventFactory events,
                        OutboxSettings settings, WriteMetrics metrics, IntConsumer onRecorded) {
         this.dataSource = dataSource;
         this.contract = contract;
         this.publisher = publisher;
-        this.limits = limits;
+        this.events = events;
         this.settings = settings;
         this.metrics = metrics;
         this.onRecorded = onRecorded;
@@ -174,7 +165,13 @@ public final class OutboxRelay implements AutoCloseable {
             EntityEvent event;
             try {
                 event = toEvent(row);
-            } catch (RefusedException | IllegalArgumentException e) {
+            } catch (RefusedException e) {
+                // The refusal an HTTP client would get for the same write, as the dead row's reason.
+                metrics.refused(WriteMetrics.Source.OUTBOX, e.problem());
+                bury(row, e.problem().title() + ": " + e.getMessage());
+                continue;
+            } catch (IllegalArgumentException e) {
+                metrics.refused(WriteMetrics.Source.OUTBOX, "invalid-row");
                 bury(row, e.getMessage());
                 continue;
             }
@@ -286,7 +283,6 @@ public final class OutboxRelay implements AutoCloseable {
             }
             c.commit();
         }
-        metrics.refused(WriteMetrics.Source.OUTBOX, "invalid-row");
         LOG.error("Outbox row {} ({} {}/{}, event {}) cannot become an event and was moved to concord_outbox_dead: {}",
                 row.seq(), LogSafe.of(row.op()), LogSafe.of(row.type()), LogSafe.of(row.entityId()), row.eventId(), LogSafe.of(reason));
     }
@@ -314,39 +310,19 @@ public final class OutboxRelay implements AutoCloseable {
         }
     }
 
+    /** The row's event, made as every write's is ({@link EventFactory}); a refusal moves the row to the dead table. */
     private EntityEvent toEvent(Row row) {
-        EntityType type = contract.types().find(row.type()).orElseThrow(() -> new IllegalArgumentException(
-                "entity type '" + row.type() + "' is not declared; declared: " + contract.types().names()));
-        InvalidEntityIdException.requireValid(row.entityId());
-        if (row.expectedVersion() != null && type.policy() != MergePolicy.OPTIMISTIC) {
-            throw new IllegalArgumentException("expected_version is set, but " + type.name() + " uses " + type.policy().id()
-                    + ", which does not check versions (only optimistic types do)");
-        }
+        Operation op = operation(row.op());
+        ObjectNode body = op == Operation.DELETE ? null : entityJson(row);
+        EventFactory.Prepared prepared = events.prepare(new EventFactory.Write(op, row.type(), row.entityId(), body,
+                row.changedFields(), row.expectedVersion(), "payload", "expected_version"));
         // The database's clock at append, with seq as the logical part: the same for every relay and every retry.
         HlcTimestamp clock = new HlcTimestamp(row.clockMillis(), (int) (row.seq() & Integer.MAX_VALUE));
         EventSource source = EventSource.newBuilder(EntityEvents.source(SERVICE_NAME))
                 .setTransactionId(Long.toString(row.txId()))
                 .setPosition("concord_outbox.seq=" + row.seq())
                 .build();
-        Operation op = operation(row.op());
-        EntityEvent event = switch (op) {
-            case UPSERT -> EntityEvents.upsert(row.eventId(), type.name(), row.entityId(),
-                    encode(type, upsertRecord(type, row)), clock, settings.writerId(), source);
-            case PATCH -> {
-                MergePatches.Patch patch = patch(type, row);
-                yield EntityEvents.patch(row.eventId(), type.name(), row.entityId(), encode(type, patch.record()),
-                        patch.changedFields(), clock, settings.writerId(), source);
-            }
-            case DELETE -> EntityEvents.delete(row.eventId(), type.name(), row.entityId(), clock, settings.writerId(), source);
-        };
-        return row.expectedVersion() == null ? event : EntityEvents.expectingVersion(event, row.expectedVersion());
-    }
-
-    /** The payload as published; one the processor could not carry is refused (the row goes to the dead table). */
-    private byte[] encode(EntityType type, GenericRecord record) {
-        byte[] payload = contract.payloads().encode(record);
-        limits.requireFits(type, record, payload, "payload");
-        return payload;
+        return events.event(prepared, row.eventId(), clock, settings.writerId(), source);
     }
 
     private static Operation operation(String op) {
@@ -357,38 +333,26 @@ public final class OutboxRelay implements AutoCloseable {
         }
     }
 
-    private GenericRecord upsertRecord(EntityType type, Row row) {
-        try {
-            return JsonToAvro.convert(entityJson(type, row), type.schema());
-        } catch (PayloadValidationException e) {
-            throw new InvalidPayloadException(type.name(), e);
-        }
-    }
-
-    private MergePatches.Patch patch(EntityType type, Row row) {
-        if (type.policy() != MergePolicy.FIELD_MERGE) {
-            throw new IllegalArgumentException("PATCH needs a field-merge type; " + type.name() + " uses " + type.policy().id());
-        }
-        MergePatches.Patch patch = MergePatches.toPatch(type, entityJson(type, row));
-        if (row.changedFields() != null && !new HashSet<>(patch.changedFields()).containsAll(row.changedFields())) {
-            throw new IllegalArgumentException("changed_fields " + row.changedFields() + " name fields the payload does not hold");
-        }
-        return row.changedFields() == null ? patch : new MergePatches.Patch(patch.record(), List.copyOf(row.changedFields()));
-    }
-
-    private static ObjectNode entityJson(EntityType type, Row row) {
+    /**
+     * The row's payload as the entity's fields: a JSON object whose keys may be column names (snake_case) of the
+     * application's table, mapped to the type's fields; left as it is for an undeclared type, which the factory refuses.
+     */
+    private ObjectNode entityJson(Row row) {
         JsonNode payload;
         try {
             payload = row.payload() == null ? null : JSON.readTree(row.payload());
         } catch (IOException e) {
             throw new IllegalArgumentException("payload is not JSON: " + e.getMessage(), e);
         }
+        if (payload == null) {
+            return null;
+        }
         if (!(payload instanceof ObjectNode object)) {
             throw new IllegalArgumentException("payload must be a JSON object for " + row.op());
         }
-        ObjectNode entity = RowMapping.toEntity(object, type.schema(), false, new HashSet<>());
-        StorableText.requireStorable(type.name(), entity);
-        return entity;
+        return contract.types().find(row.type())
+                .map(type -> RowMapping.toEntity(object, type.schema(), false, new HashSet<>()))
+                .orElse(object);
     }
 
     @Override

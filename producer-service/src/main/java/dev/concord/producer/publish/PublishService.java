@@ -1,6 +1,5 @@
 package dev.concord.producer.publish;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.concord.contract.ConcordContract;
 import dev.concord.contract.avro.EntityEvent;
@@ -8,10 +7,6 @@ import dev.concord.contract.avro.EventSource;
 import dev.concord.contract.avro.Operation;
 import dev.concord.contract.clock.HlcTimestamp;
 import dev.concord.contract.events.EntityEvents;
-import dev.concord.contract.json.JsonToAvro;
-import dev.concord.contract.json.PayloadValidationException;
-import dev.concord.contract.types.EntityType;
-import dev.concord.contract.types.MergePolicy;
 import dev.concord.producer.clock.WriterClock;
 import dev.concord.producer.monitoring.WriteMetrics;
 import dev.concord.security.Client;
@@ -23,11 +18,9 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import org.apache.avro.generic.GenericRecord;
 
 /**
  * Turns a client's write ({@link WriteCommand}: PUT, PATCH, DELETE or a batch item) into one
@@ -35,8 +28,7 @@ import org.apache.avro.generic.GenericRecord;
  *
  * <p>Everything is checked before anything is sent — type declared, id valid, client granted the
  * operation on the type (403), server-owned fields only from trusted writers (403), body a JSON object
- * valid against the type's Avro schema (a merge patch: each patched field against its field schema), no
- * U+0000 in its text ({@link StorableText}, 422), its encoding within {@link PayloadLimits} (413) —
+ * valid against the type's Avro schema and the rest of the rules every door shares ({@link EventFactory}) —
  * so a refused write publishes nothing. Output: a future of the acknowledged event's receipt; the only
  * failure after validation is {@link PublishFailedException}.
  *
@@ -53,18 +45,18 @@ public class PublishService {
     private final WriterClock clock;
     private final EventPublisher publisher;
     private final IdempotencyCache idempotency;
-    private final PayloadLimits limits;
+    private final EventFactory events;
     private final String writerId;
     private final long maxClockSkewMillis;
 
     public PublishService(ConcordContract contract, WriterClock clock, EventPublisher publisher, IdempotencyCache idempotency,
-                          PayloadLimits limits, @Value("${concord.writer-id}") String writerId,
+                          EventFactory events, @Value("${concord.writer-id}") String writerId,
                           @Value("${concord.max-clock-skew:1m}") Duration maxClockSkew) {
         this.contract = contract;
         this.clock = clock;
         this.publisher = publisher;
         this.idempotency = idempotency;
-        this.limits = limits;
+        this.events = events;
         this.writerId = RequestHeaders.requireConfiguredWriter(writerId, "concord.writer-id");
         this.maxClockSkewMillis = maxClockSkew.toMillis();
     }
@@ -74,17 +66,20 @@ public class PublishService {
      *                          invalid id, missing grant, invalid body or payload, reused idempotency key
      */
     public CompletableFuture<PublishOutcome> publish(WriteCommand command) {
-        EntityType type = contract.types().find(command.type())
+        // Type and id first, then the grant: a client learns nothing about a body it may not write.
+        contract.types().find(command.type())
                 .orElseThrow(() -> new UnknownEntityTypeException(command.type(), contract.types().names()));
         InvalidEntityIdException.requireValid(command.id());
         authorize(command);
-        Prepared prepared = prepare(type, command);
+        EventFactory.Prepared prepared = events.prepare(new EventFactory.Write(command.op(), command.type(), command.id(),
+                command.op() == Operation.DELETE ? null : body(command), null, command.expectedVersion(), command.bodyField(),
+                command.ifMatchField()));
         if (command.idempotencyKey() == null) {
-            return send(type, command, prepared, UUID.randomUUID()).thenApply(accepted -> new PublishOutcome(accepted, false));
+            return send(command, prepared, UUID.randomUUID()).thenApply(accepted -> new PublishOutcome(accepted, false));
         }
         UUID eventId = EventIds.fromIdempotencyKey(command.client().id(), command.idempotencyKey());
         return idempotency.publishOnce(eventId, command.idempotencyKey(), fingerprint(command, prepared),
-                () -> send(type, command, prepared, eventId));
+                () -> send(command, prepared, eventId));
     }
 
     private void authorize(WriteCommand command) {
@@ -108,64 +103,19 @@ public class PublishService {
         }
     }
 
-    /**
-     * The validated content of a write: the payload record and its single-object encoding (both null for
-     * DELETE) and, for PATCH, the changed fields.
-     */
-    private record Prepared(GenericRecord record, byte[] payload, List<String> changedFields, String canonicalBody) {
-    }
-
-    private Prepared prepare(EntityType type, WriteCommand command) {
-        if (command.expectedVersion() != null && type.policy() != MergePolicy.OPTIMISTIC) {
-            throw RequestRefused.versionCheckNotSupported(type.name(), type.policy().id(), command.ifMatchField());
+    /** The body as a JSON object (the factory checks what it holds). */
+    private static ObjectNode body(WriteCommand command) {
+        if (command.jsonBody() == null) {
+            return StrictJsonReader.readObject(command.rawBody());
         }
-        switch (command.op()) {
-            case UPSERT: {
-                ObjectNode json = body(type, command);
-                GenericRecord record = toRecord(type, json);
-                return new Prepared(record, encode(type, record, command), List.of(), json.toString());
-            }
-            case PATCH: {
-                if (type.policy() != MergePolicy.FIELD_MERGE) {
-                    throw RequestRefused.patchNotSupported(type.name(), type.policy().id());
-                }
-                ObjectNode json = body(type, command);
-                MergePatches.Patch patch = MergePatches.toPatch(type, json);
-                return new Prepared(patch.record(), encode(type, patch.record(), command), patch.changedFields(), json.toString());
-            }
-            case DELETE:
-                return new Prepared(null, null, List.of(), "");
-            default:
-                throw new IllegalStateException("unknown operation " + command.op());
+        if (command.jsonBody() instanceof ObjectNode item) {
+            return item;
         }
-    }
-
-    /** The body as a JSON object holding only text PostgreSQL can store. */
-    private static ObjectNode body(EntityType type, WriteCommand command) {
-        ObjectNode object = command.jsonBody() == null ? StrictJsonReader.readObject(command.rawBody())
-                : command.jsonBody() instanceof ObjectNode item ? item : null;
-        if (object != null) {
-            StorableText.requireStorable(type.name(), object);
-            return object;
-        }
-        JsonNode node = command.jsonBody();
         throw RequestRefused.invalidItem(command.bodyField(), "a JSON object with the entity's fields",
-                node.getNodeType().name().toLowerCase(Locale.ROOT));
+                command.jsonBody().getNodeType().name().toLowerCase(Locale.ROOT));
     }
 
-    /** The payload as published, refused when the processor could not carry it (413). */
-    private byte[] encode(EntityType type, GenericRecord record, WriteCommand command) {
-        byte[] payload = contract.payloads().encode(record);
-        limits.requireFits(type, record, payload, command.bodyField());
-        return payload;
-    }
-
-    private CompletableFuture<PublishAccepted> send(EntityType type, WriteCommand command, Prepared prepared, UUID eventId) {
-        EntityEvent event = event(type, command, prepared, eventId);
-        return publisher.publish(WriteMetrics.Source.HTTP, contract.topics().events(type), event).thenApply(PublishAccepted::of);
-    }
-
-    private EntityEvent event(EntityType type, WriteCommand command, Prepared prepared, UUID eventId) {
+    private CompletableFuture<PublishAccepted> send(WriteCommand command, EventFactory.Prepared prepared, UUID eventId) {
         WriteCommand.ServerFields fields = command.serverFields();
         HlcTimestamp at;
         if (fields != null && fields.clock() != null) {
@@ -177,36 +127,15 @@ public class PublishService {
         }
         String writer = fields != null && fields.writer() != null ? fields.writer() : writerId;
         EventSource source = EventSource.newBuilder(EntityEvents.source(SERVICE_NAME)).setRequestId(command.requestId()).build();
-        EntityEvent event;
-        switch (command.op()) {
-            case UPSERT:
-                event = EntityEvents.upsert(eventId, type.name(), command.id(), prepared.payload(), at, writer, source);
-                break;
-            case PATCH:
-                event = EntityEvents.patch(eventId, type.name(), command.id(), prepared.payload(), prepared.changedFields(),
-                        at, writer, source);
-                break;
-            case DELETE:
-                event = EntityEvents.delete(eventId, type.name(), command.id(), at, writer, source);
-                break;
-            default:
-                throw new IllegalStateException("unknown operation " + command.op());
-        }
-        return command.expectedVersion() == null ? event : EntityEvents.expectingVersion(event, command.expectedVersion());
-    }
-
-    private static GenericRecord toRecord(EntityType type, ObjectNode json) {
-        try {
-            return JsonToAvro.convert(json, type.schema());
-        } catch (PayloadValidationException e) {
-            throw new InvalidPayloadException(type.name(), e);
-        }
+        EntityEvent event = events.event(prepared, eventId, at, writer, source);
+        return publisher.publish(WriteMetrics.Source.HTTP, contract.topics().events(prepared.type()), event).thenApply(PublishAccepted::of);
     }
 
     /** What makes two requests "the same" for an idempotency key: everything but the request id. */
-    private static byte[] fingerprint(WriteCommand command, Prepared prepared) {
+    private static byte[] fingerprint(WriteCommand command, EventFactory.Prepared prepared) {
         WriteCommand.ServerFields fields = command.serverFields();
-        String canonical = String.join("\u0000", command.op().name(), command.type(), command.id(), prepared.canonicalBody(),
+        String body = prepared.write().body() == null ? "" : prepared.write().body().toString();
+        String canonical = String.join("\u0000", command.op().name(), command.type(), command.id(), body,
                 String.valueOf(command.expectedVersion()),
                 fields == null ? "" : fields.clock() + "/" + fields.writer());
         try {

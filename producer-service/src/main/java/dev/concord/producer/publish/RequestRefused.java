@@ -31,6 +31,13 @@ public final class RequestRefused extends RefusedException {
                 List.of(new Problem.FieldError(field, "/" + field, expected, actual))), Map.of());
     }
 
+    /** 422: a part of a write beside the payload's fields is missing or does not fit (a missing body, an outbox row's changed_fields). */
+    public static RequestRefused invalidWrite(String field, String expected, String actual) {
+        return new RequestRefused(422, Problem.of("invalid-write", "Invalid write", 422,
+                "The write's " + field + " must be " + expected + ", not " + actual + ".",
+                List.of(new Problem.FieldError(field, null, expected, actual))), Map.of());
+    }
+
     /** 422: PATCH on a type whose merge policy cannot apply partial writes. */
     public static RequestRefused patchNotSupported(String type, String policy) {
         return new RequestRefused(422, Problem.of("patch-not-supported", "PATCH not supported for " + type, 422,

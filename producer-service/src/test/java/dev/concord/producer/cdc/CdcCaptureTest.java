@@ -9,6 +9,7 @@ import dev.concord.contract.avro.Operation;
 import dev.concord.contract.types.EntityTypes;
 import dev.concord.producer.ContractFactory;
 import dev.concord.producer.monitoring.WriteMetrics;
+import dev.concord.producer.publish.EventFactory;
 import dev.concord.producer.publish.EventPublisher;
 import dev.concord.producer.publish.PayloadLimits;
 import dev.concord.testsupport.KafkaBrokerExtension;
@@ -86,7 +87,7 @@ class CdcCaptureTest {
                 dataDir.resolve("offsets.dat"), "cdc-test", Map.of());
         try {
             // When capture runs while rows are inserted, updated and deleted
-            try (CdcCapture capture = new CdcCapture(settings, contract, publisher, new PayloadLimits(PayloadLimits.DEFAULT_MAX_OUTPUT_BYTES, contract.types()), WriteMetrics.none())) {
+            try (CdcCapture capture = new CdcCapture(settings, contract, publisher, new EventFactory(contract, new PayloadLimits(PayloadLimits.DEFAULT_MAX_OUTPUT_BYTES, contract.types())), WriteMetrics.none())) {
                 capture.start();
                 await().atMost(Duration.ofSeconds(60)).until(() -> events(existing).size() == 1);
                 sql(jdbcUrl, """
@@ -113,7 +114,7 @@ class CdcCaptureTest {
 
             // When changes happen while capture is down, and it restarts
             sql(jdbcUrl, "INSERT INTO customers (id, name, email) VALUES ('%s', 'Hedy', 'hedy@example.com')".formatted(later));
-            try (CdcCapture restarted = new CdcCapture(settings, contract, publisher, new PayloadLimits(PayloadLimits.DEFAULT_MAX_OUTPUT_BYTES, contract.types()), WriteMetrics.none())) {
+            try (CdcCapture restarted = new CdcCapture(settings, contract, publisher, new EventFactory(contract, new PayloadLimits(PayloadLimits.DEFAULT_MAX_OUTPUT_BYTES, contract.types())), WriteMetrics.none())) {
                 restarted.start();
                 await().atMost(Duration.ofSeconds(60)).until(() -> events(later).size() == 1);
             }

@@ -11,6 +11,7 @@ import dev.concord.contract.avro.Operation;
 import dev.concord.contract.types.EntityTypes;
 import dev.concord.producer.publish.InvalidEntityIdException;
 import dev.concord.producer.publish.InvalidPayloadException;
+import dev.concord.producer.publish.EventFactory;
 import dev.concord.producer.publish.PayloadLimits;
 import dev.concord.producer.publish.PayloadTooLargeException;
 import java.util.Map;
@@ -22,7 +23,8 @@ class CdcEventMapperTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final ConcordContract contract = ConcordContract.inMemory(EntityTypes.load(EntityTypes.DEFAULT_DECLARATION));
     private final CdcEventMapper mapper = new CdcEventMapper(contract,
-            new PayloadLimits(PayloadLimits.DEFAULT_MAX_OUTPUT_BYTES, contract.types()), Map.of("public.customers", "customer"), "slot_1", "cdc-1");
+            new EventFactory(contract, new PayloadLimits(PayloadLimits.DEFAULT_MAX_OUTPUT_BYTES, contract.types())),
+            Map.of("public.customers", "customer"), "slot_1", "cdc-1");
 
     @Test
     void shouldMapAnUpdateToADeterministicUpsertWithTheLsnAsPosition() {

@@ -11,8 +11,10 @@ import dev.concord.contract.types.EntityType;
 import dev.concord.contract.types.EntityTypes;
 import dev.concord.producer.ContractFactory;
 import dev.concord.producer.monitoring.WriteMetrics;
+import dev.concord.producer.publish.EventFactory;
 import dev.concord.producer.publish.EventPublisher;
 import dev.concord.producer.publish.PayloadLimits;
+import dev.concord.producer.publish.RequestRefused;
 import dev.concord.testsupport.KafkaBrokerExtension;
 import dev.concord.testsupport.KafkaTestClients;
 import dev.concord.testsupport.PostgresExtension;
@@ -206,6 +208,30 @@ class OutboxRelayTest {
     }
 
     @Test
+    void shouldRefuseARowForTheSameReasonTheHttpApiRefusesTheSameWrite() throws Exception {
+        // Given writes the HTTP API answers with 422: a PATCH of an optimistic type, a version check on a
+        // field-merge type, and a PATCH naming changed_fields its payload does not set
+        String order = KafkaTestClients.uniqueId("o");
+        String id = KafkaTestClients.uniqueId("c");
+        sql("SELECT concord_outbox_append('order', '" + order + "', 'PATCH', '{\"status\": \"PAID\"}');"
+                + "SELECT concord_outbox_append('customer', '" + id + "', 'UPSERT', '{\"name\": \"Ada\", \"email\": \"a@x\"}', NULL, 3);"
+                + "SELECT concord_outbox_append('customer', '" + id + "', 'PATCH', '{\"tier\": \"GOLD\"}', ARRAY['tier', 'email']);");
+
+        // When the relay meets them
+        relay("relay-1", 10, 10, Duration.ofSeconds(30), n -> { }).relayOnce();
+
+        // Then each is moved aside with the problem an HTTP client would have read, and nothing is published
+        assertThat(deadReasons()).containsExactlyInAnyOrder(
+                "PATCH not supported for order: " + RequestRefused.patchNotSupported("order", "optimistic").getMessage(),
+                "Version check not supported for customer: "
+                        + RequestRefused.versionCheckNotSupported("customer", "field-merge", "expected_version").getMessage(),
+                "Invalid write: " + RequestRefused.invalidWrite("changed_fields", "fields the patch sets, of [tier]", "[tier, email]")
+                        .getMessage());
+        assertThat(events("order", order)).isEmpty();
+        assertThat(events(id)).isEmpty();
+    }
+
+    @Test
     void shouldMeasureTheBacklogItsAgeAndWhatBecameOfEachRow() throws Exception {
         // Given two valid rows and one the relay cannot turn into an event, waiting in the outbox
         String id = KafkaTestClients.uniqueId("c");
@@ -228,7 +254,7 @@ class OutboxRelayTest {
         assertThat(registry.get("concord.producer.outbox.backlog").gauge().value()).isZero();
         assertThat(registry.get("concord.producer.events").tags("source", "outbox", "type", "customer", "outcome", "published")
                 .counter().count()).isEqualTo(2);
-        assertThat(registry.get("concord.producer.refused").tags("source", "outbox", "reason", "invalid-row").counter().count())
+        assertThat(registry.get("concord.producer.refused").tags("source", "outbox", "reason", "unknown-entity-type").counter().count())
                 .isEqualTo(1);
         assertThat(registry.get("concord.producer.publish.latency").tags("source", "outbox").timer().count()).isEqualTo(2);
     }
@@ -278,7 +304,7 @@ class OutboxRelayTest {
     private OutboxRelay relay(String relayId, int batchSize, int recordChunk, Duration lease, WriteMetrics metrics,
                               IntConsumer onRecorded) {
         return new OutboxRelay(database, contract, new EventPublisher(producer, Runnable::run, metrics),
-                new PayloadLimits(PayloadLimits.DEFAULT_MAX_OUTPUT_BYTES, contract.types()),
+                new EventFactory(contract, new PayloadLimits(PayloadLimits.DEFAULT_MAX_OUTPUT_BYTES, contract.types())),
                 new OutboxSettings(relayId, "outbox-test", batchSize, lease, Duration.ofMillis(100), recordChunk), metrics, onRecorded);
     }
 
