@@ -6,7 +6,7 @@ import dev.concord.contract.avro.EntityEvent;
 import dev.concord.contract.types.EntityTypes;
 import dev.concord.producer.clock.WriterClock;
 import dev.concord.producer.publish.IdempotencyCache;
-import dev.concord.producer.publish.PayloadLimits;
+import dev.concord.producer.write.PayloadLimits;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;

@@ -10,7 +10,7 @@ import dev.concord.contract.avro.FieldStamp;
 import dev.concord.contract.avro.HybridClock;
 import dev.concord.contract.ids.EntityIdGrammar;
 import dev.concord.contract.types.EntityType;
-import dev.concord.producer.publish.PayloadLimits;
+import dev.concord.producer.write.PayloadLimits;
 import dev.concord.testsupport.KafkaBrokerExtension;
 import dev.concord.testsupport.KafkaTestClients;
 import java.io.IOException;

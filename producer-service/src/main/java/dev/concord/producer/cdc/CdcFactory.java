@@ -2,8 +2,8 @@ package dev.concord.producer.cdc;
 
 import dev.concord.contract.ConcordContract;
 import dev.concord.producer.monitoring.WriteMetrics;
-import dev.concord.producer.publish.EventFactory;
-import dev.concord.producer.publish.EventPublisher;
+import dev.concord.producer.write.EventFactory;
+import dev.concord.producer.write.EventPublisher;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;

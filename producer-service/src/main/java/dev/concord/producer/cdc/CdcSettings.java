@@ -1,6 +1,6 @@
 package dev.concord.producer.cdc;
 
-import dev.concord.producer.publish.RequestHeaders;
+import dev.concord.producer.write.WriterIds;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -27,7 +27,7 @@ public record CdcSettings(String jdbcUrl, String user, String password, Map<Stri
     public CdcSettings {
         tables = Map.copyOf(tables);
         debeziumOverrides = Map.copyOf(debeziumOverrides);
-        RequestHeaders.requireConfiguredWriter(writerId, "concord.cdc.writer-id");
+        WriterIds.requireConfigured(writerId, "concord.cdc.writer-id");
         if (tables.isEmpty()) {
             throw new IllegalArgumentException("change data capture needs at least one table: CONCORD_CDC_TABLES=public.customers=customer,...");
         }

@@ -1,6 +1,6 @@
 package dev.concord.producer.outbox;
 
-import dev.concord.producer.publish.RequestHeaders;
+import dev.concord.producer.write.WriterIds;
 import java.time.Duration;
 
 /**
@@ -18,7 +18,7 @@ public record OutboxSettings(String relayId, String writerId, int batchSize, Dur
                              int recordChunk) {
 
     public OutboxSettings {
-        RequestHeaders.requireConfiguredWriter(writerId, "concord.outbox.writer-id");
+        WriterIds.requireConfigured(writerId, "concord.outbox.writer-id");
         if (batchSize < 1) {
             throw new IllegalArgumentException("outbox batch size must be at least 1");
         }

@@ -2,7 +2,7 @@ package dev.concord.producer.problem;
 
 import dev.concord.contract.problem.Problem;
 import dev.concord.producer.monitoring.WriteMetrics;
-import dev.concord.producer.publish.RefusedException;
+import dev.concord.producer.write.RefusedException;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;

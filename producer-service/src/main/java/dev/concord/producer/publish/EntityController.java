@@ -1,6 +1,9 @@
 package dev.concord.producer.publish;
 
 import dev.concord.contract.avro.Operation;
+import dev.concord.producer.write.InvalidEntityIdException;
+import dev.concord.producer.write.RefusedException;
+import dev.concord.producer.write.RequestIds;
 import dev.concord.security.ClientResolver;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;

@@ -2,6 +2,8 @@ package dev.concord.producer.publish;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.concord.producer.write.EventIds;
+import dev.concord.producer.write.RequestRefused;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.UUID;

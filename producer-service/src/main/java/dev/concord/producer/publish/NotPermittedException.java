@@ -1,6 +1,7 @@
 package dev.concord.producer.publish;
 
 import dev.concord.contract.problem.Problem;
+import dev.concord.producer.write.RefusedException;
 import java.util.List;
 
 /** An authenticated client without the grant a write needs → 403 naming the grant. Nothing is published. */

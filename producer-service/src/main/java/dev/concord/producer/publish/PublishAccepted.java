@@ -1,6 +1,7 @@
 package dev.concord.producer.publish;
 
 import dev.concord.contract.avro.EntityEvent;
+import dev.concord.producer.write.PublishedEvent;
 
 /**
  * The body of a 202: the event as published and where Kafka stored it. {@code clock} and

@@ -9,8 +9,16 @@ import dev.concord.contract.clock.HlcTimestamp;
 import dev.concord.contract.events.EntityEvents;
 import dev.concord.producer.clock.WriterClock;
 import dev.concord.producer.monitoring.WriteMetrics;
-import dev.concord.security.Client;
+import dev.concord.producer.write.EventFactory;
+import dev.concord.producer.write.EventIds;
+import dev.concord.producer.write.EventPublisher;
+import dev.concord.producer.write.PublishFailedException;
+import dev.concord.producer.write.RefusedException;
+import dev.concord.producer.write.RequestRefused;
+import dev.concord.producer.write.StrictJsonReader;
+import dev.concord.producer.write.WriterIds;
 import dev.concord.security.Action;
+import dev.concord.security.Client;
 import dev.concord.security.Grants;
 import io.micronaut.context.annotation.Value;
 import jakarta.inject.Singleton;
@@ -57,7 +65,7 @@ public class PublishService {
         this.publisher = publisher;
         this.idempotency = idempotency;
         this.events = events;
-        this.writerId = RequestHeaders.requireConfiguredWriter(writerId, "concord.writer-id");
+        this.writerId = WriterIds.requireConfigured(writerId, "concord.writer-id");
         this.maxClockSkewMillis = maxClockSkew.toMillis();
     }
 
@@ -67,9 +75,7 @@ public class PublishService {
      */
     public CompletableFuture<PublishOutcome> publish(WriteCommand command) {
         // Type and id first, then the grant: a client learns nothing about a body it may not write.
-        contract.types().find(command.type())
-                .orElseThrow(() -> new UnknownEntityTypeException(command.type(), contract.types().names()));
-        InvalidEntityIdException.requireValid(command.id());
+        events.requireAddress(command.type(), command.id());
         authorize(command);
         EventFactory.Prepared prepared = events.prepare(new EventFactory.Write(command.op(), command.type(), command.id(),
                 command.op() == Operation.DELETE ? null : body(command), null, command.expectedVersion(), command.bodyField(),

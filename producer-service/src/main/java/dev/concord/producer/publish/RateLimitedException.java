@@ -1,6 +1,7 @@
 package dev.concord.producer.publish;
 
 import dev.concord.contract.problem.Problem;
+import dev.concord.producer.write.RefusedException;
 import java.util.List;
 import java.util.Map;
 

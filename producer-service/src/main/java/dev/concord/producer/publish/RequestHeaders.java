@@ -1,6 +1,10 @@
 package dev.concord.producer.publish;
 
 import dev.concord.contract.clock.HlcTimestamp;
+import dev.concord.producer.write.EventIds;
+import dev.concord.producer.write.PayloadLimits;
+import dev.concord.producer.write.RequestRefused;
+import dev.concord.producer.write.WriterIds;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -15,7 +19,6 @@ public final class RequestHeaders {
 
     static final String VERSION_RULE = "a strong entity tag holding the version, e.g. \"3\" (0 = not yet created)";
     static final String CLOCK_RULE = "<physicalMillis>.<logical>, e.g. 1795837256416.0";
-    static final String WRITER_RULE = "1 to 128 visible ASCII characters";
 
     private static final Pattern VERSION_TAG = Pattern.compile("\"(\\d{1,18})\"");
     private static final Pattern CLOCK_VALUE = Pattern.compile("(\\d{1,18})\\.(\\d{1,9})");
@@ -62,22 +65,8 @@ public final class RequestHeaders {
         if (value == null) {
             return null;
         }
-        if (value.isEmpty() || value.length() > PayloadLimits.MAX_WRITER_BYTES || !value.chars().allMatch(c -> c >= 0x21 && c <= 0x7e)) {
-            throw RequestRefused.invalidHeader(source, WRITER_RULE, quoted(value), source + " must be " + WRITER_RULE + ".");
-        }
-        return value;
-    }
-
-    /**
-     * A writer id from configuration ({@code concord.writer-id}, the outbox's and CDC's): the same rule as
-     * the header, since writer ids travel in every state and ledger record ({@link PayloadLimits}).
-     *
-     * @throws IllegalArgumentException at start-up, naming the setting
-     */
-    public static String requireConfiguredWriter(String value, String setting) {
-        if (value == null || value.isEmpty() || value.length() > PayloadLimits.MAX_WRITER_BYTES
-                || !value.chars().allMatch(c -> c >= 0x21 && c <= 0x7e)) {
-            throw new IllegalArgumentException(setting + " must be " + WRITER_RULE + ", not " + quoted(String.valueOf(value)));
+        if (!WriterIds.isValid(value)) {
+            throw RequestRefused.invalidHeader(source, WriterIds.RULE, quoted(value), source + " must be " + WriterIds.RULE + ".");
         }
         return value;
     }

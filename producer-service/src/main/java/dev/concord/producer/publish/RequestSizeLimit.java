@@ -1,5 +1,6 @@
 package dev.concord.producer.publish;
 
+import dev.concord.producer.write.PayloadLimits;
 import io.micronaut.context.BeanProvider;
 import io.micronaut.context.event.BeanCreatedEvent;
 import io.micronaut.context.event.BeanCreatedEventListener;

@@ -3,7 +3,7 @@ package dev.concord.producer.source;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.concord.producer.publish.StrictJsonReader;
+import dev.concord.producer.write.StrictJsonReader;
 import java.io.IOException;
 import java.util.Iterator;
 import java.util.Map;

@@ -9,11 +9,11 @@ import dev.concord.contract.ConcordContract;
 import dev.concord.contract.avro.EntityEvent;
 import dev.concord.contract.avro.Operation;
 import dev.concord.contract.types.EntityTypes;
-import dev.concord.producer.publish.InvalidEntityIdException;
-import dev.concord.producer.publish.InvalidPayloadException;
-import dev.concord.producer.publish.EventFactory;
-import dev.concord.producer.publish.PayloadLimits;
-import dev.concord.producer.publish.PayloadTooLargeException;
+import dev.concord.producer.write.EventFactory;
+import dev.concord.producer.write.InvalidEntityIdException;
+import dev.concord.producer.write.InvalidPayloadException;
+import dev.concord.producer.write.PayloadLimits;
+import dev.concord.producer.write.PayloadTooLargeException;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 

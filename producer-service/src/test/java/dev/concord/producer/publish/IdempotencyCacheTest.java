@@ -3,6 +3,8 @@ package dev.concord.producer.publish;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.concord.producer.write.EventIds;
+import dev.concord.producer.write.RequestRefused;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;

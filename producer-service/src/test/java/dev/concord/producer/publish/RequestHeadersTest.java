@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.concord.contract.clock.HlcTimestamp;
+import dev.concord.producer.write.RequestRefused;
 import org.junit.jupiter.api.Test;
 
 class RequestHeadersTest {

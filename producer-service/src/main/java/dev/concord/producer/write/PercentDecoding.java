@@ -1,4 +1,4 @@
-package dev.concord.producer.publish;
+package dev.concord.producer.write;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package dev.concord.producer.publish;
+package dev.concord.producer.write;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.concord.contract.json.PayloadValidationException;

@@ -1,4 +1,4 @@
-package dev.concord.producer.publish;
+package dev.concord.producer.write;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;

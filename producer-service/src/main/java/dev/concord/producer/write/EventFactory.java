@@ -1,4 +1,4 @@
-package dev.concord.producer.publish;
+package dev.concord.producer.write;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.concord.contract.ConcordContract;
@@ -56,11 +56,20 @@ public class EventFactory {
     public record Prepared(Write write, EntityType type, GenericRecord record, byte[] payload, List<String> changedFields) {
     }
 
+    /**
+     * The write's address: a declared type (404 otherwise) and a valid id. The first check of {@link #prepare};
+     * a door that authorises per type runs it before, so a refused grant says nothing about the body.
+     */
+    public EntityType requireAddress(String typeName, String entityId) {
+        EntityType type = contract.types().find(typeName)
+                .orElseThrow(() -> new UnknownEntityTypeException(typeName, contract.types().names()));
+        InvalidEntityIdException.requireValid(entityId);
+        return type;
+    }
+
     /** @throws RefusedException for the first rule the write breaks; nothing is sent then */
     public Prepared prepare(Write write) {
-        EntityType type = contract.types().find(write.type())
-                .orElseThrow(() -> new UnknownEntityTypeException(write.type(), contract.types().names()));
-        InvalidEntityIdException.requireValid(write.entityId());
+        EntityType type = requireAddress(write.type(), write.entityId());
         if (write.expectedVersion() != null && type.policy() != MergePolicy.OPTIMISTIC) {
             throw RequestRefused.versionCheckNotSupported(type.name(), type.policy().id(), write.versionField());
         }

@@ -1,4 +1,4 @@
-package dev.concord.producer.publish;
+package dev.concord.producer.write;
 
 import dev.concord.contract.ids.EntityIdGrammar;
 import dev.concord.contract.types.EntityType;

@@ -1,4 +1,4 @@
-package dev.concord.producer.publish;
+package dev.concord.producer.write;
 
 import dev.concord.contract.problem.Problem;
 import java.util.List;

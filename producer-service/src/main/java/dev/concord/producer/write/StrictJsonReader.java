@@ -1,4 +1,4 @@
-package dev.concord.producer.publish;
+package dev.concord.producer.write;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;

@@ -1,7 +1,9 @@
-package dev.concord.producer.publish;
+package dev.concord.producer.write;
 
 import dev.concord.contract.json.Violation;
 import dev.concord.contract.problem.Problem;
+import dev.concord.producer.write.RefusedException;
+import dev.concord.producer.write.StrictJsonReader;
 import java.util.List;
 
 /**
