@@ -3,20 +3,14 @@ package dev.concord.producer.cdc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.concord.contract.ConcordContract;
 import dev.concord.contract.avro.EntityEvent;
 import dev.concord.contract.avro.Operation;
-import dev.concord.contract.types.EntityTypes;
-import dev.concord.producer.ContractFactory;
+import dev.concord.producer.ContractOnTestBroker;
 import dev.concord.producer.monitoring.WriteMetrics;
-import dev.concord.producer.write.EventFactory;
 import dev.concord.producer.write.EventPublisher;
-import dev.concord.producer.write.PayloadLimits;
 import dev.concord.testsupport.KafkaBrokerExtension;
 import dev.concord.testsupport.KafkaTestClients;
 import dev.concord.testsupport.PostgresExtension;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -27,8 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -43,8 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith({KafkaBrokerExtension.class, PostgresExtension.class})
 class CdcCaptureTest {
 
-    private static ConcordContract contract;
-    private static KafkaProducer<String, EntityEvent> producer;
+    private static ContractOnTestBroker broker;
     private static EventPublisher publisher;
 
     @TempDir
@@ -52,20 +43,14 @@ class CdcCaptureTest {
 
     @BeforeAll
     static void connect() {
-        Map<String, Object> kafka = Map.of("bootstrap.servers", KafkaBrokerExtension.bootstrapServers());
-        contract = ConcordContract.connect(kafka, EntityTypes.load(EntityTypes.DEFAULT_DECLARATION)).registerWriterSchemas();
-        producer = new KafkaProducer<>(ContractFactory.producerConfig(kafka), new StringSerializer(),
-                contract.topics().eventSerde().serializer());
-        publisher = new EventPublisher(producer, Runnable::run, WriteMetrics.none());
+        broker = ContractOnTestBroker.connect();
+        publisher = broker.publisher(WriteMetrics.none());
     }
 
     @AfterAll
     static void close() throws Exception {
-        if (producer != null) {
-            producer.close();
-        }
-        if (contract != null) {
-            contract.close();
+        if (broker != null) {
+            broker.close();
         }
     }
 
@@ -86,7 +71,7 @@ class CdcCaptureTest {
                 dataDir.resolve("offsets.dat"), "cdc-test", Map.of());
         try {
             // When capture runs while rows are inserted, updated and deleted
-            try (CdcCapture capture = new CdcCapture(settings, contract, publisher, new EventFactory(contract, new PayloadLimits(PayloadLimits.DEFAULT_MAX_OUTPUT_BYTES, contract.types())), WriteMetrics.none())) {
+            try (CdcCapture capture = new CdcCapture(settings, broker.contract(), publisher, broker.events(), WriteMetrics.none())) {
                 capture.start();
                 await().atMost(Duration.ofSeconds(60)).until(() -> events(existing).size() == 1);
                 sql(jdbcUrl, """
@@ -113,7 +98,7 @@ class CdcCaptureTest {
 
             // When changes happen while capture is down, and it restarts
             sql(jdbcUrl, "INSERT INTO customers (id, name, email) VALUES ('%s', 'Hedy', 'hedy@example.com')".formatted(later));
-            try (CdcCapture restarted = new CdcCapture(settings, contract, publisher, new EventFactory(contract, new PayloadLimits(PayloadLimits.DEFAULT_MAX_OUTPUT_BYTES, contract.types())), WriteMetrics.none())) {
+            try (CdcCapture restarted = new CdcCapture(settings, broker.contract(), publisher, broker.events(), WriteMetrics.none())) {
                 restarted.start();
                 await().atMost(Duration.ofSeconds(60)).until(() -> events(later).size() == 1);
             }
@@ -138,17 +123,10 @@ class CdcCaptureTest {
     }
 
     private static List<EntityEvent> events(String entityId) {
-        return KafkaTestClients.readAll(KafkaBrokerExtension.bootstrapServers(), "concord.events.customer").stream()
-                .filter(r -> r.key() != null && entityId.equals(new String(r.key(), StandardCharsets.UTF_8)))
-                .map(r -> contract.topics().eventSerde().deserializer().deserialize(r.topic(), r.value()))
-                .toList();
+        return broker.events("customer", entityId);
     }
 
     private static GenericRecord payload(EntityEvent event) {
-        ByteBuffer buffer = event.getPayload().duplicate();
-        byte[] bytes = new byte[buffer.remaining()];
-        buffer.get(bytes);
-        return contract.payloads().decode(bytes, contract.types().require("customer").schema());
+        return broker.payload(event);
     }
-
 }

@@ -3,24 +3,16 @@ package dev.concord.producer.outbox;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.concord.contract.ConcordContract;
 import dev.concord.contract.avro.EntityEvent;
 import dev.concord.contract.avro.Operation;
 import dev.concord.contract.clock.HlcTimestamp;
-import dev.concord.contract.types.EntityType;
-import dev.concord.contract.types.EntityTypes;
-import dev.concord.producer.ContractFactory;
+import dev.concord.producer.ContractOnTestBroker;
 import dev.concord.producer.monitoring.WriteMetrics;
-import dev.concord.producer.write.EventFactory;
-import dev.concord.producer.write.EventPublisher;
-import dev.concord.producer.write.PayloadLimits;
 import dev.concord.producer.write.RequestRefused;
 import dev.concord.testsupport.KafkaBrokerExtension;
 import dev.concord.testsupport.KafkaTestClients;
 import dev.concord.testsupport.PostgresExtension;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -29,12 +21,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.function.IntConsumer;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -50,26 +39,19 @@ import org.postgresql.ds.PGSimpleDataSource;
 @ExtendWith({KafkaBrokerExtension.class, PostgresExtension.class})
 class OutboxRelayTest {
 
-    private static ConcordContract contract;
-    private static KafkaProducer<String, EntityEvent> producer;
+    private static ContractOnTestBroker broker;
 
     private PGSimpleDataSource database;
 
     @BeforeAll
     static void connect() {
-        Map<String, Object> kafka = Map.of("bootstrap.servers", KafkaBrokerExtension.bootstrapServers());
-        contract = ConcordContract.connect(kafka, EntityTypes.load(EntityTypes.DEFAULT_DECLARATION)).registerWriterSchemas();
-        producer = new KafkaProducer<>(ContractFactory.producerConfig(kafka), new StringSerializer(),
-                contract.topics().eventSerde().serializer());
+        broker = ContractOnTestBroker.connect();
     }
 
     @AfterAll
     static void close() throws Exception {
-        if (producer != null) {
-            producer.close();
-        }
-        if (contract != null) {
-            contract.close();
+        if (broker != null) {
+            broker.close();
         }
     }
 
@@ -302,8 +284,7 @@ class OutboxRelayTest {
 
     private OutboxRelay relay(String relayId, int batchSize, int recordChunk, Duration lease, WriteMetrics metrics,
                               IntConsumer onRecorded) {
-        return new OutboxRelay(database, contract, new EventPublisher(producer, Runnable::run, metrics),
-                new EventFactory(contract, new PayloadLimits(PayloadLimits.DEFAULT_MAX_OUTPUT_BYTES, contract.types())),
+        return new OutboxRelay(database, broker.contract(), broker.publisher(metrics), broker.events(),
                 new OutboxSettings(relayId, "outbox-test", batchSize, lease, Duration.ofMillis(100), recordChunk), metrics, onRecorded);
     }
 
@@ -339,18 +320,10 @@ class OutboxRelayTest {
     }
 
     private static List<EntityEvent> events(String type, String entityId) {
-        return KafkaTestClients.readAll(KafkaBrokerExtension.bootstrapServers(), "concord.events." + type).stream()
-                .filter(r -> r.key() != null && entityId.equals(new String(r.key(), StandardCharsets.UTF_8)))
-                .map(r -> contract.topics().eventSerde().deserializer().deserialize(r.topic(), r.value()))
-                .toList();
+        return broker.events(type, entityId);
     }
 
     private static GenericRecord payload(EntityEvent event) {
-        EntityType type = contract.types().require("customer");
-        ByteBuffer buffer = event.getPayload().duplicate();
-        byte[] bytes = new byte[buffer.remaining()];
-        buffer.get(bytes);
-        return contract.payloads().decode(bytes, type.schema());
+        return broker.payload(event);
     }
-
 }
