@@ -11,10 +11,12 @@ import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Property;
 import io.micronaut.context.annotation.Value;
+import io.micronaut.context.env.Environment;
 import io.micronaut.core.convert.format.MapFormat;
 import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.streams.KafkaStreams;
 
 /** Wires the contract, the topology and the Kafka Streams runtime from configuration. */
@@ -31,13 +33,29 @@ final class ProcessorFactory {
                 .registerWriterSchemas();
     }
 
+    /**
+     * The sync rules' knobs: each one set under {@code concord.sync.*} (application.yml maps the environment
+     * variables), or left empty for its default, which {@link SyncSettings#defaults()} holds with its reason.
+     */
     @Singleton
-    SyncSettings syncSettings(@Value("${concord.sync.recent-event-ids:8}") int recentEventIds,
-                              @Value("${concord.sync.max-clock-skew:1m}") Duration maxClockSkew,
-                              @Value("${concord.sync.tombstone-retention:7d}") Duration tombstoneRetention,
-                              @Value("${concord.sync.expiry-scan-interval:1m}") Duration expiryScanInterval,
-                              @Value("${concord.sync.max-output-bytes:1000000}") int maxOutputBytes) {
-        return new SyncSettings(recentEventIds, maxClockSkew, tombstoneRetention, expiryScanInterval, maxOutputBytes);
+    SyncSettings syncSettings(Environment environment) {
+        SyncSettings defaults = SyncSettings.defaults();
+        return new SyncSettings(
+                setting(environment, "concord.sync.recent-event-ids", Integer.class, defaults.recentEventIds()),
+                setting(environment, "concord.sync.max-clock-skew", Duration.class, defaults.maxClockSkew()),
+                setting(environment, "concord.sync.tombstone-retention", Duration.class, defaults.tombstoneRetention()),
+                setting(environment, "concord.sync.expiry-scan-interval", Duration.class, defaults.expiryScanInterval()),
+                setting(environment, "concord.sync.max-output-bytes", Integer.class, defaults.maxOutputBytes()));
+    }
+
+    /** The setting's value when it is set and not blank; a value that does not convert stops the start-up, naming it. */
+    private static <T> T setting(Environment environment, String name, Class<T> type, T fallback) {
+        Optional<String> raw = environment.getProperty(name, String.class).filter(value -> !value.isBlank());
+        if (raw.isEmpty()) {
+            return fallback;
+        }
+        return environment.getProperty(name, type).orElseThrow(() -> new IllegalArgumentException(
+                name + " is '" + raw.get() + "', which is not a " + (type == Duration.class ? "duration (e.g. 30s, 1m, 7d)" : "number")));
     }
 
     @Singleton

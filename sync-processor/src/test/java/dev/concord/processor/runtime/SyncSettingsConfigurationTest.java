@@ -1,0 +1,43 @@
+package dev.concord.processor.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.concord.processor.topology.SyncSettings;
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.context.env.Environment;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The sync rules' settings come from configuration, and their defaults from one place: SyncSettings.defaults(). */
+class SyncSettingsConfigurationTest {
+
+    @Test
+    void shouldTakeTheDefaultsForWhatTheServiceConfigurationLeavesEmpty() {
+        assertThat(settings(Map.of())).isEqualTo(SyncSettings.defaults());
+    }
+
+    @Test
+    void shouldTakeWhatIsSet() {
+        SyncSettings settings = settings(Map.of("concord.sync.recent-event-ids", "4", "concord.sync.max-clock-skew", "30s"));
+
+        assertThat(settings.recentEventIds()).isEqualTo(4);
+        assertThat(settings.maxClockSkew()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(settings.tombstoneRetention()).isEqualTo(SyncSettings.defaults().tombstoneRetention());
+    }
+
+    @Test
+    void shouldRefuseToStartWithAValueThatIsNotOne() {
+        assertThatThrownBy(() -> settings(Map.of("concord.sync.tombstone-retention", "soon")))
+                .hasMessageContaining("concord.sync.tombstone-retention").hasMessageContaining("soon").hasMessageContaining("duration");
+    }
+
+    /** The service's own application.yml (on the classpath), with {@code overrides} on top. */
+    private static SyncSettings settings(Map<String, Object> overrides) {
+        try (ApplicationContext context = ApplicationContext.builder().properties(overrides).build()) {
+            Environment environment = context.getEnvironment().start();
+            return new ProcessorFactory().syncSettings(environment);
+        }
+    }
+}
