@@ -1,8 +1,8 @@
 package dev.concord.consumer.feed;
 
+import dev.concord.consumer.store.ChangeSequence;
 import dev.concord.consumer.store.ReplicaStore;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -65,11 +65,8 @@ public final class CommitListener implements AutoCloseable {
             try (Connection connection = connector.connect()) {
                 try (Statement statement = connection.createStatement()) {
                     statement.execute("LISTEN " + ReplicaStore.CHANNEL);
-                    try (ResultSet row = statement.executeQuery("SELECT coalesce(max(change_seq), 0) FROM entity")) {
-                        row.next();
-                        notifier.committed(row.getLong(1));
-                    }
                 }
+                notifier.committed(ChangeSequence.highest(connection));
                 listening = true;
                 retryIn = FIRST_RETRY;
                 PGConnection pg = connection.unwrap(PGConnection.class);

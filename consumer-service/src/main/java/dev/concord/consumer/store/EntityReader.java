@@ -159,7 +159,7 @@ public class EntityReader {
              PreparedStatement select = connection.prepareStatement(LIST)) {
             // Read before the page (autocommit: a snapshot per statement): whatever commits in between
             // is in the page and comes again on the feed; nothing can fall between the two.
-            long watermark = highestChangeSeq(connection);
+            long watermark = ChangeSequence.highest(connection);
             select.setString(1, type);
             select.setString(2, afterId == null ? "" : afterId);
             select.setBoolean(3, includeDeleted);
@@ -170,14 +170,6 @@ public class EntityReader {
             return new EntityPage(page, more ? page.get(page.size() - 1).id() : null, watermark);
         } catch (SQLException e) {
             throw new StoreException("could not list " + type + " after '" + afterId + "': " + e.getMessage(), e);
-        }
-    }
-
-    private static long highestChangeSeq(Connection connection) throws SQLException {
-        try (PreparedStatement select = connection.prepareStatement("SELECT coalesce(max(change_seq), 0) FROM entity");
-             ResultSet row = select.executeQuery()) {
-            row.next();
-            return row.getLong(1);
         }
     }
 

@@ -94,9 +94,6 @@ public class ReplicaStore {
 
     private static final String READ_OFFSETS = "SELECT topic, partition, next_offset FROM consumed_offset";
 
-    // A backward scan of the unique index: one row read.
-    private static final String HIGHEST_SEQ = "SELECT coalesce(max(change_seq), 0) FROM entity";
-
     private final DataSource dataSource;
 
     public ReplicaStore(DataSource dataSource) {
@@ -149,7 +146,7 @@ public class ReplicaStore {
                 deadLetter(connection, deadLetters);
                 saveOffsets(connection, batch.nextOffsets());
                 List<StateChange> applied = written.applied();
-                long highest = applied.isEmpty() ? 0 : highestChangeSeq(connection);
+                long highest = applied.isEmpty() ? 0 : ChangeSequence.highest(connection);
                 if (highest > 0) {
                     notifyCommitted(connection, highest);
                 }
@@ -242,7 +239,7 @@ public class ReplicaStore {
     /** The highest {@code change_seq} stored (0 when the store is empty): where the change feed stands. */
     public long highestChangeSeq() {
         try (Connection connection = dataSource.getConnection()) {
-            return highestChangeSeq(connection);
+            return ChangeSequence.highest(connection);
         } catch (SQLException e) {
             throw new StoreException("could not read the highest change_seq: " + e.getMessage(), e);
         }
@@ -259,13 +256,6 @@ public class ReplicaStore {
         try (PreparedStatement statement = connection.prepareStatement(NOTIFY)) {
             statement.setString(1, Long.toString(highest));
             statement.executeQuery().close();
-        }
-    }
-
-    private static long highestChangeSeq(Connection connection) throws SQLException {
-        try (PreparedStatement select = connection.prepareStatement(HIGHEST_SEQ); ResultSet row = select.executeQuery()) {
-            row.next();
-            return row.getLong(1);
         }
     }
 
