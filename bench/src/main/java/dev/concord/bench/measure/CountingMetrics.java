@@ -2,7 +2,7 @@ package dev.concord.bench.measure;
 
 import dev.concord.contract.avro.ConflictScope;
 import dev.concord.contract.avro.RejectionReason;
-import dev.concord.processor.topology.SyncMetrics;
+import dev.concord.processor.metrics.SyncMetrics;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**

@@ -14,12 +14,12 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StreamsConfig;
 
 /** sync-processor's topology (or a pass-through baseline), run in this JVM with the service's Streams settings and counting metrics. */
 final class ProcessorInstance implements AutoCloseable {
@@ -86,7 +86,7 @@ final class ProcessorInstance implements AutoCloseable {
 
     /** The commit interval a processor of this harness runs with. */
     static long commitIntervalMs() {
-        Object configured = StreamsSettings.of(Map.of(), experiments(), dev.concord.processor.topology.SyncMetrics.NONE)
+        Object configured = StreamsSettings.of(Map.of(), experiments(), dev.concord.processor.metrics.SyncMetrics.NONE)
                 .get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG);
         return Long.parseLong(String.valueOf(configured));
     }

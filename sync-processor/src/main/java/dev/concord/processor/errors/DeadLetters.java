@@ -1,7 +1,7 @@
 package dev.concord.processor.errors;
 
 import dev.concord.contract.topics.TopicNames;
-import dev.concord.processor.topology.SyncMetrics;
+import dev.concord.processor.metrics.SyncMetrics;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerRecord;

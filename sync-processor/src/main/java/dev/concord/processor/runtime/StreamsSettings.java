@@ -5,7 +5,7 @@ import dev.concord.processor.errors.DeadLetterDeserializationHandler;
 import dev.concord.processor.errors.DeadLetterProcessingHandler;
 import dev.concord.processor.errors.DeadLetterProductionHandler;
 import dev.concord.processor.errors.DeadLetters;
-import dev.concord.processor.topology.SyncMetrics;
+import dev.concord.processor.metrics.SyncMetrics;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.streams.StreamsConfig;

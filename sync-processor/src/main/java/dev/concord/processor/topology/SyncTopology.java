@@ -9,6 +9,7 @@ import dev.concord.contract.topics.ConcordTopics;
 import dev.concord.contract.topics.Topic;
 import dev.concord.contract.topics.TopicNames;
 import dev.concord.contract.types.EntityType;
+import dev.concord.processor.metrics.SyncMetrics;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;

@@ -2,7 +2,7 @@ package dev.concord.processor.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.concord.processor.topology.SyncMetrics;
+import dev.concord.processor.metrics.SyncMetrics;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.streams.StreamsConfig;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.concord.contract.avro.EntityState;
 import dev.concord.contract.types.MergePolicy;
+import dev.concord.processor.metrics.SyncMetrics;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;

@@ -12,6 +12,7 @@ import dev.concord.contract.types.EntityType;
 import dev.concord.contract.types.EntityTypes;
 import dev.concord.contract.types.MergePolicy;
 import dev.concord.domain.Customer;
+import dev.concord.processor.metrics.SyncMetrics;
 import dev.concord.processor.runtime.StreamsSettings;
 import java.nio.ByteBuffer;
 import java.time.Instant;

@@ -1,4 +1,4 @@
-package dev.concord.processor.topology;
+package dev.concord.processor.metrics;
 
 import dev.concord.contract.avro.ConflictScope;
 import dev.concord.contract.avro.RejectionReason;

@@ -1,8 +1,7 @@
-package dev.concord.processor.runtime;
+package dev.concord.processor.metrics;
 
 import dev.concord.contract.avro.ConflictScope;
 import dev.concord.contract.avro.RejectionReason;
-import dev.concord.processor.topology.SyncMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
@@ -11,11 +10,11 @@ import io.micrometer.core.instrument.MeterRegistry;
  * {@code concord_sync_rejected_total{type,reason}}, {@code concord_sync_duplicates_dropped_total{type}},
  * {@code concord_sync_tombstones_expired_total{type}}, {@code concord_sync_dead_letters_total{stage}}.
  */
-final class MicrometerSyncMetrics implements SyncMetrics {
+public final class MicrometerSyncMetrics implements SyncMetrics {
 
     private final MeterRegistry registry;
 
-    MicrometerSyncMetrics(MeterRegistry registry) {
+    public MicrometerSyncMetrics(MeterRegistry registry) {
         this.registry = registry;
     }
 
