@@ -7,9 +7,9 @@ import dev.concord.bench.load.LoadGenerator;
 import dev.concord.bench.load.LoadSpec;
 import dev.concord.bench.oracle.Oracle;
 import dev.concord.bench.oracle.OracleReport;
+import dev.concord.bench.oracle.ReferenceMerge;
 import dev.concord.bench.report.Results;
 import dev.concord.contract.ConcordContract;
-import dev.concord.contract.avro.EntityState;
 import dev.concord.contract.types.EntityType;
 import dev.concord.contract.types.MergePolicy;
 import java.time.Duration;
@@ -18,7 +18,7 @@ import java.util.Map;
 /**
  * The oracle on a conflict-heavy load through the whole pipeline: events from several writers with
  * racing clocks, patches and deletes → processor (exactly_once_v2) → state topic → two replicas.
- * Every copy must equal the truth the pure merge rules compute from the accepted events.
+ * Every copy must equal the truth the independent reference rules (ReferenceMerge) compute from the accepted events.
  */
 public final class Correctness {
 
@@ -43,7 +43,7 @@ public final class Correctness {
             second.awaitConsumed(end, Duration.ofMinutes(10));
 
             Oracle oracle = new Oracle(type, contract.payloads());
-            Map<String, EntityState> truth = oracle.truth(ledger);
+            Map<String, ReferenceMerge.Expected> truth = oracle.truth(ledger);
             report(results, oracle.checkStateTopic(truth, Topics.stateRecords(env.kafkaConfig(), contract, stateTopic)), spec);
             report(results, oracle.checkReplica("a", truth, first.table()), spec);
             report(results, oracle.checkReplica("b", truth, second.table()), spec);

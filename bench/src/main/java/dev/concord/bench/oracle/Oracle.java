@@ -7,9 +7,6 @@ import dev.concord.contract.clock.HlcTimestamp;
 import dev.concord.contract.json.AvroToJson;
 import dev.concord.contract.serde.PayloadCodec;
 import dev.concord.contract.types.EntityType;
-import dev.concord.processor.merge.MergeDecision;
-import dev.concord.processor.merge.MergeRule;
-import dev.concord.processor.merge.MergeRules;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -18,12 +15,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
- * The correctness oracle: computes what every copy must hold from the accepted events alone, with
- * the same pure merge rules the processor uses, applied per entity in log order; then compares a
- * copy — the state topic or a replica's table — with it, entity by entity.
+ * The correctness oracle: computes what every copy must hold from the accepted events alone, with the
+ * independent reference rules ({@link ReferenceMerge}: written from docs/conflict-resolution.md, sharing
+ * no code with sync-processor, so a bug in a production rule shows up here instead of being copied into
+ * the truth), applied per entity in log order; then compares a copy — the state topic or a replica's
+ * table — with it, entity by entity: version, deletion, the winning clock and writer, and the data.
  */
 public final class Oracle {
 
@@ -35,25 +33,18 @@ public final class Oracle {
         this.payloads = payloads;
     }
 
-    /** The final state of every entity the accepted events touched. */
-    public Map<String, EntityState> truth(Ledger ledger) {
-        MergeRule rule = MergeRules.forType(type, payloads);
-        Map<String, EntityState> states = new HashMap<>();
-        for (Ledger.Accepted accepted : ledger.inLogOrder()) {
-            String id = accepted.event().getEntityId();
-            MergeDecision decision = rule.decide(states.get(id), accepted.event(), 0);
-            if (decision instanceof MergeDecision.Accepted change) {
-                states.put(id, change.state());
-            }
-        }
-        return states;
+    /** The final state of every entity the accepted events changed. */
+    public Map<String, ReferenceMerge.Expected> truth(Ledger ledger) {
+        ReferenceMerge reference = new ReferenceMerge(type, payloads);
+        ledger.inLogOrder().forEach(accepted -> reference.apply(accepted.event()));
+        return reference.expected();
     }
 
     /** One record of the state topic: key and value (null = Kafka tombstone). */
     public record StateRecord(String key, EntityState state) {
     }
 
-    public OracleReport checkStateTopic(Map<String, EntityState> truth, List<StateRecord> records) {
+    public OracleReport checkStateTopic(Map<String, ReferenceMerge.Expected> truth, List<StateRecord> records) {
         Map<String, EntityState> latest = new HashMap<>();
         Map<String, Set<Long>> versionsSeen = new HashMap<>();
         Set<String> duplicated = new HashSet<>();
@@ -70,13 +61,13 @@ public final class Oracle {
         List<String> lost = new ArrayList<>();
         List<String> stale = new ArrayList<>();
         List<String> diverged = new ArrayList<>();
-        for (Map.Entry<String, EntityState> expected : truth.entrySet()) {
+        for (Map.Entry<String, ReferenceMerge.Expected> expected : truth.entrySet()) {
             EntityState actual = latest.get(expected.getKey());
             if (actual == null) {
                 lost.add(expected.getKey());
-            } else if (actual.getVersion() < expected.getValue().getVersion()) {
+            } else if (actual.getVersion() < expected.getValue().version()) {
                 stale.add(expected.getKey());
-            } else if (!content(actual).equals(content(expected.getValue()))) {
+            } else if (!matches(actual, expected.getValue())) {
                 diverged.add(expected.getKey());
             }
         }
@@ -85,19 +76,19 @@ public final class Oracle {
                 sorted(new ArrayList<>(duplicated)));
     }
 
-    public OracleReport checkReplica(String replica, Map<String, EntityState> truth, Map<String, ReplicaRow> rows) {
+    public OracleReport checkReplica(String replica, Map<String, ReferenceMerge.Expected> truth, Map<String, ReplicaRow> rows) {
         List<String> lost = new ArrayList<>();
         List<String> stale = new ArrayList<>();
         List<String> diverged = new ArrayList<>();
-        for (Map.Entry<String, EntityState> expected : truth.entrySet()) {
+        for (Map.Entry<String, ReferenceMerge.Expected> expected : truth.entrySet()) {
             ReplicaRow row = rows.get(expected.getKey());
-            EntityState state = expected.getValue();
+            ReferenceMerge.Expected state = expected.getValue();
             if (row == null) {
                 lost.add(expected.getKey());
-            } else if (row.version() < state.getVersion()) {
+            } else if (row.version() < state.version()) {
                 stale.add(expected.getKey());
-            } else if (row.version() > state.getVersion() || row.deleted() != state.getDeleted()
-                    || (!state.getDeleted() && !sameJson(row.data(), expectedJson(state)))) {
+            } else if (row.version() > state.version() || row.deleted() != state.deleted()
+                    || (!state.deleted() && !sameJson(row.data(), state.data()))) {
                 diverged.add(expected.getKey());
             }
         }
@@ -106,21 +97,18 @@ public final class Oracle {
                 List.of());
     }
 
-    private JsonNode expectedJson(EntityState state) {
-        return AvroToJson.toJson(payloads.decode(state.getPayload(), type.schema()));
-    }
-
-    /** What must match: everything but processing time; a deleted entity's payload is not published. */
-    private static Map<String, Object> content(EntityState state) {
-        Map<String, Object> content = new TreeMap<>();
-        content.put("version", state.getVersion());
-        content.put("deleted", state.getDeleted());
-        content.put("clock", HlcTimestamp.of(state.getClock()));
-        content.put("writer", state.getWriter());
-        content.put("lastEventId", state.getLastEventId());
-        content.put("payload", state.getDeleted() || state.getPayload() == null ? "none" : state.getPayload().duplicate());
-        content.put("stamps", new TreeMap<>(state.getFieldStamps()).toString());
-        return content;
+    /**
+     * What must match: the version, the deletion, the winning write's clock and writer, and the data (a deleted
+     * entity's payload is not published). The processor's own bookkeeping (field stamps, last event id,
+     * processing time) is not the reference rules' business.
+     */
+    private boolean matches(EntityState actual, ReferenceMerge.Expected expected) {
+        return actual.getVersion() == expected.version()
+                && actual.getDeleted() == expected.deleted()
+                && HlcTimestamp.of(actual.getClock()).equals(new HlcTimestamp(expected.physical(), expected.logical()))
+                && actual.getWriter().equals(expected.writer())
+                && (expected.deleted() || actual.getPayload() != null
+                        && sameJson(AvroToJson.toJson(payloads.decode(actual.getPayload(), type.schema())), expected.data()));
     }
 
     /** JSON equality that ignores key order (jsonb reorders) and integer width (1 vs 1L). */
