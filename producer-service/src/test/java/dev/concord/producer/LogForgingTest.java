@@ -12,11 +12,10 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * No input can forge a log line: user text that reaches a log (path segments, header values, the JWT
@@ -27,18 +26,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class LogForgingTest {
 
     private static final Path LOG = Path.of("target/producer-service-test.log");
-    private static RunningProducerService service;
+    @RegisterExtension
+    static final RunningProducerService service = RunningProducerService.perTestClass();
     private String marker;
-
-    @BeforeAll
-    static void startService() {
-        service = RunningProducerService.start(KafkaBrokerExtension.bootstrapServers());
-    }
-
-    @AfterAll
-    static void stopService() {
-        service.close();
-    }
 
     @BeforeEach
     void newMarker() {

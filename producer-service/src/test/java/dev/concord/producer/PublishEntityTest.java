@@ -18,27 +18,17 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A valid write becomes exactly one UPSERT event on the real broker before the client hears 202. */
 @ExtendWith(KafkaBrokerExtension.class)
 class PublishEntityTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static RunningProducerService service;
-
-    @BeforeAll
-    static void startService() {
-        service = RunningProducerService.start(KafkaBrokerExtension.bootstrapServers());
-    }
-
-    @AfterAll
-    static void stopService() {
-        service.close();
-    }
+    @RegisterExtension
+    static final RunningProducerService service = RunningProducerService.perTestClass();
 
     @Test
     void shouldPublishOneUpsertEventBeforeAnswering202() throws Exception {

@@ -2,6 +2,7 @@ package dev.concord.producer;
 
 import dev.concord.contract.ConcordContract;
 import dev.concord.security.ApiKeys;
+import dev.concord.testsupport.KafkaBrokerExtension;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
 import java.io.IOException;
@@ -17,6 +18,9 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * producer-service running in this JVM on a random port against a given Kafka, with a plain JDK HTTP
@@ -27,7 +31,7 @@ import java.util.UUID;
  * ({@code customer:write}), {@link #KEY_TRUSTED} ({@code *:*} and {@code trusted-writer}); and the
  * development key {@link #KEY_DEV}.
  */
-final class RunningProducerService implements AutoCloseable {
+final class RunningProducerService implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
 
     static final String KEY_ALL = "test-key-all-" + UUID.randomUUID();
     static final String KEY_CUSTOMER_WRITER = "test-key-customer-" + UUID.randomUUID();
@@ -51,12 +55,34 @@ final class RunningProducerService implements AutoCloseable {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private final EmbeddedServer server;
-    private final String writerId;
+    // Set when started: at once by start(...), or before the test class by the extension (perTestClass()).
+    private EmbeddedServer server;
+    private String writerId;
 
     private RunningProducerService(EmbeddedServer server, String writerId) {
         this.server = server;
         this.writerId = writerId;
+    }
+
+    /**
+     * One service for a whole test class: {@code @RegisterExtension static final RunningProducerService service =
+     * RunningProducerService.perTestClass();} starts it before the class (after the class's KafkaBrokerExtension)
+     * and stops it after.
+     */
+    static RunningProducerService perTestClass() {
+        return new RunningProducerService(null, null);
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        RunningProducerService started = start(KafkaBrokerExtension.bootstrapServers());
+        server = started.server;
+        writerId = started.writerId;
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        close();
     }
 
     static RunningProducerService start(String bootstrapServers) {

@@ -12,11 +12,10 @@ import java.net.http.HttpResponse;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Security on by default: 401 without usable credentials, 403 without the grant (a key allowed for
@@ -30,19 +29,10 @@ class SecurityTest {
     private static final String CUSTOMER = "{\"name\": \"Ada\", \"email\": \"ada@example.com\"}";
     private static final String ORDER = """
             {"customerId": "c-1", "status": "PENDING", "currency": "EUR", "totalCents": 1, "lines": []}""";
-    private static RunningProducerService service;
+    @RegisterExtension
+    static final RunningProducerService service = RunningProducerService.perTestClass();
 
     private String id;
-
-    @BeforeAll
-    static void startService() {
-        service = RunningProducerService.start(KafkaBrokerExtension.bootstrapServers());
-    }
-
-    @AfterAll
-    static void stopService() {
-        service.close();
-    }
 
     @BeforeEach
     void newId() {

@@ -7,10 +7,9 @@ import dev.concord.testsupport.KafkaTestClients;
 import java.net.http.HttpResponse;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What an operator sees of the write side on a live scrape of {@code /prometheus}: events published by
@@ -19,17 +18,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(KafkaBrokerExtension.class)
 class WriteMetricsTest {
 
-    private static RunningProducerService service;
-
-    @BeforeAll
-    static void startService() {
-        service = RunningProducerService.start(KafkaBrokerExtension.bootstrapServers());
-    }
-
-    @AfterAll
-    static void stopService() {
-        service.close();
-    }
+    @RegisterExtension
+    static final RunningProducerService service = RunningProducerService.perTestClass();
 
     @Test
     void shouldCountPublishedAndRefusedWritesOnTheScrape() {

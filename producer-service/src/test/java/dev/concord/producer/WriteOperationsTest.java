@@ -10,10 +10,9 @@ import dev.concord.testsupport.KafkaBrokerExtension;
 import dev.concord.testsupport.KafkaTestClients;
 import java.net.http.HttpResponse;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** PATCH, DELETE, If-Match, Idempotency-Key and the batch, each checked against what lands on the real broker. */
 @ExtendWith(KafkaBrokerExtension.class)
@@ -23,17 +22,8 @@ class WriteOperationsTest {
     private static final String ORDER = """
             {"customerId": "c-1", "status": "PENDING", "currency": "EUR", "totalCents": 1250,
              "lines": [{"sku": "book", "quantity": 1, "unitPriceCents": 1250}]}""";
-    private static RunningProducerService service;
-
-    @BeforeAll
-    static void startService() {
-        service = RunningProducerService.start(KafkaBrokerExtension.bootstrapServers());
-    }
-
-    @AfterAll
-    static void stopService() {
-        service.close();
-    }
+    @RegisterExtension
+    static final RunningProducerService service = RunningProducerService.perTestClass();
 
     @Test
     void shouldPublishAPatchEventWithTheTopLevelKeysAsChangedFields() throws Exception {
