@@ -38,7 +38,15 @@ public final class WriteMetrics {
     }
 
     private final MeterRegistry registry;
-    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+    // Looked up on every acknowledgement (the producer's I/O thread): keyed by value records, not built strings.
+    private record EventsKey(Source source, String type, String outcome) {
+    }
+
+    private record RefusedKey(Source source, String reason) {
+    }
+
+    private final Map<EventsKey, Counter> events = new ConcurrentHashMap<>();
+    private final Map<RefusedKey, Counter> refusals = new ConcurrentHashMap<>();
     private final Map<Source, Timer> latency = new ConcurrentHashMap<>();
     private final AtomicLong outboxBacklog = new AtomicLong();
     private final AtomicLong outboxOldestAgeMillis = new AtomicLong();
@@ -71,7 +79,7 @@ public final class WriteMetrics {
 
     /** @param reason a fixed word: the problem type's slug, or the kind of failure */
     public void refused(Source source, String reason) {
-        counters.computeIfAbsent("refused|" + source + "|" + reason, key -> Counter.builder("concord.producer.refused")
+        refusals.computeIfAbsent(new RefusedKey(source, reason), key -> Counter.builder("concord.producer.refused")
                 .tag("source", source.tag()).tag("reason", reason)
                 .description("writes refused before anything was sent").register(registry)).increment();
     }
@@ -92,7 +100,7 @@ public final class WriteMetrics {
     }
 
     private Counter events(Source source, String type, String outcome) {
-        return counters.computeIfAbsent("events|" + source + "|" + type + "|" + outcome, key -> Counter.builder("concord.producer.events")
+        return events.computeIfAbsent(new EventsKey(source, type, outcome), key -> Counter.builder("concord.producer.events")
                 .tag("source", source.tag()).tag("type", type).tag("outcome", outcome)
                 .description("events sent to Kafka, by outcome").register(registry));
     }

@@ -145,9 +145,9 @@ public final class OutboxRelay implements AutoCloseable {
     private void drain() {
         try {
             while (!Thread.currentThread().isInterrupted() && relayOnce() > 0) {
-                sampleBacklog(false); // next round right away
+                sampleBacklog(); // next round right away
             }
-            sampleBacklog(true);
+            sampleBacklog();
         } catch (SQLException | RuntimeException e) {
             // The database or Kafka is away: claimed rows stay leased and return after the lease; retry next tick.
             LOG.warn("Outbox relay round failed ({}); retrying in {}", LogSafe.of(e), settings.pollInterval());
@@ -288,12 +288,12 @@ public final class OutboxRelay implements AutoCloseable {
     }
 
     /**
-     * Measures what waits in the outbox (rows, age of the oldest) for the backlog meters: when the outbox ran
-     * empty, and at most every few seconds while rounds run back to back (the count reads the whole table).
+     * Measures what waits in the outbox (rows, age of the oldest) for the backlog meters, at most every few
+     * seconds: the count reads the whole table, and an idle relay polls every poll interval.
      */
-    private void sampleBacklog(boolean drained) throws SQLException {
+    private void sampleBacklog() throws SQLException {
         long now = System.nanoTime();
-        if (!drained && now - backlogSampledAt < BACKLOG_SAMPLE_NANOS) {
+        if (backlogSampledAt != 0 && now - backlogSampledAt < BACKLOG_SAMPLE_NANOS) {
             return;
         }
         backlogSampledAt = now;

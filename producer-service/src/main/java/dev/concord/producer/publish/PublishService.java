@@ -7,6 +7,7 @@ import dev.concord.contract.avro.EventSource;
 import dev.concord.contract.avro.Operation;
 import dev.concord.contract.clock.HlcTimestamp;
 import dev.concord.contract.events.EntityEvents;
+import dev.concord.contract.types.EntityType;
 import dev.concord.producer.clock.WriterClock;
 import dev.concord.producer.monitoring.WriteMetrics;
 import dev.concord.producer.write.EventFactory;
@@ -75,9 +76,9 @@ public class PublishService {
      */
     public CompletableFuture<PublishOutcome> publish(WriteCommand command) {
         // Type and id first, then the grant: a client learns nothing about a body it may not write.
-        events.requireAddress(command.type(), command.id());
+        EntityType type = events.requireAddress(command.type(), command.id());
         authorize(command);
-        EventFactory.Prepared prepared = events.prepare(new EventFactory.Write(command.op(), command.type(), command.id(),
+        EventFactory.Prepared prepared = events.prepare(type, new EventFactory.Write(command.op(), command.type(), command.id(),
                 command.op() == Operation.DELETE ? null : body(command), null, command.expectedVersion(), command.bodyField(),
                 command.ifMatchField()));
         if (command.idempotencyKey() == null) {

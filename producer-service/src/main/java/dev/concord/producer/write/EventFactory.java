@@ -69,7 +69,11 @@ public class EventFactory {
 
     /** @throws RefusedException for the first rule the write breaks; nothing is sent then */
     public Prepared prepare(Write write) {
-        EntityType type = requireAddress(write.type(), write.entityId());
+        return prepare(requireAddress(write.type(), write.entityId()), write);
+    }
+
+    /** The rest of {@link #prepare(Write)}, for a door that has checked the address already ({@link #requireAddress}). */
+    public Prepared prepare(EntityType type, Write write) {
         if (write.expectedVersion() != null && type.policy() != MergePolicy.OPTIMISTIC) {
             throw RequestRefused.versionCheckNotSupported(type.name(), type.policy().id(), write.versionField());
         }
