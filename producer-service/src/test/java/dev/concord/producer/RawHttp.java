@@ -67,8 +67,19 @@ final class RawHttp {
                 request.write(body);
             }
             OutputStream out = socket.getOutputStream();
-            out.write(request.toByteArray());
-            out.flush();
+            try {
+                out.write(request.toByteArray());
+                out.flush();
+            } catch (IOException refusedMidBody) {
+                // The server may answer (e.g. 413) and close before the whole body is written: its answer is
+                // still there to read. If it is not, the write's failure is the story.
+                try {
+                    return read(socket.getInputStream());
+                } catch (IOException | RuntimeException nothingToRead) {
+                    refusedMidBody.addSuppressed(nothingToRead);
+                    throw refusedMidBody;
+                }
+            }
             return read(socket.getInputStream());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
