@@ -52,16 +52,17 @@ public final class EndToEndLatency {
             processor.awaitRunning(Duration.ofMinutes(2));
             LoadGenerator generator = new LoadGenerator(contract.payloads());
             int offset = 0;
-            List<Integer> runs = new java.util.ArrayList<>(rates);
+            List<Run> runs = new java.util.ArrayList<>();
             if (!warmUp.isZero()) {
-                runs.add(0, -rates.get(0));
+                runs.add(new Run(rates.get(0), warmUp, false));
             }
-            for (int signedRate : runs) {
-                boolean warming = signedRate < 0;
-                int rate = Math.abs(signedRate);
-                int count = (int) (rate * (warming ? warmUp : each).toSeconds());
+            rates.forEach(rate -> runs.add(new Run(rate, each, true)));
+            for (Run run : runs) {
+                int rate = run.rate();
+                int count = (int) (rate * run.duration().toSeconds());
+                String idSuffix = "-" + rate + (run.recorded() ? "" : "-warm-up");
                 List<EntityEvent> events = generator.generate(type, new LoadSpec(count, count, 1, 0, 0, 0, 200, rate), System.currentTimeMillis())
-                        .stream().map(e -> EntityEvent.newBuilder(e).setEntityId(e.getEntityId() + "-" + signedRate).build()).toList();
+                        .stream().map(e -> EntityEvent.newBuilder(e).setEntityId(e.getEntityId() + idSuffix).build()).toList();
                 Map<String, Long> seenByPlainConsumer = new ConcurrentHashMap<>();
                 AtomicBoolean stop = new AtomicBoolean();
                 Map<String, Long> committedStates = new ConcurrentHashMap<>();
@@ -82,7 +83,7 @@ public final class EndToEndLatency {
                 plainConsumer.join();
                 stateConsumer.join();
                 offset += count;
-                if (warming) {
+                if (!run.recorded()) {
                     continue;
                 }
 
@@ -122,6 +123,10 @@ public final class EndToEndLatency {
                 }
             }
         }
+    }
+
+    /** One fixed-rate run; a warm-up is not recorded. */
+    private record Run(int rate, Duration duration, boolean recorded) {
     }
 
     /** Reads a topic from its current end, without a group, so it sees every record sent after it is positioned. */
