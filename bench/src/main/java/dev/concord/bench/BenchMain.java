@@ -49,7 +49,7 @@ public final class BenchMain implements Callable<Integer> {
     @Option(names = "--p1-floor", description = "Fail when P1 falls under this (default: ${DEFAULT-VALUE}).")
     double p1Floor = 0.05;
 
-    @Option(names = "--only", split = ",", description = "Run only these: correctness, processor, replica, bootstrap, latency, client, publish, scaling (not in --quick unless named).")
+    @Option(names = "--only", split = ",", description = "Run only these: correctness, processor, replica, replica-scaling, bootstrap, latency, client, publish, scaling (scaling and replica-scaling not in --quick unless named).")
     List<String> only;
 
     public static void main(String[] args) {
@@ -89,6 +89,10 @@ public final class BenchMain implements Callable<Integer> {
             if (runs("replica")) {
                 System.out.println("Replica apply rate...");
                 new ReplicaApply(env).run(report, quick ? 10_000 : 200_000, true, quick);
+            }
+            if (!quick && runs("replica-scaling") || only != null && only.contains("replica-scaling")) {
+                System.out.println("Replica scale-out (1, 2, 3 instances on one store)...");
+                new ReplicaApply(env).scaleOut(report, quick ? 20_000 : 200_000, List.of(1, 2, 3));
             }
             if (!quick && runs("bootstrap")) {
                 System.out.println("Fresh replica bootstrap of 1,000,000 entities...");

@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -64,6 +65,40 @@ public final class ReplicaApply {
                             "plain consumer reading the topic", plainReadSeconds, false, shape + "; includes JVM and service start"));
                 }
                 replica.stopAndProfile().ifPresent(summary -> results.addProfile("replica applying " + entities + " entities", summary));
+            }
+        }
+    }
+
+    /**
+     * Instances of one replica (one consumer group, one database) applying the same preloaded topic: the apply
+     * rate with each count of instances beside one instance's, measured in the same run.
+     */
+    public void scaleOut(Results results, int entities, List<Integer> instanceCounts) throws Exception {
+        EntityType type = env.newType("scaleout", MergePolicy.LAST_WRITER_WINS, 6);
+        try (ConcordContract contract = env.contract(type)) {
+            preloadStates(contract, type, entities);
+            long end = Topics.totalNextRecordOffset(env.kafkaConfig(), contract.topics().state(type).name());
+            double single = Double.NaN;
+            for (int count : instanceCounts) {
+                String name = "scaleout_" + count + "_" + type.name().replace('-', '_');
+                String jdbcUrl = env.newDatabase(name);
+                String group = "bench-" + UUID.randomUUID();
+                List<ReplicaProcess> instances = new ArrayList<>();
+                try {
+                    for (int i = 0; i < count; i++) {
+                        instances.add(new ReplicaProcess(env, type, name + "_" + i, jdbcUrl, group));
+                    }
+                    instances.get(0).awaitConsumed(end, Duration.ofMinutes(15));
+                    double rate = instances.get(0).applyRate();
+                    if (count == instanceCounts.get(0)) {
+                        single = rate;
+                    }
+                    results.add(new Measurement("replica apply rate, " + count + " instance(s) on one store", "rows/s", rate,
+                            instanceCounts.get(0) + " instance(s), same run", single, true,
+                            entities + " entities of ~200 B, 6 partitions, one consumer group, one PostgreSQL database"));
+                } finally {
+                    instances.forEach(ReplicaProcess::close);
+                }
             }
         }
     }

@@ -30,10 +30,16 @@ final class ReplicaProcess implements AutoCloseable {
     private final long launchedNanos = System.nanoTime();
     private final String name;
 
+    /** A replica on a database of its own, in a consumer group of its own. */
     ReplicaProcess(BenchEnvironment env, EntityType type, String name) {
+        this(env, type, name, env.newDatabase(name.replace('-', '_')), "bench-" + UUID.randomUUID());
+    }
+
+    /** One instance of a replica: instances given the same database and group share the work on one store. */
+    ReplicaProcess(BenchEnvironment env, EntityType type, String name, String jdbcUrl, String group) {
         this.env = env;
         this.type = type;
-        this.jdbcUrl = env.newDatabase(name.replace('-', '_'));
+        this.jdbcUrl = jdbcUrl;
         this.port = BenchEnvironment.freePort();
         this.name = name;
         this.process = ConcordModule.CONSUMER.launch(env.repositoryRoot(), env.childJavaOptions("-Xmx768m -XX:+UseParallelGC", name), Map.of(
@@ -42,7 +48,7 @@ final class ReplicaProcess implements AutoCloseable {
                         "CONCORD_TYPES", env.declarationFor(type).toString(),
                         "CONCORD_JDBC_URL", jdbcUrl,
                         "CONCORD_DEV_API_KEY", BenchEnvironment.DEV_KEY,
-                        "CONCORD_REPLICA_GROUP", "bench-" + UUID.randomUUID()),
+                        "CONCORD_REPLICA_GROUP", group),
                 env.workDir().resolve("logs").resolve(name + ".log"), line -> false);
     }
 

@@ -21,7 +21,7 @@ import org.apache.kafka.common.TopicPartition;
  *   <li>{@code concord.replica.records.ignored{reason=stale|undecodable}}: records that changed nothing;</li>
  *   <li>{@code concord.replica.batch.size}: records per committed batch;</li>
  *   <li>{@code concord.replica.lag{topic,partition}} and {@code concord.replica.lag.total}: records not yet applied;</li>
- *   <li>{@code concord.replica.watermark.seq}: highest {@code change_seq} stored (the feed's head);
+ *   <li>{@code concord.replica.watermark.seq}: the change feed's head (every {@code change_seq} up to it is committed);
  *       {@code concord.replica.watermark.offset{topic,partition}}: next offset stored per partition;</li>
  *   <li>{@code concord.replica.freshness{type}}: apply time minus the winning write's clock
  *       ({@code clock.physicalMillis}, the writer's hybrid clock): event time to applied, end to end;</li>
@@ -61,7 +61,7 @@ public final class MicrometerReplicaMetrics implements ReplicaMetrics {
         Gauge.builder("concord.replica.lag.total", totalLag, AtomicLong::get).baseUnit("records")
                 .description("records in the assigned partitions not yet applied").register(registry);
         Gauge.builder("concord.replica.watermark.seq", highestSeq, AtomicLong::get)
-                .description("highest change_seq stored: the change feed's head").register(registry);
+                .description("the change feed's head: every change_seq up to it is committed").register(registry);
         Gauge.builder("concord.replica.caught.up", caughtUp, AtomicLong::get)
                 .description("1 once the replica has caught up with the state topics as they were at start").register(registry);
     }
@@ -91,8 +91,8 @@ public final class MicrometerReplicaMetrics implements ReplicaMetrics {
     }
 
     @Override
-    public void watermark(Map<TopicPartition, Long> nextOffsets, long highestChangeSeq) {
-        highestSeq.accumulateAndGet(highestChangeSeq, Math::max);
+    public void watermark(Map<TopicPartition, Long> nextOffsets, long feedHead) {
+        highestSeq.accumulateAndGet(feedHead, Math::max);
         nextOffsets.forEach((partition, offset) -> partitionGauge(offsetByPartition, "concord.replica.watermark.offset",
                 "next offset stored per partition", partition).set(offset));
     }

@@ -14,8 +14,8 @@ public interface ReplicaMetrics {
     default void batchCommitted(int records, int undecodable, AppliedBatch applied, long nowMillis) {
     }
 
-    /** Committed offsets per partition and the highest change_seq stored. */
-    default void watermark(Map<TopicPartition, Long> nextOffsets, long highestChangeSeq) {
+    /** Committed offsets per partition and the change feed's head. */
+    default void watermark(Map<TopicPartition, Long> nextOffsets, long feedHead) {
     }
 
     /** Records between the consumer's position and the partition's end, per assigned partition. */

@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * new one, which resumes from the stored offsets: consumption pauses and resumes without loss.
  * Kafka offsets are also committed, asynchronously and only for lag monitoring.
  *
- * <p>After each commit it raises the {@link ChangeNotifier} to the store's highest {@code change_seq}
+ * <p>After each commit it raises the {@link ChangeNotifier} to the change feed's head
  * (the store keeps the change feed's order, even with several appliers on one store; see
  * {@link ReplicaStore}), reports committed positions to the {@link CatchUpTracker} (readiness) and
  * records its metrics. While the store is down there is no consumer at all: nothing is fetched or
@@ -92,7 +92,7 @@ public final class StateApplier implements AutoCloseable {
     }
 
     /**
-     * @param notifier told the highest {@code change_seq} after every commit
+     * @param notifier told the change feed's head after every commit
      * @param catchUp  told the positions reached by committed batches (readiness)
      * @param clock    the apply time for freshness metrics
      */
@@ -157,9 +157,9 @@ public final class StateApplier implements AutoCloseable {
                     break; // close() may have run before this consumer was visible to it
                 }
                 // Where the feed stands, also after a restart with an existing store.
-                long highest = store.highestChangeSeq();
-                notifier.committed(highest);
-                metrics.watermark(Map.of(), highest);
+                long head = store.feedHead();
+                notifier.committed(head);
+                metrics.watermark(Map.of(), head);
                 current.subscribe(topics, new SeekToStoredOffsets(current, store));
                 LOG.info("Applying {}", topics);
                 while (running) {
@@ -208,10 +208,10 @@ public final class StateApplier implements AutoCloseable {
             }
             long decoded = System.nanoTime();
             AppliedBatch applied = store.apply(new StateBatch(changes, nextOffsets, origins, refused));
-            notifier.committed(applied.highestChangeSeq());
+            notifier.committed(applied.feedHead());
             metrics.batchCommitted(records.count(), refused.size(), applied, clock.millis());
             recordDeadLetters(applied.deadLetters());
-            metrics.watermark(nextOffsets, applied.highestChangeSeq());
+            metrics.watermark(nextOffsets, applied.feedHead());
             commitForMonitoring(current, nextOffsets);
             LOG.debug("Applied {} records ({} changes, {} rows changed) up to {}: decoded in {} ms, stored in {} ms",
                     records.count(), changes.size(), applied.applied().size(), nextOffsets,

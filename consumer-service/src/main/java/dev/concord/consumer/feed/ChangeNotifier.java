@@ -31,7 +31,7 @@ public class ChangeNotifier {
     private record Waiter(long seen, CompletableFuture<Long> future) {
     }
 
-    /** The highest {@code change_seq} known to be committed (0 before the first). */
+    /** The change feed's head as last told (0 before the first). */
     public long latest() {
         return latest.get();
     }

@@ -1,7 +1,6 @@
 package dev.concord.consumer.feed;
 
 import dev.concord.consumer.store.ChangeSequence;
-import dev.concord.consumer.store.ReplicaStore;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -15,12 +14,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Raises the {@link ChangeNotifier} for commits made by <em>any</em> instance applying into this store:
- * it {@code LISTEN}s on {@link ReplicaStore#CHANNEL}, which every batch that changed rows notifies with
- * its highest {@code change_seq}. Without it an instance's feeds would only wake for its own commits,
+ * it {@code LISTEN}s on {@link ChangeSequence#CHANNEL}, which is told the feed's head whenever an
+ * instance raises it. Without it an instance's feeds would only wake for its own commits,
  * which is all there is when one instance applies (the applier also raises the notifier directly).
  *
  * <p>On its own connection, outside the pool (a listening session must stay open). On every
- * (re)connect it raises the notifier to the store's highest seq, covering what was committed while it
+ * (re)connect it raises the notifier to the feed's head, covering what was committed while it
  * was not listening; connection failures are retried with back-off (1 s … 30 s).
  */
 public final class CommitListener implements AutoCloseable {
@@ -64,9 +63,9 @@ public final class CommitListener implements AutoCloseable {
         while (running) {
             try (Connection connection = connector.connect()) {
                 try (Statement statement = connection.createStatement()) {
-                    statement.execute("LISTEN " + ReplicaStore.CHANNEL);
+                    statement.execute("LISTEN " + ChangeSequence.CHANNEL);
                 }
-                notifier.committed(ChangeSequence.highest(connection));
+                notifier.committed(ChangeSequence.head(connection));
                 listening = true;
                 retryIn = FIRST_RETRY;
                 PGConnection pg = connection.unwrap(PGConnection.class);

@@ -34,10 +34,14 @@ public class EntityReader {
     // The primary key (entity_type, entity_id) serves the keyset.
     private static final String LIST = "SELECT " + COLUMNS + " FROM entity WHERE entity_type = ? AND entity_id > ? AND (? OR NOT deleted) ORDER BY entity_id LIMIT ?";
 
-    // The unique index on change_seq serves both: a range scan from the cursor, stopped by the limit.
-    private static final String CHANGES = "SELECT " + COLUMNS + " FROM entity WHERE change_seq > ? ORDER BY change_seq LIMIT ?";
+    // The unique index on change_seq serves both: a range scan from the cursor up to the feed's head (what is
+    // settled, see ChangeSequence), stopped by the limit. Rows and head are read in one statement's snapshot,
+    // which holds every row up to the head.
+    private static final String UP_TO_HEAD = " AND change_seq <= (SELECT head_seq FROM replica_store)";
+    private static final String CHANGES = "SELECT " + COLUMNS + " FROM entity WHERE change_seq > ?" + UP_TO_HEAD
+            + " ORDER BY change_seq LIMIT ?";
     private static final String CHANGES_OF_TYPES = "SELECT " + COLUMNS
-            + " FROM entity WHERE change_seq > ? AND entity_type = ANY (?) ORDER BY change_seq LIMIT ?";
+            + " FROM entity WHERE change_seq > ? AND entity_type = ANY (?)" + UP_TO_HEAD + " ORDER BY change_seq LIMIT ?";
 
     // What a cursor is checked against, read after the rows (see changesAfter(FeedCursor, ...)).
     private static final String HORIZON = """
@@ -159,7 +163,7 @@ public class EntityReader {
              PreparedStatement select = connection.prepareStatement(LIST)) {
             // Read before the page (autocommit: a snapshot per statement): whatever commits in between
             // is in the page and comes again on the feed; nothing can fall between the two.
-            long watermark = ChangeSequence.highest(connection);
+            long watermark = ChangeSequence.head(connection);
             select.setString(1, type);
             select.setString(2, afterId == null ? "" : afterId);
             select.setBoolean(3, includeDeleted);

@@ -28,15 +28,9 @@ import org.slf4j.LoggerFactory;
  * back: the upsert only replaces a row with a strictly greater version, which makes re-applying any
  * record harmless. Every row that changes takes a fresh {@code change_seq}.
  *
- * <p>The change feed's invariant lives here: a reader never sees a lower {@code change_seq} commit after
- * a higher one, which is what lets feeds resume from "everything after seq N" without gaps. Values are
- * drawn inside the batch's transaction, and every batch transaction first takes one transaction-scoped
- * advisory lock ({@link #SEQ_LOCK}), held until it has committed: batches that draw values are
- * serialised, so every value a later batch draws is greater than every value of an earlier one, and
- * the later batch commits after the earlier one. With one applier thread (the usual case) the lock is
- * never contended; it is what keeps the invariant when several instances of a replica apply into one
- * store. Each commit that changed rows also notifies {@link #CHANNEL} with its highest seq, so the
- * feeds of every instance on this store wake up.
+ * <p>Several instances of a replica may apply into one store at once, each its own partitions: batches run
+ * in parallel and draw {@code change_seq} values as they go; after each commit the feed's head is raised
+ * past what is settled ({@link ChangeSequence}, which holds the rule that keeps the change feed gap-free).
  */
 @Singleton
 public class ReplicaStore {
@@ -78,15 +72,6 @@ public class ReplicaStore {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (topic, partition, record_offset) DO NOTHING""";
 
-    /** The PostgreSQL channel told the highest change_seq of every commit that changed rows. */
-    public static final String CHANNEL = "concord_changes";
-
-    /** Advisory lock key (ASCII "concord" + 1) that serialises the transactions drawing change_seq values. */
-    static final long SEQ_LOCK = 0x636f6e636f726401L;
-
-    private static final String LOCK = "SELECT pg_advisory_xact_lock(" + SEQ_LOCK + ")";
-    private static final String NOTIFY = "SELECT pg_notify('" + CHANNEL + "', ?)";
-
     // Never backwards: an instance that lost a partition mid-batch (a zombie) cannot rewind it.
     private static final String SAVE_OFFSET = """
             INSERT INTO consumed_offset AS stored (topic, partition, next_offset) VALUES (?, ?, ?)
@@ -115,16 +100,18 @@ public class ReplicaStore {
      * @throws StoreException if the store fails; then nothing of the batch is stored
      */
     public AppliedBatch apply(StateBatch batch) {
+        AppliedBatch applied;
         try {
-            return applyInTransaction(batch, false);
+            applied = applyInTransaction(batch, false);
         } catch (StoreException e) {
             if (!(e.getCause() instanceof SQLException sql) || !isRowDataError(sql)) {
                 throw e;
             }
             LOG.warn("A batch of {} changes was refused for the data of a row ({}); applying it row by row to "
                     + "dead-letter the rows the store refuses", batch.changes().size(), LogSafe.of(sql.getMessage()));
-            return applyInTransaction(batch, true);
+            applied = applyInTransaction(batch, true);
         }
+        return applied.applied().isEmpty() ? applied : applied.withFeedHead(advanceFeedHead());
     }
 
     /** A data exception about one row's values, which no retry will cure (not an outage). */
@@ -137,7 +124,7 @@ public class ReplicaStore {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {
-                execute(connection, LOCK);
+                ChangeSequence.drawing(connection);
                 List<DeadLetter> deadLetters = new ArrayList<>(batch.refused());
                 Written written = rowByRow ? writeRowByRow(connection, batch, deadLetters) : writeChanges(connection, batch.changes());
                 if (written.purgedSeq() > 0) {
@@ -146,15 +133,11 @@ public class ReplicaStore {
                 deadLetter(connection, deadLetters);
                 saveOffsets(connection, batch.nextOffsets());
                 List<StateChange> applied = written.applied();
-                long highest = applied.isEmpty() ? 0 : ChangeSequence.highest(connection);
-                if (highest > 0) {
-                    notifyCommitted(connection, highest);
-                }
                 connection.commit();
                 int upserts = (int) batch.changes().stream().filter(StateChange.Upsert.class::isInstance).count();
                 int appliedUpserts = (int) applied.stream().filter(StateChange.Upsert.class::isInstance).count();
                 int refusedUpserts = deadLetters.size() - batch.refused().size();
-                return new AppliedBatch(applied, Math.max(0, upserts - appliedUpserts - refusedUpserts), highest, deadLetters);
+                return new AppliedBatch(applied, Math.max(0, upserts - appliedUpserts - refusedUpserts), 0, deadLetters);
             } catch (SQLException | RuntimeException e) {
                 connection.rollback();
                 throw e;
@@ -236,26 +219,28 @@ public class ReplicaStore {
         }
     }
 
-    /** The highest {@code change_seq} stored (0 when the store is empty): where the change feed stands. */
-    public long highestChangeSeq() {
+    /**
+     * Where the change feed stands, raised first past whatever is settled: after a restart, this also covers
+     * a batch that committed just before its instance stopped and had no time to raise the head.
+     */
+    public long feedHead() {
         try (Connection connection = dataSource.getConnection()) {
-            return ChangeSequence.highest(connection);
+            return ChangeSequence.behind(connection) ? ChangeSequence.advanceHead(connection) : ChangeSequence.head(connection);
         } catch (SQLException e) {
-            throw new StoreException("could not read the highest change_seq: " + e.getMessage(), e);
+            throw new StoreException("could not read the change feed's head: " + e.getMessage(), e);
         }
     }
 
-    private static void execute(Connection connection, String sql) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement(sql); ResultSet ignored = statement.executeQuery()) {
-            // a SELECT of a void function: one row, nothing to read
-        }
-    }
-
-    /** Delivered to listeners when (and only if) the transaction commits. */
-    private static void notifyCommitted(Connection connection, long highest) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement(NOTIFY)) {
-            statement.setString(1, Long.toString(highest));
-            statement.executeQuery().close();
+    /**
+     * After a batch that changed rows: waits until no other instance's batch is drawing values (at most the
+     * rest of one batch), then raises the head. A failure here loses nothing: the batch is committed, and the
+     * next batch of any instance, or this one's restart ({@link #feedHead}), raises the head past it.
+     */
+    private long advanceFeedHead() {
+        try (Connection connection = dataSource.getConnection()) {
+            return ChangeSequence.advanceHead(connection);
+        } catch (SQLException e) {
+            throw new StoreException("the batch is stored, but the change feed's head could not be raised: " + e.getMessage(), e);
         }
     }
 

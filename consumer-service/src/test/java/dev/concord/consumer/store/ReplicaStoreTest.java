@@ -84,10 +84,10 @@ class ReplicaStoreTest {
         assertThat(second.applied()).extracting(StateChange::id).containsExactly("e");
         assertThat(second.stale()).isEqualTo(1);
         assertThat(database.entity("customer", "d").orElseThrow().changeSeq()).isEqualTo(seqOfD);
-        assertThat(second.highestChangeSeq()).isGreaterThan(first.highestChangeSeq())
+        assertThat(second.feedHead()).isGreaterThan(first.feedHead())
                 .isEqualTo(database.entity("customer", "e").orElseThrow().changeSeq())
-                .isEqualTo(store.highestChangeSeq());
-        assertThat(reader.changesAfter(first.highestChangeSeq(), List.of(), 10)).extracting(StoredEntity::id).containsExactly("e");
+                .isEqualTo(store.feedHead());
+        assertThat(reader.changesAfter(first.feedHead(), List.of(), 10)).extracting(StoredEntity::id).containsExactly("e");
         assertThat(reader.changesAfter(0, List.of("order"), 10)).isEmpty();
     }
 
@@ -98,23 +98,46 @@ class ReplicaStoreTest {
         AppliedBatch nothing = store.apply(batch(2, upsert("f", 2, "late")));
 
         assertThat(nothing.applied()).isEmpty();
-        assertThat(nothing.highestChangeSeq()).isZero();
+        assertThat(nothing.feedHead()).isZero();
         assertThat(database.consumedOffset(PARTITION)).isEqualTo(2);
     }
 
     @Test
-    void shouldWaitForAnotherWriterHoldingTheSeqLockSoSeqsCommitInOrder() throws Exception {
-        try (Connection other = DriverManager.getConnection(jdbcUrl);
-             Statement statement = other.createStatement()) {
-            statement.execute("SELECT pg_advisory_lock(" + ReplicaStore.SEQ_LOCK + ")"); // another instance mid-batch
+    void shouldApplyBesideAnotherInstancesBatchButShowItsChangeOnlyOnceEverythingBelowIsSettled() throws Exception {
+        store.apply(batch(1, upsert("before", 1, "before")));
+        try (Connection other = DriverManager.getConnection(jdbcUrl); Statement otherBatch = other.createStatement()) {
+            // Another instance mid-batch: it has drawn a change_seq and not committed yet.
+            other.setAutoCommit(false);
+            otherBatch.execute("SELECT pg_advisory_xact_lock_shared(" + ChangeSequence.LOCK + ")");
+            otherBatch.execute("INSERT INTO entity (entity_type, entity_id, version, deleted) VALUES ('customer', 'slow', 1, false)");
 
-            CompletableFuture<AppliedBatch> applying = CompletableFuture.supplyAsync(() -> store.apply(batch(1, upsert("g", 1, "g"))));
-            await().atMost(Duration.ofSeconds(30)).until(() -> waitingForAdvisoryLock(statement));
+            CompletableFuture<AppliedBatch> applying = CompletableFuture.supplyAsync(() -> store.apply(batch(2, upsert("fast", 1, "fast"))));
+
+            // Not serialised behind the other batch: this one commits while the other is still open ...
+            await().atMost(Duration.ofSeconds(30)).until(() -> database.entity("customer", "fast").isPresent());
+            // ... but its seq, above the other's, is not in the feed yet: a reader would skip "slow" for good.
+            assertThat(reader.changesAfter(0, List.of(), 10)).extracting(StoredEntity::id).containsExactly("before");
+            await().atMost(Duration.ofSeconds(30)).until(() -> waitingForAdvisoryLock(otherBatch)); // to raise the head
             assertThat(applying).isNotDone();
 
-            statement.execute("SELECT pg_advisory_unlock(" + ReplicaStore.SEQ_LOCK + ")");
-            assertThat(applying.get(30, TimeUnit.SECONDS).applied()).hasSize(1);
+            other.commit();
+            assertThat(applying.get(30, TimeUnit.SECONDS).feedHead()).isEqualTo(database.entity("customer", "fast").orElseThrow().changeSeq());
+            assertThat(reader.changesAfter(0, List.of(), 10)).extracting(StoredEntity::id).containsExactly("before", "slow", "fast");
         }
+    }
+
+    @Test
+    void shouldRaiseAHeadLeftBehindWhenAskedWhereTheFeedStands() throws Exception {
+        try (Connection crashed = DriverManager.getConnection(jdbcUrl); Statement sql = crashed.createStatement()) {
+            // An instance that committed a batch and died before it raised the head.
+            sql.execute("INSERT INTO entity (entity_type, entity_id, version, deleted) VALUES ('customer', 'orphan', 1, false)");
+        }
+        assertThat(reader.changesAfter(0, List.of(), 10)).isEmpty();
+
+        long head = store.feedHead();
+
+        assertThat(head).isEqualTo(database.entity("customer", "orphan").orElseThrow().changeSeq());
+        assertThat(reader.changesAfter(0, List.of(), 10)).extracting(StoredEntity::id).containsExactly("orphan");
     }
 
     @Test
