@@ -22,6 +22,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.common.GroupState;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -43,7 +46,7 @@ public final class ReplicaApply {
     public void run(Results results, int entities, boolean applyRate, boolean bootstrap) throws Exception {
         EntityType type = env.newType("replica", MergePolicy.LAST_WRITER_WINS, 6);
         try (ConcordContract contract = env.contract(type)) {
-            List<EntityState> states = preloadStates(contract, type, entities);
+            List<EntityState> states = preloadStates(contract, type, entities, false);
             Topic<String, EntityState> topic = contract.topics().state(type);
             long end = Topics.totalNextRecordOffset(env.kafkaConfig(), topic.name());
 
@@ -70,16 +73,17 @@ public final class ReplicaApply {
     }
 
     /**
-     * Instances of one replica (one consumer group, one database) applying the same preloaded topic: the apply
-     * rate with each count of instances beside one instance's, measured in the same run.
+     * Instances of one replica (one consumer group, one database) applying the same states: the apply rate with
+     * each count of instances beside one instance's, measured in the same run. The instances start on an empty
+     * topic and the states appear all at once (one Kafka transaction; replicas read committed) only when the
+     * group is stable with every instance assigned: what is measured is parallel apply, not start-up and
+     * rebalancing.
      */
     public void scaleOut(Results results, int entities, List<Integer> instanceCounts) throws Exception {
-        EntityType type = env.newType("scaleout", MergePolicy.LAST_WRITER_WINS, 6);
-        try (ConcordContract contract = env.contract(type)) {
-            preloadStates(contract, type, entities);
-            long end = Topics.totalNextRecordOffset(env.kafkaConfig(), contract.topics().state(type).name());
-            double single = Double.NaN;
-            for (int count : instanceCounts) {
+        double single = Double.NaN;
+        for (int count : instanceCounts) {
+            EntityType type = env.newType("scaleout" + count, MergePolicy.LAST_WRITER_WINS, 6);
+            try (ConcordContract contract = env.contract(type)) {
                 String name = "scaleout_" + count + "_" + type.name().replace('-', '_');
                 String jdbcUrl = env.newDatabase(name);
                 String group = "bench-" + UUID.randomUUID();
@@ -88,6 +92,10 @@ public final class ReplicaApply {
                     for (int i = 0; i < count; i++) {
                         instances.add(new ReplicaProcess(env, type, name + "_" + i, jdbcUrl, group));
                     }
+                    instances.forEach(ReplicaProcess::awaitHealthy);
+                    awaitEveryInstanceAssigned(group, count);
+                    preloadStates(contract, type, entities, true);
+                    long end = Topics.totalNextRecordOffset(env.kafkaConfig(), contract.topics().state(type).name());
                     instances.get(0).awaitConsumed(end, Duration.ofMinutes(15));
                     double rate = instances.get(0).applyRate();
                     if (count == instanceCounts.get(0)) {
@@ -95,7 +103,7 @@ public final class ReplicaApply {
                     }
                     results.add(new Measurement("replica apply rate, " + count + " instance(s) on one store", "rows/s", rate,
                             instanceCounts.get(0) + " instance(s), same run", single, true,
-                            entities + " entities of ~200 B, 6 partitions, one consumer group, one PostgreSQL database"));
+                            entities + " entities of ~200 B in one transaction, 6 partitions, one consumer group, one database"));
                 } finally {
                     instances.forEach(ReplicaProcess::close);
                 }
@@ -103,7 +111,22 @@ public final class ReplicaApply {
         }
     }
 
-    private List<EntityState> preloadStates(ConcordContract contract, EntityType type, int entities) throws Exception {
+    private void awaitEveryInstanceAssigned(String group, int count) {
+        try (Admin admin = Admin.create(env.kafkaConfig())) {
+            Waiting.until("a stable group of " + count + " instances, each with partitions", Duration.ofMinutes(2), () -> {
+                try {
+                    ConsumerGroupDescription description = admin.describeConsumerGroups(List.of(group)).all().get().get(group);
+                    return description.groupState() == GroupState.STABLE && description.members().size() == count
+                            && description.members().stream().noneMatch(member -> member.assignment().topicPartitions().isEmpty());
+                } catch (Exception notYet) {
+                    return false;
+                }
+            });
+        }
+    }
+
+    /** @param atOnce in one transaction, so that a read_committed reader sees none of them, then all */
+    private List<EntityState> preloadStates(ConcordContract contract, EntityType type, int entities, boolean atOnce) throws Exception {
         List<EntityEvent> events = new LoadGenerator(contract.payloads()).generate(type, LoadSpec.uniqueEntities(entities, 200),
                 System.currentTimeMillis());
         Topic<String, EntityState> topic = contract.topics().state(type);
@@ -111,8 +134,15 @@ public final class ReplicaApply {
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.LINGER_MS_CONFIG, 20);
         config.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+        if (atOnce) {
+            config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "bench-preload-" + UUID.randomUUID());
+        }
         List<EntityState> states = new ArrayList<>(entities);
         try (KafkaProducer<String, EntityState> producer = new KafkaProducer<>(config, new StringSerializer(), topic.valueSerde().serializer())) {
+            if (atOnce) {
+                producer.initTransactions();
+                producer.beginTransaction();
+            }
             for (EntityEvent event : events) {
                 EntityState state = EntityState.newBuilder().setEntityType(type.name()).setEntityId(event.getEntityId())
                         .setVersion(1).setClock(event.getClock()).setWriter(event.getWriter()).setDeleted(false)
@@ -120,6 +150,9 @@ public final class ReplicaApply {
                         .setUpdatedAt(Instant.now()).build();
                 states.add(state);
                 producer.send(new ProducerRecord<>(topic.name(), state.getEntityId(), state));
+            }
+            if (atOnce) {
+                producer.commitTransaction();
             }
             producer.flush();
         }

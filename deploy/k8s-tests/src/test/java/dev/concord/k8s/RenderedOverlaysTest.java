@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -269,7 +270,8 @@ class RenderedOverlaysTest {
                     if (family == null) {
                         problems.add(service + " sets " + name + ", which " + ConcordServices.applicationYml(service).getFileName()
                                 + " does not read (and no other variable refers to it)");
-                    } else if (!families.get(family).contains(ConcordServices.propertyOf(name, family))) {
+                    } else if (!families.get(family).contains(ConcordServices.propertyOf(name, family))
+                            && !isStreamsClientTag(family, ConcordServices.propertyOf(name, family))) {
                         problems.add(service + " sets " + name + ": '" + ConcordServices.propertyOf(name, family)
                                 + "' is not a Kafka client" + (family.equals("CONCORD_STREAMS_") ? " or Kafka Streams" : "") + " property");
                     }
@@ -277,6 +279,12 @@ class RenderedOverlaysTest {
             }
         }
         assertThat(problems).as("overlay %s", overlay).isEmpty();
+    }
+
+    /** Kafka Streams' client tags are a family of their own: {@code client.tag.<any name>} (KIP-708). */
+    private static boolean isStreamsClientTag(String family, String property) {
+        return family.equals("CONCORD_STREAMS_") && property.startsWith(StreamsConfig.CLIENT_TAG_PREFIX)
+                && property.length() > StreamsConfig.CLIENT_TAG_PREFIX.length();
     }
 
     @ParameterizedTest
@@ -503,6 +511,14 @@ class RenderedOverlaysTest {
                     Kustomize.overlay("production").container(service)), "CONCORD_KAFKA_CLIENT_RACK");
             assertThat(rack.fieldPath()).as(service).isEqualTo("metadata.labels['topology.kubernetes.io/zone']");
         }
+        // ...and Kafka Streams keeps each standby out of its active task's zone (what Streams makes of these
+        // settings: sync-processor's ZoneAwareAssignmentTest).
+        Rendered production = Kustomize.overlay("production");
+        List<Var> processor = ContainerEnv.of(production, production.container(ConcordServices.PROCESSOR));
+        assertThat(ContainerEnv.find(processor, "CONCORD_STREAMS_CLIENT_TAG_ZONE").fieldPath())
+                .isEqualTo("metadata.labels['topology.kubernetes.io/zone']");
+        assertThat(ContainerEnv.literal(processor, "CONCORD_STREAMS_RACK_AWARE_ASSIGNMENT_TAGS")).isEqualTo("zone");
+        assertThat(ContainerEnv.literal(processor, "CONCORD_STREAMS_RACK_AWARE_ASSIGNMENT_STRATEGY")).isEqualTo("min_traffic");
     }
 
     @Test

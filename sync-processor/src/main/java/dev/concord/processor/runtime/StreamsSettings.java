@@ -6,15 +6,23 @@ import dev.concord.processor.errors.DeadLetterProcessingHandler;
 import dev.concord.processor.errors.DeadLetterProductionHandler;
 import dev.concord.processor.errors.DeadLetters;
 import dev.concord.processor.metrics.SyncMetrics;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.apache.kafka.streams.StreamsConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The Kafka Streams configuration of sync-processor, kept apart from the topology. Defaults that
  * the guarantees depend on are set here; anything under {@code concord.streams.*} overrides them.
  */
 public final class StreamsSettings {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StreamsSettings.class);
 
     private StreamsSettings() {
     }
@@ -55,6 +63,35 @@ public final class StreamsSettings {
         props.put(DeadLetters.METRICS_CONFIG, metrics);
         props.putAll(kafkaClientConfig);
         props.putAll(streamsOverrides);
+        dropEmptyClientTags(props);
         return props;
+    }
+
+    /**
+     * A client tag set from a label the pod does not have (production sets {@code client.tag.zone} from the pod's
+     * zone label, which a cluster without zones leaves empty) is dropped with the assignment tags that name it:
+     * Kafka Streams refuses an empty tag value, and the process would not start. Standbys are then placed as
+     * without zones.
+     */
+    private static void dropEmptyClientTags(Properties props) {
+        List<String> empty = props.stringPropertyNames().stream()
+                .filter(key -> key.startsWith(StreamsConfig.CLIENT_TAG_PREFIX) && String.valueOf(props.get(key)).isBlank())
+                .toList();
+        if (empty.isEmpty()) {
+            return;
+        }
+        empty.forEach(props::remove);
+        Set<String> gone = empty.stream().map(key -> key.substring(StreamsConfig.CLIENT_TAG_PREFIX.length())).collect(Collectors.toSet());
+        Object tags = props.get(StreamsConfig.RACK_AWARE_ASSIGNMENT_TAGS_CONFIG);
+        if (tags != null) {
+            List<String> kept = Arrays.stream(String.valueOf(tags).split(",")).map(String::trim)
+                    .filter(tag -> !tag.isEmpty() && !gone.contains(tag)).toList();
+            if (kept.isEmpty()) {
+                props.remove(StreamsConfig.RACK_AWARE_ASSIGNMENT_TAGS_CONFIG);
+            } else {
+                props.put(StreamsConfig.RACK_AWARE_ASSIGNMENT_TAGS_CONFIG, String.join(",", kept));
+            }
+        }
+        LOG.info("Client tags {} are empty (no such label on this pod?): standbys are placed without them", gone);
     }
 }
