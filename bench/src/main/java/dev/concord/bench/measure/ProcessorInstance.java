@@ -6,6 +6,7 @@ import dev.concord.contract.avro.EntityEvent;
 import dev.concord.contract.types.EntityType;
 import dev.concord.processor.runtime.StreamsSettings;
 import dev.concord.processor.topology.SyncSettings;
+import dev.concord.processor.topology.EventPartitions;
 import dev.concord.processor.topology.SyncTopology;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -34,7 +35,7 @@ final class ProcessorInstance implements AutoCloseable {
     /** @param streamsSettings further Kafka Streams settings, e.g. {@code num.stream.threads} */
     ProcessorInstance(BenchEnvironment env, ConcordContract contract, String guarantee, Map<String, Object> streamsSettings) {
         this(env, guarantee, streamsSettings, metrics -> SyncTopology.build(contract,
-                SyncSettings.defaults().withMaxClockSkew(Duration.ofDays(1)), metrics));
+                SyncSettings.defaults().withMaxClockSkew(Duration.ofDays(1)), metrics, partitionsOf(contract)));
     }
 
     /**
@@ -138,5 +139,11 @@ final class ProcessorInstance implements AutoCloseable {
     @Override
     public void close() {
         streams.close(Duration.ofSeconds(30));
+    }
+
+    private static EventPartitions partitionsOf(ConcordContract contract) {
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(contract.kafkaClientConfig())) {
+            return EventPartitions.fromBroker(admin, contract.types());
+        }
     }
 }

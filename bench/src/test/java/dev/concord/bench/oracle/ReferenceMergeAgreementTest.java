@@ -16,6 +16,7 @@ import dev.concord.domain.CustomerTier;
 import dev.concord.processor.metrics.SyncMetrics;
 import dev.concord.processor.runtime.StreamsSettings;
 import dev.concord.processor.topology.SyncSettings;
+import dev.concord.processor.topology.EventPartitions;
 import dev.concord.processor.topology.SyncTopology;
 import java.nio.ByteBuffer;
 import java.time.Instant;
@@ -68,7 +69,8 @@ class ReferenceMergeAgreementTest {
 
         Map<String, EntityState> published = new HashMap<>();
         Map<String, List<String>> trail = new HashMap<>();
-        try (TopologyTestDriver driver = new TopologyTestDriver(SyncTopology.build(contract, SyncSettings.defaults(), SyncMetrics.NONE),
+        try (TopologyTestDriver driver = new TopologyTestDriver(SyncTopology.build(contract, SyncSettings.defaults(), SyncMetrics.NONE,
+                EventPartitions.onePerTopic(contract.types())),
                 StreamsSettings.of(Map.of("bootstrap.servers", "unused:9092"), Map.of("application.id", "agreement-" + seed),
                         SyncMetrics.NONE), NOW)) {
             var eventTopic = contract.topics().events(customer);

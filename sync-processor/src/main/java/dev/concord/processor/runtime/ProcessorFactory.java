@@ -64,11 +64,19 @@ final class ProcessorFactory {
         return new MicrometerSyncMetrics(registry);
     }
 
+    /** The events topics' partitions as the broker has them, read again every minute (an operator may add some). */
+    @Singleton
+    @Bean(preDestroy = "close")
+    WatchedEventPartitions eventPartitions(ConcordContract contract) {
+        return WatchedEventPartitions.start(contract.kafkaClientConfig(), contract.types(), Duration.ofMinutes(1));
+    }
+
     @Singleton
     KafkaStreams kafkaStreams(ConcordContract contract, SyncSettings settings, SyncMetrics metrics,
+                              WatchedEventPartitions partitions,
                               @Property(name = "concord.streams") @MapFormat(transformation = MapFormat.MapTransformation.FLAT)
                               Map<String, Object> streamsOverrides) {
-        return new KafkaStreams(SyncTopology.build(contract, settings, metrics),
+        return new KafkaStreams(SyncTopology.build(contract, settings, metrics, partitions.current()),
                 StreamsSettings.of(contract.kafkaClientConfig(), KafkaClientProperties.fromConfiguration(streamsOverrides), metrics));
     }
 }

@@ -27,6 +27,7 @@ import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
 
 /**
  * Applies one entity type's events to its state store under the type's merge rule.
@@ -34,7 +35,8 @@ import org.apache.kafka.streams.processor.api.Record;
  * <p>Input: events keyed by entity id. Outputs: the new state when it changed (state sink; null once
  * a tombstone expires), every discarded write (conflicts sink), every refused event (rejected sink).
  * Before the rule runs, an event whose key is not a valid entity id ({@link EntityIdGrammar}) is
- * refused ({@code INVALID_ENTITY_ID}) and never stored, redelivered events are dropped (the entity's
+ * refused ({@code INVALID_ENTITY_ID}) and never stored, so is an event found on another partition than its key's
+ * ({@code WRONG_PARTITION}, see {@link EventPartitions}), redelivered events are dropped (the entity's
  * state remembers its recent event ids, see {@link RecentEventIds}) and clocks too far ahead are
  * refused. An event whose payload does not match its type throws {@link PoisonEventException}, which
  * the processing handler sends to the dead-letter topic (whose handler logs the message: user-supplied
@@ -51,6 +53,7 @@ final class EntityMergeProcessor implements Processor<byte[], EntityEvent, Strin
     private final MergeRule rule;
     private final OutputSizeGuard outputs;
     private final ConcordTopics topics;
+    private final EventPartitions partitions;
 
     private ProcessorContext<String, Object> context;
     // entity id -> the entity's current state (deleted ones too, until their tombstone expires), with its recent event ids
@@ -59,7 +62,7 @@ final class EntityMergeProcessor implements Processor<byte[], EntityEvent, Strin
     private TombstoneExpiryIndex tombstones;
 
     EntityMergeProcessor(EntityType type, SyncTopology.Names names, ConcordTopics topics, PayloadCodec payloads,
-                         SyncSettings settings, SyncMetrics metrics) {
+                         SyncSettings settings, SyncMetrics metrics, EventPartitions partitions) {
         this.type = type;
         this.names = names;
         this.payloads = payloads;
@@ -68,6 +71,7 @@ final class EntityMergeProcessor implements Processor<byte[], EntityEvent, Strin
         this.rule = MergeRules.forType(type, payloads);
         this.outputs = new OutputSizeGuard(settings.maxOutputBytes(), topics);
         this.topics = topics;
+        this.partitions = partitions;
     }
 
     @Override
@@ -91,6 +95,15 @@ final class EntityMergeProcessor implements Processor<byte[], EntityEvent, Strin
             return;
         }
         Record<String, EntityEvent> record = raw.withKey(key.id());
+        int partition = context.recordMetadata().map(RecordMetadata::partition).orElse(-1);
+        int home = partitions.misplaced(type, raw.key(), partition);
+        if (home >= 0) {
+            // Folding it here would fork the entity: this task has its own state for the key, the home task another.
+            reject(record, null, RejectionReason.WRONG_PARTITION, "found on partition " + partition + " of "
+                    + TopicNames.events(type.name()) + "; events of this entity belong on partition " + home
+                    + " (murmur2 of the key's UTF-8 bytes, as Kafka's Java producer places keyed records: docs/contract.md)");
+            return;
+        }
         GenericRecord payload = checkBelongsHere(record.key(), event);
         EntityState current = states.get(record.key());
         if (RecentEventIds.contains(current, event.getEventId())) {

@@ -43,16 +43,17 @@ public final class SyncTopology {
         }
     }
 
-    public static Topology build(ConcordContract contract, SyncSettings settings, SyncMetrics metrics) {
+    /** @param partitions the events topics' partition counts, to refuse events a writer put on the wrong one */
+    public static Topology build(ConcordContract contract, SyncSettings settings, SyncMetrics metrics, EventPartitions partitions) {
         Topology topology = new Topology();
         for (EntityType type : contract.types().all()) {
-            addEntityType(topology, type, contract, settings, metrics);
+            addEntityType(topology, type, contract, settings, metrics, partitions);
         }
         return topology;
     }
 
     private static void addEntityType(Topology topology, EntityType type, ConcordContract contract,
-                                      SyncSettings settings, SyncMetrics metrics) {
+                                      SyncSettings settings, SyncMetrics metrics, EventPartitions partitions) {
         ConcordTopics topics = contract.topics();
         Topic<String, EntityEvent> events = topics.events(type);
         Topic<String, EntityState> state = topics.state(type);
@@ -64,7 +65,8 @@ public final class SyncTopology {
         // deserializer would turn two different invalid byte strings into one entity id.
         topology.addSource(names.source(), new ByteArrayDeserializer(), events.valueSerde().deserializer(), events.name());
         topology.addProcessor(names.processor(),
-                () -> new EntityMergeProcessor(type, names, topics, contract.payloads(), settings, metrics), names.source());
+                () -> new EntityMergeProcessor(type, names, topics, contract.payloads(), settings, metrics, partitions),
+                names.source());
         // The only store: each entity's state, which also remembers its recent event ids (dedup). No record
         // cache: Kafka Streams' cache is a sorted map of serialized keys and values, so every get and put pays
         // byte-array compares and a (de)serialization anyway, and under exactly-once it is flushed every commit,

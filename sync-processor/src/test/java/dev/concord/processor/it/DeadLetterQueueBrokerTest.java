@@ -18,6 +18,7 @@ import dev.concord.processor.errors.DeadLetters;
 import dev.concord.processor.metrics.SyncMetrics;
 import dev.concord.processor.runtime.StreamsSettings;
 import dev.concord.processor.topology.SyncSettings;
+import dev.concord.processor.topology.EventPartitions;
 import dev.concord.processor.topology.SyncTopology;
 import dev.concord.testsupport.KafkaBrokerExtension;
 import dev.concord.testsupport.KafkaTestClients;
@@ -44,10 +45,10 @@ class DeadLetterQueueBrokerTest {
     void shouldDeadLetterEachKindOfPoisonAndApplyTheGoodRecordsAroundThem() throws Exception {
         String bootstrap = KafkaBrokerExtension.bootstrapServers();
         EntityType type = new EntityType(KafkaTestClients.uniqueId("dlq").toLowerCase(), Customer.getClassSchema(),
-                MergePolicy.FIELD_MERGE, 2);
+                MergePolicy.FIELD_MERGE, 1);
         Map<String, Object> kafka = Map.of("bootstrap.servers", bootstrap);
         try (ConcordContract contract = ConcordContract.connect(kafka, EntityTypes.of(List.of(type))).registerWriterSchemas();
-             KafkaStreams streams = new KafkaStreams(SyncTopology.build(contract, SyncSettings.defaults(), SyncMetrics.NONE),
+             KafkaStreams streams = new KafkaStreams(SyncTopology.build(contract, SyncSettings.defaults(), SyncMetrics.NONE, partitions(kafka, contract)),
                      StreamsSettings.of(kafka, Map.of(
                              "application.id", KafkaTestClients.uniqueId("dlq-app"),
                              "state.dir", Files.createTempDirectory("dlq-state").toString(),
@@ -95,7 +96,8 @@ class DeadLetterQueueBrokerTest {
                     .configs(Map.of("cleanup.policy", "compact", "max.message.bytes", "4096")))).all().get();
         }
         try (ConcordContract contract = ConcordContract.connect(kafka, EntityTypes.of(List.of(type))).registerWriterSchemas();
-             KafkaStreams streams = new KafkaStreams(SyncTopology.build(contract, SyncSettings.defaults().withMaxOutputBytes(4_000), SyncMetrics.NONE),
+             KafkaStreams streams = new KafkaStreams(SyncTopology.build(contract, SyncSettings.defaults().withMaxOutputBytes(4_000), SyncMetrics.NONE,
+                     partitions(kafka, contract)),
                      StreamsSettings.of(kafka, Map.of(
                              "application.id", KafkaTestClients.uniqueId("big-app"),
                              "state.dir", Files.createTempDirectory("big-state").toString(),
@@ -115,6 +117,12 @@ class DeadLetterQueueBrokerTest {
                 assertThat(KafkaTestClients.readAll(bootstrap, TopicNames.state(type.name())))
                         .extracting(r -> new String(r.key(), StandardCharsets.UTF_8)).containsExactly("k-0", "k-2");
             });
+        }
+    }
+
+    private static EventPartitions partitions(Map<String, Object> kafka, ConcordContract contract) {
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(kafka)) {
+            return EventPartitions.fromBroker(admin, contract.types());
         }
     }
 

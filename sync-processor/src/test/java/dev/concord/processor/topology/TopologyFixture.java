@@ -53,7 +53,7 @@ final class TopologyFixture implements AutoCloseable {
     TopologyFixture(MergePolicy policy, SyncSettings settings, SyncMetrics metrics) {
         customer = new EntityType("customer", Customer.getClassSchema(), policy, 1);
         contract = ConcordContract.inMemory(EntityTypes.of(List.of(customer))).registerWriterSchemas();
-        driver = new TopologyTestDriver(SyncTopology.build(contract, settings, metrics),
+        driver = new TopologyTestDriver(SyncTopology.build(contract, settings, metrics, EventPartitions.onePerTopic(contract.types())),
                 StreamsSettings.of(Map.of("bootstrap.servers", "unused:9092"),
                         Map.of("application.id", "topology-test-" + policy.id()), SyncMetrics.NONE),
                 T0);
