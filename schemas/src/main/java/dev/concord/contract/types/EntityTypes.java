@@ -21,7 +21,7 @@ import org.apache.avro.Schema;
  *
  * <pre>{@code
  * {"types": [
- *   {"name": "customer", "schema": "classpath:avro/domain/customer.avsc", "policy": "last-writer-wins", "partitions": 6}
+ *   {"name": "customer", "schema": "classpath:avro/domain/customer.avsc", "policy": "field-merge", "partitions": 6}
  * ]}
  * }</pre>
  *
