@@ -101,8 +101,8 @@ public class ChangeFeedController {
         }
         FeedRequest feedRequest = access.authorize(authentication, FeedRequest.of(this.types, resumeAfter, resumeStore, types));
         SseFeedPublisher publisher = new SseFeedPublisher(feed.storeId());
-        publisher.attach(feed.open("sse", feedRequest.cursor(), feedRequest.types(), publisher));
-        return publisher;
+        publisher.attach(feed.open("sse", feedRequest.cursor(), feedRequest.types(), publisher)::close);
+        return publisher.events();
     }
 
     @Error(exception = FeedRequest.InvalidFeedRequest.class)

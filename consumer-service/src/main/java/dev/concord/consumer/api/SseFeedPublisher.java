@@ -1,14 +1,13 @@
 package dev.concord.consumer.api;
 
 import dev.concord.consumer.feed.FeedMessage;
-import dev.concord.consumer.feed.FeedSession;
 import dev.concord.consumer.feed.FeedSink;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.reactivestreams.Publisher;
-import org.reactivestreams.Subscriber;
-import org.reactivestreams.Subscription;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.FluxSink;
 
 /**
  * One SSE response as a {@link FeedSink}: a message goes out only when the HTTP layer has asked for
@@ -16,18 +15,23 @@ import org.reactivestreams.Subscription;
  * here. Each change is {@code event: change}, {@code id: <store>:<seq>}, {@code data: <change JSON>}; a
  * resync is {@code event: resync}, {@code data: {"type":"resync","after":...}}, a reset {@code event: reset},
  * {@code data: {"type":"reset","store":...,"reason":...}}, and then the response ends. The client going away
- * cancels the subscription, which closes the {@link FeedSession}.
+ * cancels the subscription, which closes the feed session.
  *
  * <p>The events are written here, as bytes, rather than as Micronaut {@code Event}s, which always carry a
  * {@code data:} line: a comment ({@code : ...}) goes out first, so the response's headers are flushed at once
  * even on an idle feed (clients would time out otherwise), and as the heartbeat.
  */
-final class SseFeedPublisher implements Publisher<byte[]>, FeedSink {
+final class SseFeedPublisher implements FeedSink {
 
     private final String storeId;
-    private FeedSession session;
+    // Reactor keeps the Reactive Streams rules (signals in order, request(n <= 0) answered with an error, demand
+    // accounting, cancellation); this class only decides what to emit when there is demand.
+    private final Flux<byte[]> events;
+    private Runnable closeSession = () -> { };
     // guarded by this
-    private Subscriber<? super byte[]> subscriber;
+    private FluxSink<byte[]> sink;
+    // Counted here, not read from the sink: the HTTP layer requests more from inside onNext, before Reactor has
+    // counted the event it is delivering, so the sink's figure can be one too high at that moment.
     private long demand;
     private boolean greeted;
     private byte[] pending;
@@ -37,41 +41,29 @@ final class SseFeedPublisher implements Publisher<byte[]>, FeedSink {
 
     SseFeedPublisher(String storeId) {
         this.storeId = storeId;
+        this.events = Flux.create(this::subscribed, FluxSink.OverflowStrategy.ERROR);
     }
 
-    void attach(FeedSession session) {
-        this.session = session;
+    /** Closes the feed session when the client goes away (the subscription is cancelled). */
+    void attach(Runnable closeSession) {
+        this.closeSession = closeSession;
     }
 
-    @Override
-    public void subscribe(Subscriber<? super byte[]> s) {
+    /** The SSE response body: one subscriber, the HTTP layer. */
+    Publisher<byte[]> events() {
+        return events;
+    }
+
+    private void subscribed(FluxSink<byte[]> subscriber) {
         synchronized (this) {
-            if (subscriber != null) {
-                s.onSubscribe(new Subscription() {
-                    @Override
-                    public void request(long n) {
-                    }
-
-                    @Override
-                    public void cancel() {
-                    }
-                });
-                s.onError(new IllegalStateException("a change stream has one subscriber"));
+            if (sink != null) {
+                subscriber.error(new IllegalStateException("a change stream has one subscriber"));
                 return;
             }
-            subscriber = s;
+            sink = subscriber;
         }
-        s.onSubscribe(new Subscription() {
-            @Override
-            public void request(long n) {
-                granted(n);
-            }
-
-            @Override
-            public void cancel() {
-                cancelled();
-            }
-        });
+        subscriber.onCancel(this::cancelled);
+        subscriber.onRequest(this::granted);
     }
 
     @Override
@@ -99,27 +91,25 @@ final class SseFeedPublisher implements Publisher<byte[]>, FeedSink {
         pendingSent = null;
         ending = true;
         emitIfRequested();
-        if (subscriber != null && demand == 0 && !done) {
+        if (sink != null && !done && demand == 0) {
             // The client reads nothing: end without the message; EventSource resumes from its Last-Event-ID.
             done = true;
             pending = null;
-            subscriber.onComplete();
+            sink.complete();
         }
     }
 
     @Override
     public synchronized void heartbeat() {
-        if (done || subscriber == null || !greeted || pending != null || demand == 0) {
+        if (done || sink == null || !greeted || pending != null || demand == 0) {
             return; // something is on its way, or the client reads nothing (the stall timeout deals with that)
         }
         demand--;
-        subscriber.onNext(comment("heartbeat"));
+        sink.next(comment("heartbeat"));
     }
 
+    // Reactor answers request(n <= 0) with an error itself (rule 3.9); only positive amounts reach here.
     private synchronized void granted(long n) {
-        if (n <= 0) {
-            return;
-        }
         demand = demand + n < 0 ? Long.MAX_VALUE : demand + n;
         emitIfRequested();
     }
@@ -129,19 +119,20 @@ final class SseFeedPublisher implements Publisher<byte[]>, FeedSink {
             done = true;
             pending = null;
         }
-        if (session != null) {
-            session.close();
-        }
+        closeSession.run();
     }
 
-    // holds the lock: the subscriber (the HTTP layer) never blocks in onNext
-    private void emitIfRequested() {
-        if (!done && subscriber != null && !greeted && demand > 0) {
+    // The subscriber (the HTTP layer) never blocks in onNext, so emitting under the lock is safe.
+    private synchronized void emitIfRequested() {
+        if (done || sink == null) {
+            return;
+        }
+        if (!greeted && demand > 0) {
             greeted = true;
             demand--;
-            subscriber.onNext(comment("change feed of store " + storeId));
+            sink.next(comment("change feed of store " + storeId));
         }
-        if (done || subscriber == null || pending == null || demand == 0) {
+        if (pending == null || demand == 0) {
             return;
         }
         byte[] event = pending;
@@ -149,10 +140,10 @@ final class SseFeedPublisher implements Publisher<byte[]>, FeedSink {
         pending = null;
         pendingSent = null;
         demand--;
-        subscriber.onNext(event);
+        sink.next(event);
         if (ending) {
             done = true;
-            subscriber.onComplete();
+            sink.complete();
         }
         if (sent != null) {
             sent.complete(null);
