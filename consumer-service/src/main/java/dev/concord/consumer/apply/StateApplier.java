@@ -7,6 +7,7 @@ import dev.concord.consumer.store.RecordOrigin;
 import dev.concord.consumer.store.ReplicaStore;
 import dev.concord.consumer.store.StateBatch;
 import dev.concord.consumer.store.StateChange;
+import dev.concord.contract.retry.Backoff;
 import dev.concord.contract.text.LogSafe;
 import java.time.Clock;
 import java.time.Duration;
@@ -149,7 +150,7 @@ public final class StateApplier implements AutoCloseable {
     }
 
     private void applyUntilStopped() {
-        Duration retryIn = FIRST_RETRY;
+        Backoff retry = new Backoff(FIRST_RETRY, LAST_RETRY);
         while (running) {
             try (Consumer<byte[], byte[]> current = consumers.get()) {
                 consumer = current;
@@ -164,7 +165,7 @@ public final class StateApplier implements AutoCloseable {
                 LOG.info("Applying {}", topics);
                 while (running) {
                     applyNextBatch(current);
-                    retryIn = FIRST_RETRY;
+                    retry.reset();
                 }
             } catch (WakeupException e) {
                 // close() woke the consumer up; the loop condition ends the thread.
@@ -172,7 +173,9 @@ public final class StateApplier implements AutoCloseable {
                 status = new Status(false, describe(e), Instant.now(), status.batchesApplied());
                 // The failure's text can carry record data (a store message quotes values): escaped, never raw.
                 String failure = LogSafe.of(describe(e));
-                if (retryIn.equals(FIRST_RETRY)) {
+                boolean firstFailure = retry.firstFailure();
+                Duration retryIn = retry.next();
+                if (firstFailure) {
                     LOG.error("State applier failed ({}); nothing of the failed batch is stored; restarting the consumer "
                             + "from the stored offsets in {} ms", failure, retryIn.toMillis());
                     LOG.debug("State applier failure", e);
@@ -181,7 +184,6 @@ public final class StateApplier implements AutoCloseable {
                     LOG.warn("State applier failed again ({}); next restart in {} ms", failure, retryIn.toMillis());
                 }
                 awaitStopOr(retryIn);
-                retryIn = retryIn.multipliedBy(2).compareTo(LAST_RETRY) > 0 ? LAST_RETRY : retryIn.multipliedBy(2);
             } finally {
                 consumer = null;
             }

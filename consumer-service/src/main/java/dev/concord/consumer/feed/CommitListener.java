@@ -1,6 +1,7 @@
 package dev.concord.consumer.feed;
 
 import dev.concord.consumer.store.ChangeSequence;
+import dev.concord.contract.retry.Backoff;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -59,7 +60,7 @@ public final class CommitListener implements AutoCloseable {
     }
 
     private void run() {
-        Duration retryIn = FIRST_RETRY;
+        Backoff retry = new Backoff(FIRST_RETRY, LAST_RETRY);
         while (running) {
             try (Connection connection = connector.connect()) {
                 try (Statement statement = connection.createStatement()) {
@@ -67,7 +68,7 @@ public final class CommitListener implements AutoCloseable {
                 }
                 notifier.committed(ChangeSequence.head(connection));
                 listening = true;
-                retryIn = FIRST_RETRY;
+                retry.reset();
                 PGConnection pg = connection.unwrap(PGConnection.class);
                 while (running) {
                     PGNotification[] notifications = pg.getNotifications(WAIT_MILLIS);
@@ -80,10 +81,10 @@ public final class CommitListener implements AutoCloseable {
             } catch (SQLException | RuntimeException e) {
                 listening = false;
                 if (running) {
+                    Duration retryIn = retry.next();
                     LOG.warn("Not listening for commits of other instances ({}); feeds still wake on this instance's own "
                             + "commits; retrying in {} s", e.getMessage(), retryIn.toSeconds());
                     awaitStopOr(retryIn);
-                    retryIn = retryIn.multipliedBy(2).compareTo(LAST_RETRY) > 0 ? LAST_RETRY : retryIn.multipliedBy(2);
                 }
             }
         }

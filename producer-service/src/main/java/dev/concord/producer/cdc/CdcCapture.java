@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.concord.contract.ConcordContract;
 import dev.concord.contract.avro.EntityEvent;
+import dev.concord.contract.retry.Backoff;
 import dev.concord.contract.text.LogSafe;
 import dev.concord.producer.monitoring.WriteMetrics;
 import dev.concord.producer.write.EventFactory;
@@ -113,7 +114,7 @@ public final class CdcCapture implements AutoCloseable {
     }
 
     private void sendUntilAcknowledged(List<EntityEvent> events) throws InterruptedException {
-        Duration backoff = Duration.ofMillis(500);
+        Backoff backoff = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30));
         while (true) {
             List<CompletableFuture<PublishedEvent>> sent = new ArrayList<>(events.size());
             for (EntityEvent event : events) {
@@ -128,10 +129,10 @@ public final class CdcCapture implements AutoCloseable {
                 if (stopping) {
                     throw new InterruptedException("CDC stopping; " + events.size() + " events of this batch will be re-sent after restart");
                 }
+                Duration wait = backoff.next();
                 LOG.warn("CDC: Kafka did not acknowledge a batch of {} events ({}); re-sending in {}", events.size(),
-                        LogSafe.of(failed.getCause()), backoff);
-                TimeUnit.MILLISECONDS.sleep(backoff.toMillis());
-                backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(30)) > 0 ? Duration.ofSeconds(30) : backoff.multipliedBy(2);
+                        LogSafe.of(failed.getCause()), wait);
+                TimeUnit.MILLISECONDS.sleep(wait.toMillis());
             }
         }
     }
