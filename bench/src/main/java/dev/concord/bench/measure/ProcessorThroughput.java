@@ -13,8 +13,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -96,9 +94,7 @@ public final class ProcessorThroughput {
 
     private double passThrough(ConcordContract contract, EntityType type, String guarantee, int events) throws Exception {
         String output = contract.topics().events(type).name() + "-pass-" + guarantee.replace('_', '-');
-        try (Admin admin = Admin.create(env.kafkaConfig())) {
-            admin.createTopics(List.of(new NewTopic(output, type.partitions(), (short) 1))).all().get();
-        }
+        Topics.create(env.kafkaConfig(), output, type.partitions());
         try (ProcessorInstance passThrough = ProcessorInstance.passThrough(env, contract, type, output, guarantee)) {
             passThrough.awaitProcessed(events, Duration.ofMinutes(10));
             return passThrough.metrics().ratePerSecond();
@@ -126,9 +122,7 @@ public final class ProcessorThroughput {
      */
     private double pipe(String input, int partitions, int events, boolean transactional, String suffix) throws Exception {
         String output = input + suffix;
-        try (Admin admin = Admin.create(env.kafkaConfig())) {
-            admin.createTopics(List.of(new NewTopic(output, partitions, (short) 1))).all().get();
-        }
+        Topics.create(env.kafkaConfig(), output, partitions);
         Map<String, Object> consumerConfig = new HashMap<>(env.kafkaConfig());
         consumerConfig.put(ConsumerConfig.GROUP_ID_CONFIG, output);
         consumerConfig.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");

@@ -7,16 +7,39 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
-/** Reading whole topics: how far a record-by-record reader gets, and every committed record from the beginning. */
+/** Topics of the benchmark: creating them ready to write, how far a record-by-record reader gets, every committed record. */
 final class Topics {
 
     private Topics() {
+    }
+
+    /**
+     * Creates a topic and returns once every partition has a leader. A producer that writes to a topic the broker
+     * is still electing leaders for meets NOT_LEADER_OR_FOLLOWER; seen here (Kafka 4.4, one broker), the idempotent
+     * producer then retried OUT_OF_ORDER_SEQUENCE_NUMBER forever and the benchmark never ended.
+     */
+    static void create(Map<String, Object> kafka, String topic, int partitions) throws Exception {
+        try (Admin admin = Admin.create(kafka)) {
+            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get();
+            Waiting.until("leaders for every partition of " + topic, Duration.ofSeconds(60), () -> {
+                try {
+                    TopicDescription description = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
+                    return description.partitions().size() == partitions
+                            && description.partitions().stream().allMatch(partition -> partition.leader() != null && !partition.leader().isEmpty());
+                } catch (Exception notYet) {
+                    return false;
+                }
+            });
+        }
     }
 
     static KafkaConsumer<byte[], byte[]> reader(Map<String, Object> kafka) {
