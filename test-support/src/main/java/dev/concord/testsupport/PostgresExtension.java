@@ -1,11 +1,10 @@
 package dev.concord.testsupport;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-
+import dev.concord.local.postgres.LogicalReplicationPostgres;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -30,16 +29,8 @@ public final class PostgresExtension implements BeforeAllCallback {
     /** The shared server, started on first call. */
     public static synchronized EmbeddedPostgres postgres() {
         if (postgres == null) {
-            try {
-                // zonky registers its own JVM shutdown hook as a fallback.
-                postgres = EmbeddedPostgres.builder()
-                        .setServerConfig("wal_level", "logical")
-                        .setServerConfig("max_replication_slots", "20")
-                        .setServerConfig("max_wal_senders", "20")
-                        .start();
-            } catch (IOException e) {
-                throw new UncheckedIOException("Embedded PostgreSQL did not start", e);
-            }
+            // zonky registers its own JVM shutdown hook as a fallback.
+            postgres = LogicalReplicationPostgres.start(null).server();
         }
         return postgres;
     }

@@ -17,6 +17,7 @@ import java.util.stream.Stream;
  */
 public enum ConcordModule {
     KAFKA("kafka", "deploy/local-kafka", "concord-local-kafka", "dev.concord.local.kafka.LocalKafkaMain"),
+    POSTGRES("postgres", "deploy/local-postgres", "concord-local-postgres", "dev.concord.local.postgres.LocalPostgresMain"),
     SYNC_PROCESSOR("sync-processor", "sync-processor", "concord-sync-processor", "dev.concord.processor.ProcessorApplication"),
     PRODUCER("producer-service", "producer-service", "concord-producer-service", "dev.concord.producer.ProducerApplication"),
     CONSUMER("consumer-service", "consumer-service", "concord-consumer-service", "dev.concord.consumer.ConsumerApplication");

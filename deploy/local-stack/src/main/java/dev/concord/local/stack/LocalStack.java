@@ -18,14 +18,23 @@ import java.util.concurrent.TimeoutException;
  * consumer-service, each its own JVM, started from the build output. consumer-service runs embedded
  * PostgreSQL because no JDBC URL is given. Everything lives under the run directory: {@code logs/}
  * and {@code data/}. Closing stops the services first, then the broker.
+ *
+ * <p>With sources ({@code --sources}), a PostgreSQL of its own holds two sample databases that reach Concord
+ * without its API: {@code legacy}, a table under change data capture, and {@code app}, a table whose trigger
+ * writes the transactional outbox (deploy/local-postgres, {@code SampleSources}); producer-service captures one
+ * and relays the other.
  */
 public final class LocalStack implements AutoCloseable {
 
     private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
     private static final String BOOTSTRAP_LINE = "KAFKA_BOOTSTRAP_SERVERS=";
+    private static final String SOURCES_LINE = "SOURCES_READY ";
+    private static final String OUTBOX_DDL = "producer-service/src/main/resources/db/concord-outbox/V1__concord_outbox.sql";
 
     private final LocalStackConfig config;
     private ManagedProcess kafka;
+    private ManagedProcess sources;
+    private Map<String, String> sourceUrls = Map.of();
     private final List<ManagedProcess> services = new ArrayList<>();
     private String bootstrapServers;
     private int producerPort;
@@ -59,6 +68,9 @@ public final class LocalStack implements AutoCloseable {
         kafka = launch(ConcordModule.KAFKA, Map.of(), line -> line.startsWith(BOOTSTRAP_LINE),
                 "--data-dir", data.resolve("kafka").toString(), "--port", "0");
         bootstrapServers = awaitLine(kafka).substring(BOOTSTRAP_LINE.length()).trim();
+        if (config.sourcesFile() != null) {
+            startSources(data);
+        }
 
         producerPort = portOrFree(config.producerPort());
         processorPort = portOrFree(config.processorPort());
@@ -79,8 +91,27 @@ public final class LocalStack implements AutoCloseable {
         awaitHealthy(services.get(2), consumerPort);
     }
 
+    private void startSources(Path data) {
+        sources = launch(ConcordModule.POSTGRES, Map.of(), line -> line.startsWith(SOURCES_LINE), "serve",
+                "--data-dir", data.resolve("sources").toString(),
+                "--outbox-ddl", config.repositoryRoot().resolve(OUTBOX_DDL).toString(),
+                "--sources-file", config.sourcesFile().toString());
+        Map<String, String> urls = new java.util.LinkedHashMap<>();
+        for (String database : awaitLine(sources).substring(SOURCES_LINE.length()).trim().split(" ")) {
+            urls.put(database.substring(0, database.indexOf('=')), database.substring(database.indexOf('=') + 1));
+        }
+        sourceUrls = Map.copyOf(urls);
+    }
+
     private Map<String, String> producerEnvironment(Path data) {
-        Map<String, String> env = new java.util.HashMap<>(config.producerEnvironment());
+        Map<String, String> env = new java.util.HashMap<>();
+        if (!sourceUrls.isEmpty()) {
+            env.put("CONCORD_CDC_JDBC_URL", sourceUrls.get("legacy"));
+            env.put("CONCORD_CDC_TABLES", "public.customers=customer");
+            env.put("CONCORD_OUTBOX_JDBC_URL", sourceUrls.get("app"));
+            env.put("CONCORD_OUTBOX_POLL_INTERVAL", "100ms");
+        }
+        env.putAll(config.producerEnvironment());
         env.put("PORT", String.valueOf(producerPort));
         env.put("CONCORD_DEV_API_KEY", devApiKey);
         env.put("CONCORD_DATA_DIR", data.resolve("producer-service").toString());
@@ -148,6 +179,11 @@ public final class LocalStack implements AutoCloseable {
         return config.runDirectory();
     }
 
+    /** The sample sources' databases by name ({@code legacy}, {@code app}) as JDBC URLs; empty without sources. */
+    public Map<String, String> sourceUrls() {
+        return sourceUrls;
+    }
+
     /**
      * Kills producer-service at once (SIGKILL: no shutdown hooks, in-flight work lost, as in a crash)
      * and starts it again with the same settings; returns once it is healthy. For failure tests.
@@ -165,7 +201,8 @@ public final class LocalStack implements AutoCloseable {
 
     /** The first process found dead, if any: the stack is broken once one has gone. */
     public java.util.Optional<String> deadProcess() {
-        return java.util.stream.Stream.concat(java.util.stream.Stream.ofNullable(kafka), services.stream())
+        return java.util.stream.Stream.concat(java.util.stream.Stream.of(kafka, sources).filter(java.util.Objects::nonNull),
+                        services.stream())
                 .filter(p -> !p.isAlive()).map(p -> p.name() + " exited; see " + p.log()).findFirst();
     }
 
@@ -174,6 +211,10 @@ public final class LocalStack implements AutoCloseable {
     public void close() {
         services.parallelStream().forEach(ManagedProcess::close);
         services.clear();
+        if (sources != null) {
+            sources.close();
+            sources = null;
+        }
         if (kafka != null) {
             kafka.close();
             kafka = null;

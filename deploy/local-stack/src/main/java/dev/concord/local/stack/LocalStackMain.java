@@ -11,7 +11,9 @@ import java.util.concurrent.TimeUnit;
  * and runs until Ctrl-C, which stops every process cleanly.
  *
  * <p>Options: {@code --run-dir <dir>} (default {@code run/<timestamp>}), {@code --producer-port},
- * {@code --processor-port}, {@code --consumer-port} (defaults 8081, 8082, 8083; 0 = any free port).
+ * {@code --processor-port}, {@code --consumer-port} (defaults 8081, 8082, 8083; 0 = any free port),
+ * {@code --sources} (also the sample sources: a table under change data capture and one feeding the outbox, which
+ * {@code ./concord sql} writes to).
  */
 public final class LocalStackMain {
 
@@ -24,6 +26,7 @@ public final class LocalStackMain {
         int producerPort = 8081;
         int processorPort = 8082;
         int consumerPort = 8083;
+        boolean sources = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "up" -> { }
@@ -31,18 +34,23 @@ public final class LocalStackMain {
                 case "--producer-port" -> producerPort = Integer.parseInt(args[++i]);
                 case "--processor-port" -> processorPort = Integer.parseInt(args[++i]);
                 case "--consumer-port" -> consumerPort = Integer.parseInt(args[++i]);
+                case "--sources" -> sources = true;
                 default -> {
                     System.err.println("unknown option " + args[i]
-                            + "; usage: up [--run-dir <dir>] [--producer-port <n>] [--processor-port <n>] [--consumer-port <n>]");
+                            + "; usage: up [--run-dir <dir>] [--producer-port <n>] [--processor-port <n>] [--consumer-port <n>] [--sources]");
                     System.exit(2);
                 }
             }
         }
         String javaOptions = System.getenv().getOrDefault("CONCORD_JAVA_OPTS", LocalStackConfig.DEFAULT_JAVA_OPTIONS);
         LocalStackConfig config = new LocalStackConfig(root, runDir, producerPort, processorPort, consumerPort, javaOptions,
-                java.util.Map.of());
+                java.util.Map.of(), null);
+        if (sources) {
+            config = config.withSources(root.resolve("run").resolve("sources.properties"));
+        }
 
-        System.out.println("Starting Kafka (KRaft), sync-processor, producer-service and consumer-service (embedded PostgreSQL)...");
+        System.out.println("Starting Kafka (KRaft), sync-processor, producer-service and consumer-service (embedded PostgreSQL)"
+                + (sources ? ", with the sample sources" : "") + "...");
         System.out.println("Logs: " + runDir.resolve("logs"));
         long started = System.nanoTime();
         LocalStack stack;
@@ -61,6 +69,9 @@ public final class LocalStackMain {
             stopped.countDown();
         }, "concord-stop"));
         printBanner(stack, (System.nanoTime() - started) / 1_000_000_000.0);
+        if (!stack.sourceUrls().isEmpty()) {
+            printSources(stack);
+        }
 
         while (!stopped.await(2, TimeUnit.SECONDS)) {
             var dead = stack.deadProcess();
@@ -69,6 +80,24 @@ public final class LocalStackMain {
                 System.exit(1);
             }
         }
+    }
+
+    private static void printSources(LocalStack stack) {
+        String consumer = stack.consumerUrl().toString();
+        System.out.printf("""
+                Sample sources (--sources), a PostgreSQL of their own:
+                  legacy  %s
+                          table customers (id, name, email, phone), under change data capture
+                  app     %s
+                          table accounts (same columns); its trigger writes each change to the outbox, in the same transaction
+                Write there without a psql (each row becomes customer <id>):
+                  ./concord sql legacy "INSERT INTO customers VALUES ('c-100', 'Grace Hopper', 'grace@example.com', NULL)"
+                  ./concord sql legacy "UPDATE customers SET phone = '+1 555 0100' WHERE id = 'c-100'"
+                  ./concord sql app "INSERT INTO accounts VALUES ('c-200', 'Ada Lovelace', 'ada@example.com', NULL)"
+                  ./concord sql app "BEGIN; INSERT INTO accounts VALUES ('c-201', 'Never', 'never@example.com', NULL); ROLLBACK"
+                  curl -s %s/v1/entities/customer/c-100 -H 'X-Api-Key: %s'   (c-200 likewise; c-201 stays 404: rolled back)
+
+                """, stack.sourceUrls().get("legacy"), stack.sourceUrls().get("app"), consumer, stack.devApiKey());
     }
 
     private static void printBanner(LocalStack stack, double seconds) {

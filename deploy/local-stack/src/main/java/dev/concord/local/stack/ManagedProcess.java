@@ -61,6 +61,12 @@ public final class ManagedProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** Waits for a process that ends by itself (a command); its exit status, or empty if it is still running. */
+    public java.util.OptionalInt awaitExit(java.time.Duration timeout) throws InterruptedException {
+        return process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+                ? java.util.OptionalInt.of(process.exitValue()) : java.util.OptionalInt.empty();
+    }
+
     /** The first output line matching the predicate given at start; fails if the process exits first. */
     public CompletableFuture<String> awaitedLine() {
         return awaitedLine;

@@ -14,7 +14,6 @@ import dev.concord.contract.types.EntityType;
 import dev.concord.contract.types.EntityTypes;
 import dev.concord.domain.Customer;
 import dev.concord.testsupport.ForgedTokens;
-import dev.concord.testsupport.PostgresExtension;
 import java.net.URI;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -52,24 +51,22 @@ class EndToEndIT {
 
     private static String cdcSource;
     private static String outboxSource;
+    private static Path sourcesFile;
+    private static Path root;
 
     @BeforeAll
     static void startConcord() throws Exception {
         AvroTrust.trustConcordPackages();
-        Path root = Path.of(System.getProperty("concord.home", "../..")).toAbsolutePath().normalize();
+        root = Path.of(System.getProperty("concord.home", "../..")).toAbsolutePath().normalize();
         Path runDir = Files.createTempDirectory(Files.createDirectories(Path.of("target")), "e2e-run-").toAbsolutePath();
-        cdcSource = PostgresExtension.createDatabase();
-        sql(cdcSource, "CREATE TABLE customers (id text PRIMARY KEY, name text NOT NULL, email text NOT NULL, phone text)");
-        outboxSource = PostgresExtension.createDatabase();
-        sql(outboxSource, Files.readString(root.resolve("producer-service/src/main/resources/db/concord-outbox/V1__concord_outbox.sql")));
-        stack = LocalStack.start(LocalStackConfig.onFreePorts(root, runDir).withProducerEnvironment(Map.of(
-                "CONCORD_CDC_JDBC_URL", cdcSource,
-                "CONCORD_CDC_TABLES", "public.customers=customer",
-                "CONCORD_OUTBOX_JDBC_URL", outboxSource,
-                "CONCORD_OUTBOX_POLL_INTERVAL", "100ms",
+        // As ./concord up --sources: the sample sources feed producer-service's change data capture and outbox relay.
+        sourcesFile = runDir.resolve("sources.properties");
+        stack = LocalStack.start(LocalStackConfig.onFreePorts(root, runDir).withSources(sourcesFile).withProducerEnvironment(Map.of(
                 // Small batches and a short lease, so a crash lands mid-stream and its claims expire quickly.
                 "CONCORD_OUTBOX_BATCH_SIZE", "25",
                 "CONCORD_OUTBOX_LEASE", "3s")));
+        cdcSource = stack.sourceUrls().get("legacy");
+        outboxSource = stack.sourceUrls().get("app");
         contract = ConcordContract.connect(Map.of("bootstrap.servers", stack.bootstrapServers()),
                 EntityTypes.load(EntityTypes.DEFAULT_DECLARATION));
     }
@@ -252,6 +249,35 @@ class EndToEndIT {
 
         sql(cdcSource, "DELETE FROM customers WHERE id = '" + id + "'");
         awaitGone(id);
+    }
+
+    @Test
+    void shouldCarryWhatTheSourcesCommandsPrintedWriteToTheReplicaAndNothingRolledBack() throws Exception {
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        String committed = "acct-" + suffix;
+        String rolledBack = "acct-never-" + suffix;
+        String later = "acct-later-" + suffix;
+        // The commands ./concord up --sources prints, as ./concord sql runs them.
+        assertThat(concordSql("app", "INSERT INTO accounts VALUES ('" + committed + "', 'Ada', 'ada@example.com', NULL)")).isZero();
+        assertThat(concordSql("app", "BEGIN; INSERT INTO accounts VALUES ('" + rolledBack + "', 'Never', 'never@example.com', NULL); ROLLBACK"))
+                .isZero();
+        assertThat(concordSql("app", "INSERT INTO accounts VALUES ('" + later + "', 'Later', 'later@example.com', NULL)")).isZero();
+        assertThat(concordSql("nowhere", "SELECT 1")).as("an unknown database is refused").isOne();
+
+        JsonNode replica = awaitReplica(committed, entity -> entity.path("data").path("name").asText().equals("Ada"));
+        assertThat(replica.path("writer").asText()).isEqualTo("outbox");
+        awaitReplica(later, entity -> true);
+        // The relay publishes in commit order, and the later row has arrived: the rolled-back one never will.
+        assertThat(HTTP.send(read(stack.consumerUrl().resolve("/v1/entities/customer/" + rolledBack)),
+                HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(404);
+    }
+
+    /** {@code ./concord sql <database> "<statements>"}: the sample sources' command, as its own process. */
+    private static int concordSql(String database, String statements) throws Exception {
+        ManagedProcess sql = ConcordModule.POSTGRES.launch(root,
+                "-Xmx64m", Map.of(), stack.runDirectory().resolve("logs").resolve("sql-" + UUID.randomUUID() + ".log"),
+                line -> false, "sql", database, statements, "--sources-file", sourcesFile.toString());
+        return sql.awaitExit(Duration.ofMinutes(1)).orElseThrow(() -> new AssertionError("./concord sql did not finish"));
     }
 
     @Test
