@@ -72,6 +72,7 @@ public final class LocalStackMain {
         if (!stack.sourceUrls().isEmpty()) {
             printSources(stack);
         }
+        System.out.println("Press Ctrl-C to stop.");
 
         while (!stopped.await(2, TimeUnit.SECONDS)) {
             var dead = stack.deadProcess();
@@ -119,7 +120,6 @@ public final class LocalStackMain {
                   curl -s %s/v1/entities/customer/c-42 -H 'X-Api-Key: %s'
                   open %s/live?type=customer#key=%s in a browser for the live page
 
-                Press Ctrl-C to stop.
                 """, seconds, stack.bootstrapServers(), producer, stack.processorUrl(), consumer,
                 stack.runDirectory(), stack.devApiKey(), producer, stack.devApiKey(), consumer, stack.devApiKey(), consumer,
                 stack.devApiKey());
