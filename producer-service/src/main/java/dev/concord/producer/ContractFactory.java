@@ -3,18 +3,19 @@ package dev.concord.producer;
 import dev.concord.contract.ConcordContract;
 import dev.concord.contract.KafkaClientProperties;
 import dev.concord.contract.avro.EntityEvent;
-import dev.concord.contract.types.EntityTypes;
+import dev.concord.contract.settings.Settings;
 import dev.concord.producer.clock.WriterClock;
 import dev.concord.producer.publish.IdempotencyCache;
+import dev.concord.producer.write.LocalState;
 import dev.concord.producer.write.PayloadLimits;
+import dev.concord.producer.write.WriterIds;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Property;
-import io.micronaut.context.annotation.Value;
+import io.micronaut.context.env.Environment;
 import io.micronaut.core.convert.format.MapFormat;
 import jakarta.inject.Singleton;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -48,45 +49,48 @@ public class ContractFactory {
     @Bean(preDestroy = "close")
     public ConcordContract concordContract(
             @Property(name = "concord.kafka") @MapFormat(transformation = MapFormat.MapTransformation.FLAT) Map<String, Object> kafkaSettings,
-            @Value("${concord.types}") String typesLocation,
-            @Value("${concord.provision-topics:true}") boolean provisionTopics) {
+            Settings settings) {
         Map<String, Object> kafkaClientConfig = kafkaClientConfig(kafkaSettings);
         // Keys only: values may be credentials.
-        LOG.info("Connecting to Kafka at {} with client settings {}; entity types from {}",
-                kafkaClientConfig.get(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG), new TreeSet<>(kafkaClientConfig.keySet()), typesLocation);
-        return ConcordContract.connect(kafkaClientConfig, EntityTypes.load(typesLocation), provisionTopics).registerWriterSchemas();
+        LOG.info("Connecting to Kafka at {} with client settings {}", kafkaClientConfig.get(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG),
+                new TreeSet<>(kafkaClientConfig.keySet()));
+        return ConcordContract.connect(kafkaClientConfig, settings).registerWriterSchemas();
     }
+
+    /** The service's settings, typed and checked where they are read (each default written once, with its reader). */
+    @Singleton
+    public Settings settings(Environment environment) {
+        return Settings.ofService(name -> environment.getProperty(name, String.class));
+    }
+
 
     /**
      * One clock per writer id: its readings order this writer's events; the writer id breaks ties. Its
      * high-water mark lives in the data directory, one file per writer id, so a restart never goes back.
      */
-    @Singleton
-    public WriterClock writerClock(@Value("${concord.writer-id}") String writerId,
-                                   @Value("${concord.data-dir:}") String dataDir,
-                                   @Value("${concord.clock.reserve:10s}") Duration reserve) {
-        Path dir = dataDir == null || dataDir.isBlank()
-                ? Path.of(System.getProperty("java.io.tmpdir"), "concord-producer")
-                : Path.of(dataDir);
-        return WriterClock.persistent(dir.resolve("hlc-" + writerId.replaceAll("[^A-Za-z0-9._-]", "_") + ".hwm"), reserve);
+    @Context
+    public WriterClock writerClock(Settings settings) {
+        String writerId = WriterIds.configured(settings);
+        Duration reserve = settings.duration("concord.clock.reserve", Duration.ofSeconds(10));
+        return WriterClock.persistent(LocalState.directory(settings).resolve("hlc-" + writerId.replaceAll("[^A-Za-z0-9._-]", "_") + ".hwm"),
+                reserve);
     }
 
     /**
      * The size limits of every door, derived from what sync-processor can write ({@code concord.limits.max-output-bytes}
      * must equal the processor's {@code concord.sync.max-output-bytes}).
      */
-    @Singleton
-    public PayloadLimits payloadLimits(ConcordContract contract,
-                                       @Value("${concord.limits.max-output-bytes:" + PayloadLimits.DEFAULT_MAX_OUTPUT_BYTES + "}")
-                                       int maxOutputBytes) {
-        return new PayloadLimits(maxOutputBytes, contract.types());
+    @Context
+    public PayloadLimits payloadLimits(ConcordContract contract, Settings settings) {
+        return new PayloadLimits(settings.count("concord.limits.max-output-bytes", PayloadLimits.DEFAULT_MAX_OUTPUT_BYTES,
+                1_024, Integer.MAX_VALUE), contract.types());
     }
 
     /** Per-instance answers to requests with an Idempotency-Key (the first level of idempotency). */
-    @Singleton
-    public IdempotencyCache idempotencyCache(@Value("${concord.idempotency.max-entries:50000}") long maxEntries,
-                                             @Value("${concord.idempotency.ttl:24h}") Duration ttl) {
-        return new IdempotencyCache(maxEntries, ttl);
+    @Context
+    public IdempotencyCache idempotencyCache(Settings settings) {
+        return new IdempotencyCache(settings.number("concord.idempotency.max-entries", 50_000, 0, 100_000_000),
+                settings.duration("concord.idempotency.ttl", Duration.ofHours(24)));
     }
 
     /**

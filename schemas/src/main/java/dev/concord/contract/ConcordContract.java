@@ -8,6 +8,7 @@ import dev.concord.contract.catalog.CatalogLog;
 import dev.concord.contract.catalog.KafkaCatalogLog;
 import dev.concord.contract.catalog.SchemaCatalog;
 import dev.concord.contract.serde.PayloadCodec;
+import dev.concord.contract.settings.Settings;
 import dev.concord.contract.topics.ConcordTopics;
 import dev.concord.contract.topics.TopicNames;
 import dev.concord.contract.topics.TopicProvisioner;
@@ -56,6 +57,16 @@ public final class ConcordContract implements AutoCloseable {
             TopicProvisioner.ensureTopics(kafkaClientConfig, types);
         }
         return new ConcordContract(kafkaClientConfig, types, catalog);
+    }
+
+    /**
+     * The contract as a service's configuration describes it, the one way every service builds it: the declared
+     * types ({@code concord.types}, default the bundled declaration) and whether missing topics are created
+     * ({@code concord.provision-topics}, default true; false where Strimzi declares them).
+     */
+    public static ConcordContract connect(Map<String, Object> kafkaClientConfig, Settings settings) {
+        return connect(kafkaClientConfig, EntityTypes.load(settings.text("concord.types", EntityTypes.DEFAULT_DECLARATION)),
+                settings.flag("concord.provision-topics", true));
     }
 
     /** A contract whose catalog lives in memory: for unit and topology tests. */

@@ -1,6 +1,6 @@
 package dev.concord.security;
 
-import io.micronaut.context.annotation.Value;
+import dev.concord.contract.settings.Settings;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.security.authentication.Authentication;
 import io.micronaut.security.authentication.AuthorizationException;
@@ -21,9 +21,18 @@ public class AccessPolicy {
     private final ClientResolver clients;
     private final boolean anonymousReads;
 
-    public AccessPolicy(ClientResolver clients, @Value("${concord.security.anonymous-reads:false}") boolean anonymousReads) {
+    public AccessPolicy(ClientResolver clients, Settings settings) {
+        this(clients, settings.flag("concord.security.anonymous-reads", false));
+    }
+
+    AccessPolicy(ClientResolver clients, boolean anonymousReads) {
         this.clients = clients;
         this.anonymousReads = anonymousReads;
+    }
+
+    /** Whether an operator opened reads to callers without credentials ({@code CONCORD_ANONYMOUS_READS}). */
+    public boolean anonymousReads() {
+        return anonymousReads;
     }
 
     /**

@@ -1,9 +1,9 @@
 package dev.concord.security;
 
+import dev.concord.contract.settings.Settings;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Requires;
-import io.micronaut.context.annotation.Value;
-import io.micronaut.core.annotation.Nullable;
+import io.micronaut.core.async.publisher.Publishers;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.security.authentication.Authentication;
@@ -13,7 +13,6 @@ import java.util.Map;
 import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import io.micronaut.core.async.publisher.Publishers;
 
 /**
  * Authenticates {@code X-Api-Key: <key>} or {@code Authorization: ApiKey <key>} against the hashed keys
@@ -33,11 +32,11 @@ public class ApiKeyAuthenticationFetcher implements AuthenticationFetcher<HttpRe
 
     private final ApiKeys keys;
 
-    public ApiKeyAuthenticationFetcher(@Nullable @Value("${concord.security.api-keys:}") String json,
-                                       @Nullable @Value("${concord.security.api-keys-file:}") String file,
-                                       @Nullable @Value("${concord.security.dev-api-key:}") String devKey) {
-        this.keys = ApiKeys.load(json, file, devKey);
-        if (devKey != null && !devKey.isBlank()) {
+    public ApiKeyAuthenticationFetcher(Settings settings) {
+        String devKey = settings.optionalText("concord.security.dev-api-key").orElse(null);
+        this.keys = ApiKeys.load(settings.optionalText("concord.security.api-keys").orElse(null),
+                settings.optionalText("concord.security.api-keys-file").orElse(null), devKey);
+        if (devKey != null) {
             LOG.warn("A development API key (CONCORD_DEV_API_KEY) is accepted with every grant, as client '{}'. Never set it in production.",
                     ApiKeys.DEV_CLIENT);
         }

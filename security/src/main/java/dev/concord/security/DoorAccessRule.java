@@ -32,10 +32,10 @@ public class DoorAccessRule implements SecurityRule<HttpRequest<?>> {
     private final List<String> readPaths;
     private final List<String> publicPaths;
 
-    public DoorAccessRule(@Value("${concord.security.anonymous-reads:false}") boolean anonymousReads,
+    public DoorAccessRule(AccessPolicy policy,
                           @Value("${concord.security.read-paths:}") List<String> readPaths,
                           @Value("${concord.security.public-paths:}") List<String> publicPaths) {
-        this.anonymousReads = anonymousReads;
+        this.anonymousReads = policy.anonymousReads();
         this.readPaths = trimmed(readPaths);
         this.publicPaths = trimmed(publicPaths);
     }

@@ -3,8 +3,8 @@ package dev.concord.security;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.concord.contract.settings.Settings;
 import io.micronaut.context.annotation.Requires;
-import io.micronaut.context.annotation.Value;
 import io.micronaut.core.annotation.Nullable;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -47,9 +47,9 @@ public class StreamTickets {
     private final Clock clock;
 
     @Inject
-    public StreamTickets(@Nullable @Value("${concord.security.stream-tickets.secret:}") String secret,
-                         @Value("${concord.security.stream-tickets.ttl:60s}") Duration ttl) {
-        this(secretBytes(secret), ttl, Clock.systemUTC());
+    public StreamTickets(Settings settings) {
+        this(secretBytes(settings.optionalText("concord.security.stream-tickets.secret").orElse(null)),
+                settings.duration("concord.security.stream-tickets.ttl", Duration.ofSeconds(60)), Clock.systemUTC());
     }
 
     StreamTickets(byte[] secret, Duration ttl, Clock clock) {

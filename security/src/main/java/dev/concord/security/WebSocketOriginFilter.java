@@ -1,8 +1,9 @@
 package dev.concord.security;
 
 import dev.concord.contract.problem.Problem;
+import dev.concord.contract.settings.Settings;
 import dev.concord.contract.text.LogSafe;
-import io.micronaut.context.annotation.Value;
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
@@ -10,7 +11,7 @@ import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.annotation.RequestFilter;
 import io.micronaut.http.annotation.ServerFilter;
-import io.micronaut.core.annotation.Nullable;
+import jakarta.inject.Inject;
 import java.net.URI;
 import java.util.List;
 import java.util.Locale;
@@ -32,7 +33,12 @@ public class WebSocketOriginFilter {
 
     private final List<String> allowedOrigins;
 
-    public WebSocketOriginFilter(@Value("${concord.security.allowed-origins:}") List<String> allowedOrigins) {
+    @Inject
+    public WebSocketOriginFilter(Settings settings) {
+        this(List.of(settings.text("concord.security.allowed-origins", "").split(",")));
+    }
+
+    WebSocketOriginFilter(List<String> allowedOrigins) {
         this.allowedOrigins = allowedOrigins.stream().map(o -> o.trim().toLowerCase(Locale.ROOT)).filter(o -> !o.isEmpty()).toList();
     }
 

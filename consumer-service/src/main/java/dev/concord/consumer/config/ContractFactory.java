@@ -1,12 +1,14 @@
 package dev.concord.consumer.config;
 
 import dev.concord.contract.ConcordContract;
+import dev.concord.contract.settings.Settings;
 import dev.concord.contract.types.EntityTypes;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Property;
-import io.micronaut.core.convert.format.MapFormat;
+import io.micronaut.context.env.Environment;
 import io.micronaut.core.convert.format.MapFormat.MapTransformation;
+import io.micronaut.core.convert.format.MapFormat;
 import jakarta.inject.Singleton;
 import java.util.List;
 import java.util.Map;
@@ -27,9 +29,15 @@ public class ContractFactory {
         return new KafkaClientSettings(kafka);
     }
 
+    /** The service's settings, typed and checked where they are read (each default written once, with its record). */
     @Singleton
-    EntityTypes entityTypes(@Property(name = "concord.types") String location) {
-        return EntityTypes.load(location);
+    Settings settings(Environment environment) {
+        return Settings.ofService(name -> environment.getProperty(name, String.class));
+    }
+
+    @Singleton
+    EntityTypes entityTypes(ConcordContract contract) {
+        return contract.types();
     }
 
     @Singleton
@@ -40,8 +48,7 @@ public class ContractFactory {
 
     @Singleton
     @Bean(preDestroy = "close")
-    ConcordContract contract(KafkaClientSettings kafka, EntityTypes types,
-                             @Property(name = "concord.provision-topics", defaultValue = "true") boolean provisionTopics) {
-        return ConcordContract.connect(kafka.properties(), types, provisionTopics);
+    ConcordContract contract(KafkaClientSettings kafka, Settings settings) {
+        return ConcordContract.connect(kafka.properties(), settings);
     }
 }

@@ -2,14 +2,12 @@ package dev.concord.consumer.feed;
 
 import dev.concord.consumer.store.EntityReader;
 import dev.concord.consumer.store.StoreLocation;
+import dev.concord.contract.settings.Settings;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
-import io.micronaut.context.annotation.Property;
-import jakarta.inject.Singleton;
 import java.sql.DriverManager;
-import java.time.Duration;
 import java.util.Properties;
 import javax.sql.DataSource;
 
@@ -20,19 +18,10 @@ import javax.sql.DataSource;
 @Factory
 public class FeedFactory {
 
-    @Singleton
-    FeedSettings feedSettings(@Property(name = "concord.feed.max-wait", defaultValue = "30s") Duration maxWait,
-                              @Property(name = "concord.feed.default-limit", defaultValue = "100") int defaultLimit,
-                              @Property(name = "concord.feed.max-limit", defaultValue = "1000") int maxLimit,
-                              @Property(name = "concord.feed.page-size", defaultValue = "200") int pageSize,
-                              @Property(name = "concord.feed.client-queue", defaultValue = "1000") int clientQueue,
-                              @Property(name = "concord.feed.stall-timeout", defaultValue = "30s") Duration stallTimeout,
-                              @Property(name = "concord.feed.max-streams", defaultValue = "1000") int maxStreams,
-                              @Property(name = "concord.feed.read-threads", defaultValue = "2") int readThreads,
-                              @Property(name = "concord.feed.heartbeat", defaultValue = "15s") Duration heartbeat,
-                              @Property(name = "concord.feed.subscribe-timeout", defaultValue = "10s") Duration subscribeTimeout) {
-        return new FeedSettings(maxWait, defaultLimit, maxLimit, pageSize, clientQueue, stallTimeout, maxStreams, readThreads,
-                heartbeat, subscribeTimeout);
+    // Read at start-up: a bad value stops the service, naming its environment variable.
+    @Context
+    FeedSettings feedSettings(Settings settings) {
+        return FeedSettings.from(settings);
     }
 
     @Context

@@ -1,5 +1,6 @@
 package dev.concord.consumer.feed;
 
+import dev.concord.contract.settings.Settings;
 import java.time.Duration;
 
 /**
@@ -25,6 +26,22 @@ public record FeedSettings(Duration maxWait, int defaultLimit, int maxLimit, int
                 || heartbeat.isNegative() || heartbeat.isZero() || subscribeTimeout.isNegative() || subscribeTimeout.isZero()) {
             throw new IllegalArgumentException("concord.feed limits must be positive (and default-limit <= max-limit): " + this);
         }
+    }
+
+    /** What {@code concord.feed.*} sets, each unset one at its default ({@link #defaults()}). */
+    public static FeedSettings from(Settings settings) {
+        FeedSettings d = defaults();
+        return new FeedSettings(
+                settings.duration("concord.feed.max-wait", d.maxWait()),
+                settings.count("concord.feed.default-limit", d.defaultLimit(), 1, 100_000),
+                settings.count("concord.feed.max-limit", d.maxLimit(), 1, 100_000),
+                settings.count("concord.feed.page-size", d.pageSize(), 1, 100_000),
+                settings.count("concord.feed.client-queue", d.clientQueue(), 1, 1_000_000),
+                settings.duration("concord.feed.stall-timeout", d.stallTimeout()),
+                settings.count("concord.feed.max-streams", d.maxStreams(), 1, 1_000_000),
+                settings.count("concord.feed.read-threads", d.readThreads(), 1, 256),
+                settings.duration("concord.feed.heartbeat", d.heartbeat()),
+                settings.duration("concord.feed.subscribe-timeout", d.subscribeTimeout()));
     }
 
     public static FeedSettings defaults() {

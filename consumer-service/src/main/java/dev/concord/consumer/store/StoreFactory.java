@@ -2,12 +2,13 @@ package dev.concord.consumer.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.concord.contract.settings.Settings;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
-import io.micronaut.context.annotation.Property;
 import jakarta.inject.Singleton;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,21 +29,20 @@ public class StoreFactory {
 
     @Singleton
     @Bean(preDestroy = "close")
-    StoreLocation storeLocation(@Property(name = "concord.store.jdbc-url", defaultValue = "") String jdbcUrl,
-                                @Property(name = "concord.store.user", defaultValue = "") String user,
-                                @Property(name = "concord.store.password", defaultValue = "") String password,
-                                @Property(name = "concord.store.embedded-data-dir", defaultValue = "") String dataDir) {
-        if (!jdbcUrl.isBlank()) {
-            return StoreLocation.configured(jdbcUrl, blankToNull(user), blankToNull(password));
+    StoreLocation storeLocation(Settings settings) {
+        Optional<String> jdbcUrl = settings.optionalText("concord.store.jdbc-url");
+        if (jdbcUrl.isPresent()) {
+            return StoreLocation.configured(jdbcUrl.get(), settings.optionalText("concord.store.user").orElse(null),
+                    settings.optionalText("concord.store.password").orElse(null));
         }
-        return StoreLocation.embedded(dataDir.isBlank() ? null : Path.of(dataDir));
+        return StoreLocation.embedded(settings.optionalText("concord.store.embedded-data-dir").map(Path::of).orElse(null));
     }
 
     @Singleton
     @Bean(preDestroy = "close")
-    HikariDataSource dataSource(StoreLocation location,
-                                @Property(name = "concord.store.max-pool-size", defaultValue = "8") int maxPoolSize,
-                                @Property(name = "concord.store.connection-timeout", defaultValue = "30s") Duration connectionTimeout) {
+    HikariDataSource dataSource(StoreLocation location, Settings settings) {
+        int maxPoolSize = settings.count("concord.store.max-pool-size", 8, 1, 1_000);
+        Duration connectionTimeout = settings.duration("concord.store.connection-timeout", Duration.ofSeconds(30));
         HikariConfig config = new HikariConfig();
         config.setPoolName("replica-store");
         config.setJdbcUrl(location.jdbcUrl());
@@ -61,9 +61,5 @@ public class StoreFactory {
             throw e;
         }
         return dataSource;
-    }
-
-    private static String blankToNull(String value) {
-        return value == null || value.isBlank() ? null : value;
     }
 }

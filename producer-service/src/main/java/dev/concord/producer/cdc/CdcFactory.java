@@ -1,18 +1,19 @@
 package dev.concord.producer.cdc;
 
 import dev.concord.contract.ConcordContract;
+import dev.concord.contract.settings.Settings;
 import dev.concord.producer.monitoring.WriteMetrics;
+import dev.concord.producer.source.SourceDatabase;
 import dev.concord.producer.write.EventFactory;
 import dev.concord.producer.write.EventPublisher;
+import dev.concord.producer.write.LocalState;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Property;
 import io.micronaut.context.annotation.Requires;
-import io.micronaut.context.annotation.Value;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.convert.format.MapFormat;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -24,21 +25,16 @@ public class CdcFactory {
     @Context
     @Bean(preDestroy = "close")
     public CdcCapture cdcCapture(ConcordContract contract, EventPublisher publisher, EventFactory events, WriteMetrics metrics,
-                                 @Value("${concord.cdc.jdbc-url}") String jdbcUrl,
-                                 @Nullable @Value("${concord.cdc.user:}") String user,
-                                 @Nullable @Value("${concord.cdc.password:}") String password,
-                                 @Value("${concord.cdc.tables}") String tables,
-                                 @Value("${concord.cdc.slot:concord_cdc}") String slot,
-                                 @Value("${concord.cdc.writer-id:cdc}") String writerId,
-                                 @Nullable @Value("${concord.data-dir:}") String dataDir,
+                                 Settings settings,
                                  @Nullable @Property(name = "concord.cdc.debezium") @MapFormat(transformation = MapFormat.MapTransformation.FLAT)
                                  Map<String, Object> debezium) throws java.io.IOException {
-        Path dir = dataDir == null || dataDir.isBlank()
-                ? Path.of(System.getProperty("java.io.tmpdir"), "concord-producer")
-                : Path.of(dataDir);
-        CdcSettings settings = new CdcSettings(jdbcUrl, user, password, CdcSettings.parseTables(tables), slot,
-                dir.resolve("cdc-offsets-" + slot + ".dat"), writerId, debeziumProperties(debezium));
-        CdcCapture capture = new CdcCapture(settings, contract, publisher, events, metrics);
+        SourceDatabase database = SourceDatabase.from(settings, "concord.cdc");
+        String slot = settings.text("concord.cdc.slot", "concord_cdc");
+        CdcSettings cdc = new CdcSettings(database.jdbcUrl(), database.user(), database.password(),
+                CdcSettings.parseTables(settings.text("concord.cdc.tables", "")), slot,
+                LocalState.directory(settings).resolve("cdc-offsets-" + slot + ".dat"),
+                settings.text("concord.cdc.writer-id", "cdc"), debeziumProperties(debezium));
+        CdcCapture capture = new CdcCapture(cdc, contract, publisher, events, metrics);
         capture.start();
         return capture;
     }

@@ -1,5 +1,6 @@
 package dev.concord.producer.outbox;
 
+import dev.concord.contract.settings.Settings;
 import dev.concord.producer.write.WriterIds;
 import java.time.Duration;
 
@@ -16,6 +17,16 @@ import java.time.Duration;
  */
 public record OutboxSettings(String relayId, String writerId, int batchSize, Duration lease, Duration pollInterval,
                              int recordChunk) {
+
+    /** What {@code concord.outbox.*} sets; the relay holds claims under this producer's writer id. */
+    public static OutboxSettings from(Settings settings) {
+        return new OutboxSettings(WriterIds.configured(settings),
+                settings.text("concord.outbox.writer-id", "outbox"),
+                settings.count("concord.outbox.batch-size", 200, 1, 100_000),
+                settings.duration("concord.outbox.lease", Duration.ofSeconds(30)),
+                settings.duration("concord.outbox.poll-interval", Duration.ofMillis(500)),
+                settings.count("concord.outbox.record-chunk", 50, 1, 100_000));
+    }
 
     public OutboxSettings {
         WriterIds.requireConfigured(writerId, "concord.outbox.writer-id");

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.concord.contract.avro.Operation;
 import dev.concord.contract.clock.HlcTimestamp;
 import dev.concord.contract.problem.Problem;
+import dev.concord.contract.settings.Settings;
 import dev.concord.contract.text.LogSafe;
 import dev.concord.producer.monitoring.WriteMetrics;
 import dev.concord.producer.write.EventIds;
@@ -15,7 +16,7 @@ import dev.concord.producer.write.RequestRefused;
 import dev.concord.producer.write.StrictJsonReader;
 import dev.concord.security.Client;
 import dev.concord.security.ClientResolver;
-import io.micronaut.context.annotation.Value;
+import io.micronaut.context.annotation.Context;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
@@ -51,6 +52,7 @@ import org.slf4j.LoggerFactory;
  * batch (not a JSON array, empty, more than {@code max-items}) is refused whole.
  */
 @Controller("/v1/events")
+@Context // its settings are checked at start-up, not at the first request
 @ExecuteOn(TaskExecutors.BLOCKING)
 @Secured(SecurityRule.IS_AUTHENTICATED)
 public class BatchController {
@@ -64,12 +66,12 @@ public class BatchController {
     private final int maxItems;
 
     public BatchController(PublishService publishService, ClientResolver clients, RateLimiter rateLimiter, WriteMetrics metrics,
-                           @Value("${concord.batch.max-items:500}") int maxItems) {
+                           Settings settings) {
         this.publishService = publishService;
         this.clients = clients;
         this.rateLimiter = rateLimiter;
         this.metrics = metrics;
-        this.maxItems = maxItems;
+        this.maxItems = settings.count("concord.batch.max-items", 500, 1, 100_000);
     }
 
     @Post(consumes = MediaType.APPLICATION_JSON, produces = MediaType.APPLICATION_JSON)

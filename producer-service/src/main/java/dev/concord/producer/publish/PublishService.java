@@ -7,6 +7,7 @@ import dev.concord.contract.avro.EventSource;
 import dev.concord.contract.avro.Operation;
 import dev.concord.contract.clock.HlcTimestamp;
 import dev.concord.contract.events.EntityEvents;
+import dev.concord.contract.settings.Settings;
 import dev.concord.contract.types.EntityType;
 import dev.concord.producer.clock.WriterClock;
 import dev.concord.producer.monitoring.WriteMetrics;
@@ -21,8 +22,7 @@ import dev.concord.producer.write.WriterIds;
 import dev.concord.security.Action;
 import dev.concord.security.Client;
 import dev.concord.security.Grants;
-import io.micronaut.context.annotation.Value;
-import jakarta.inject.Singleton;
+import io.micronaut.context.annotation.Context;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -45,7 +45,8 @@ import java.util.concurrent.CompletableFuture;
  * sync-processor uses to order concurrent writes. With an {@code Idempotency-Key} the event id is
  * derived from client and key, and {@link IdempotencyCache} answers retries without sending.
  */
-@Singleton
+// Eager: its settings are checked at start-up, not at the first request.
+@Context
 public class PublishService {
 
     static final String SERVICE_NAME = "producer-service";
@@ -59,15 +60,14 @@ public class PublishService {
     private final long maxClockSkewMillis;
 
     public PublishService(ConcordContract contract, WriterClock clock, EventPublisher publisher, IdempotencyCache idempotency,
-                          EventFactory events, @Value("${concord.writer-id}") String writerId,
-                          @Value("${concord.max-clock-skew:1m}") Duration maxClockSkew) {
+                          EventFactory events, Settings settings) {
         this.contract = contract;
         this.clock = clock;
         this.publisher = publisher;
         this.idempotency = idempotency;
         this.events = events;
-        this.writerId = WriterIds.requireConfigured(writerId, "concord.writer-id");
-        this.maxClockSkewMillis = maxClockSkew.toMillis();
+        this.writerId = WriterIds.configured(settings);
+        this.maxClockSkewMillis = settings.duration("concord.max-clock-skew", Duration.ofMinutes(1)).toMillis();
     }
 
     /**

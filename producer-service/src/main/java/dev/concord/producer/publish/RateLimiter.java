@@ -2,10 +2,10 @@ package dev.concord.producer.publish;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import io.micronaut.context.annotation.Value;
+import dev.concord.contract.settings.Settings;
 import dev.concord.security.Client;
 import jakarta.inject.Inject;
-import jakarta.inject.Singleton;
+import io.micronaut.context.annotation.Context;
 import java.time.Duration;
 import java.util.function.LongSupplier;
 
@@ -16,7 +16,8 @@ import java.util.function.LongSupplier;
  * behind a load balancer with N instances a client gets up to N times the rate, which is the usual
  * trade for not coordinating on every request. {@code per-second <= 0} switches the limit off.
  */
-@Singleton
+// Eager: its settings are checked at start-up, not at the first request.
+@Context
 public class RateLimiter {
 
     private final double perSecond;
@@ -26,9 +27,9 @@ public class RateLimiter {
     private final Cache<String, Bucket> buckets;
 
     @Inject
-    public RateLimiter(@Value("${concord.security.rate-limit.per-second:500}") double perSecond,
-                       @Value("${concord.security.rate-limit.burst:1000}") long burst) {
-        this(perSecond, burst, System::nanoTime);
+    public RateLimiter(Settings settings) {
+        this(settings.positive("concord.security.rate-limit.per-second", 500),
+                settings.number("concord.security.rate-limit.burst", 1_000, 1, Long.MAX_VALUE), System::nanoTime);
     }
 
     RateLimiter(double perSecond, long burst, LongSupplier nanoTime) {

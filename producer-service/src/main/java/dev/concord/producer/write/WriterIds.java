@@ -1,5 +1,7 @@
 package dev.concord.producer.write;
 
+import dev.concord.contract.settings.Settings;
+
 /**
  * The rule for writer ids, wherever one comes from: a trusted writer's {@code X-Concord-Writer} header, or
  * configuration ({@code concord.writer-id}, the outbox's and CDC's). Writer ids travel in every event, state
@@ -17,11 +19,16 @@ public final class WriterIds {
                 && value.chars().allMatch(c -> c >= 0x21 && c <= 0x7e);
     }
 
+    /** This producer's own writer id ({@code concord.writer-id}, {@code CONCORD_WRITER_ID}; on Kubernetes the pod's name). */
+    public static String configured(Settings settings) {
+        return requireConfigured(settings.text("concord.writer-id", "producer-1"), "concord.writer-id");
+    }
+
     /** @throws IllegalArgumentException at start-up, naming the setting */
     public static String requireConfigured(String value, String setting) {
         if (!isValid(value)) {
             String shown = String.valueOf(value);
-            throw new IllegalArgumentException(setting + " must be " + RULE + ", not \""
+            throw new IllegalArgumentException(Settings.environmentVariable(setting) + " (" + setting + ") must be " + RULE + ", not \""
                     + (shown.length() > 40 ? shown.substring(0, 37) + "..." : shown) + "\"");
         }
         return value;

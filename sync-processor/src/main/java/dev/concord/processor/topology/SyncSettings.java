@@ -1,5 +1,6 @@
 package dev.concord.processor.topology;
 
+import dev.concord.contract.settings.Settings;
 import java.time.Duration;
 
 /**
@@ -36,6 +37,17 @@ public record SyncSettings(int recentEventIds, Duration maxClockSkew, Duration t
     public static SyncSettings defaults() {
         return new SyncSettings(DEFAULT_RECENT_EVENT_IDS, Duration.ofMinutes(1), Duration.ofDays(7), Duration.ofMinutes(1),
                 DEFAULT_MAX_OUTPUT_BYTES);
+    }
+
+    /** What {@code concord.sync.*} sets, each unset one at its default ({@link #defaults()}). */
+    public static SyncSettings from(Settings settings) {
+        SyncSettings d = defaults();
+        return new SyncSettings(
+                settings.count("concord.sync.recent-event-ids", d.recentEventIds(), 1, 1_000),
+                settings.duration("concord.sync.max-clock-skew", d.maxClockSkew()),
+                settings.duration("concord.sync.tombstone-retention", d.tombstoneRetention()),
+                settings.duration("concord.sync.expiry-scan-interval", d.expiryScanInterval()),
+                settings.count("concord.sync.max-output-bytes", d.maxOutputBytes(), 1_024, Integer.MAX_VALUE));
     }
 
     public SyncSettings withMaxClockSkew(Duration skew) {

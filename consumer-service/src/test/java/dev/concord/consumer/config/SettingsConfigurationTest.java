@@ -1,0 +1,35 @@
+package dev.concord.consumer.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.concord.consumer.feed.FeedSettings;
+import io.micronaut.context.ApplicationContext;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** consumer-service's settings as its own application.yml maps them: defaults written once, bad values refused by name. */
+class SettingsConfigurationTest {
+
+    @Test
+    void shouldTakeTheFeedDefaultsForWhatIsNotSetAndWhatIsSet() {
+        assertThat(feed(Map.of())).isEqualTo(FeedSettings.defaults());
+        assertThat(feed(Map.of("concord.feed.max-wait", "45s")).maxWait()).isEqualTo(Duration.ofSeconds(45));
+    }
+
+    @Test
+    void shouldRefuseAValueThatIsNotOneNamingTheVariable() {
+        assertThatThrownBy(() -> feed(Map.of("concord.feed.max-wait", "soon")))
+                .hasMessageStartingWith("CONCORD_FEED_MAX_WAIT (concord.feed.max-wait) is 'soon'");
+        assertThatThrownBy(() -> feed(Map.of("concord.feed.max-streams", "0")))
+                .hasMessageStartingWith("CONCORD_FEED_MAX_STREAMS (concord.feed.max-streams) is '0'");
+    }
+
+    /** The feed's settings as the service reads them at start-up: its application.yml, {@code overrides} on top. */
+    private static FeedSettings feed(Map<String, Object> overrides) {
+        try (ApplicationContext context = ApplicationContext.builder().properties(overrides).build()) {
+            return FeedSettings.from(new ContractFactory().settings(context.getEnvironment().start()));
+        }
+    }
+}
