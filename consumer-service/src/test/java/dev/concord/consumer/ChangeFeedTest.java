@@ -40,6 +40,7 @@ class ChangeFeedTest {
     private static final Duration WITHIN = Duration.ofSeconds(60);
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
+    private static ReplicaUnderTest started;
     private static TestTypes types;
     private static StatePublisher publisher;
     private static RunningReplica replica;
@@ -47,21 +48,18 @@ class ChangeFeedTest {
 
     @BeforeAll
     static void startReplica() {
-        types = TestTypes.declare(3, "polled", "streamed", "socket", "listed", "waited", "slow");
-        publisher = StatePublisher.connect(KafkaBrokerExtension.bootstrapServers(), types);
-        String jdbcUrl = PostgresExtension.createDatabase();
-        database = new ReplicaDatabase(jdbcUrl);
         // Small limits, so that a client that stops reading is found out quickly.
-        replica = RunningReplica.start(KafkaBrokerExtension.bootstrapServers(), jdbcUrl, KafkaTestClients.uniqueId("feed"), types,
+        started = ReplicaUnderTest.start(TestTypes.declare(3, "polled", "streamed", "socket", "listed", "waited", "slow"),
                 Map.of("concord.feed.client-queue", 20, "concord.feed.stall-timeout", "2s"));
+        types = started.types();
+        publisher = started.publisher();
+        replica = started.replica();
+        database = started.database();
     }
 
     @AfterAll
     static void stopReplica() throws Exception {
-        if (replica != null) {
-            replica.close();
-        }
-        publisher.close();
+        started.close();
     }
 
     @Test

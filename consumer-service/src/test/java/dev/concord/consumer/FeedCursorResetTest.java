@@ -36,21 +36,20 @@ class FeedCursorResetTest {
     private static RunningReplica replica;
     private static ReplicaDatabase database;
 
+    private static ReplicaUnderTest started;
+
     @BeforeAll
     static void startReplica() {
-        types = TestTypes.declare(1, "reset");
-        publisher = StatePublisher.connect(KafkaBrokerExtension.bootstrapServers(), types);
-        String jdbcUrl = PostgresExtension.createDatabase();
-        database = new ReplicaDatabase(jdbcUrl);
-        replica = RunningReplica.start(KafkaBrokerExtension.bootstrapServers(), jdbcUrl, KafkaTestClients.uniqueId("reset"), types, Map.of());
+        started = ReplicaUnderTest.start(TestTypes.declare(1, "reset"), Map.of());
+        types = started.types();
+        publisher = started.publisher();
+        replica = started.replica();
+        database = started.database();
     }
 
     @AfterAll
     static void stopReplica() throws Exception {
-        if (replica != null) {
-            replica.close();
-        }
-        publisher.close();
+        started.close();
     }
 
     @Test

@@ -29,13 +29,11 @@ class ReplicaDeadLetterTest {
     @Test
     void shouldApplyLaterStatesAndDeadLetterTheStateTheStoreRefusesWhenPayloadHoldsNul() throws Exception {
         // One partition: the bad record sits between the good ones, in one batch or across batches.
-        TestTypes types = TestTypes.declare(1, "nul");
-        String type = types.name(0);
-        String jdbcUrl = PostgresExtension.createDatabase();
-        ReplicaDatabase database = new ReplicaDatabase(jdbcUrl);
-        try (StatePublisher publisher = StatePublisher.connect(KafkaBrokerExtension.bootstrapServers(), types);
-             RunningReplica replica = RunningReplica.start(KafkaBrokerExtension.bootstrapServers(), jdbcUrl,
-                     KafkaTestClients.uniqueId("replica"), types, Map.of())) {
+        try (ReplicaUnderTest started = ReplicaUnderTest.start(TestTypes.declare(1, "nul"), Map.of())) {
+            String type = started.types().name(0);
+            StatePublisher publisher = started.publisher();
+            ReplicaDatabase database = started.database();
+            RunningReplica replica = started.replica();
             CustomerStates states = publisher.states(type);
             // Given a state whose name holds U+0000, between good states
             publisher.publish(type, "before", states.live("before", 1, "Grace"));

@@ -34,16 +34,15 @@ class ReplicaStoreOutageTest {
 
     @Test
     void shouldApplyEveryStateThatArrivedDuringStoreOutageOnceStoreIsBack() throws Exception {
-        TestTypes types = TestTypes.declare(3, "outage");
-        String type = types.name(0);
-        String jdbcUrl = PostgresExtension.createDatabase();
-        String databaseName = jdbcUrl.substring(jdbcUrl.lastIndexOf('/') + 1, jdbcUrl.indexOf('?'));
-        ReplicaDatabase database = new ReplicaDatabase(jdbcUrl);
         List<String> expected = new ArrayList<>();
-        try (StatePublisher publisher = StatePublisher.connect(KafkaBrokerExtension.bootstrapServers(), types);
-             RunningReplica replica = RunningReplica.start(KafkaBrokerExtension.bootstrapServers(), jdbcUrl,
-                     KafkaTestClients.uniqueId("replica"), types, Map.of("concord.store.connection-timeout", "1s"));
-             WsClient client = WsClient.subscribe(replica.webSocketUri("/v1/changes/ws"), List.of(type), 0)) {
+        try (ReplicaUnderTest started = ReplicaUnderTest.start(TestTypes.declare(3, "outage"), Map.of("concord.store.connection-timeout", "1s"));
+             WsClient client = WsClient.subscribe(started.replica().webSocketUri("/v1/changes/ws"), List.of(started.types().name(0)), 0)) {
+            String type = started.types().name(0);
+            StatePublisher publisher = started.publisher();
+            RunningReplica replica = started.replica();
+            ReplicaDatabase database = started.database();
+            String jdbcUrl = database.jdbcUrl();
+            String databaseName = jdbcUrl.substring(jdbcUrl.lastIndexOf('/') + 1, jdbcUrl.indexOf('?'));
             CustomerStates states = publisher.states(type);
             for (int i = 0; i < 100; i++) {
                 publisher.send(type, "m-" + i, states.live("m-" + i, 1, "Margaret " + i));

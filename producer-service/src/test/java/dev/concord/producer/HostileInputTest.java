@@ -10,13 +10,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -38,8 +35,8 @@ class HostileInputTest {
     private static final String DEEP = "[".repeat(20_000) + "]".repeat(20_000);
     private static final String HUGE_NUMBER = "9".repeat(6_000);
 
-    private static RunningProducerService service;
-    private static Admin admin;
+    @RegisterExtension
+    static final RunningProducerService service = RunningProducerService.perTestClass();
     private EventTopicsEnd before;
 
     /** One hostile request and the refusal it must get. {@code field}: the name the problem gives the culprit. */
@@ -50,26 +47,14 @@ class HostileInputTest {
         }
     }
 
-    @BeforeAll
-    static void startService() {
-        service = RunningProducerService.start(KafkaBrokerExtension.bootstrapServers());
-        admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBrokerExtension.bootstrapServers()));
-    }
-
-    @AfterAll
-    static void stopService() {
-        admin.close();
-        service.close();
-    }
-
     @BeforeEach
     void rememberEventTopicsEnd() {
-        before = EventTopicsEnd.now(admin);
+        before = EventTopicsEnd.now(service.admin());
     }
 
     @AfterEach
     void assertNothingReachedTheEventTopics() {
-        assertThat(EventTopicsEnd.now(admin)).as("events topics' end offsets after a refused request").isEqualTo(before);
+        assertThat(EventTopicsEnd.now(service.admin())).as("events topics' end offsets after a refused request").isEqualTo(before);
     }
 
     static Stream<Arguments> putCases() {

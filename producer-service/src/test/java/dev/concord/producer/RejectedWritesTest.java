@@ -12,15 +12,12 @@ import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Every refused write answers {@code application/problem+json} naming the field and what was expected,
@@ -32,28 +29,16 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class RejectedWritesTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static RunningProducerService service;
+    @RegisterExtension
+    static final RunningProducerService service = RunningProducerService.perTestClass();
 
-    private static Admin admin;
 
     private Map<TopicPartition, Long> endOffsetsBefore;
     private String id;
 
-    @BeforeAll
-    static void startService() {
-        service = RunningProducerService.start(KafkaBrokerExtension.bootstrapServers());
-        admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBrokerExtension.bootstrapServers()));
-    }
-
-    @AfterAll
-    static void stopService() {
-        admin.close();
-        service.close();
-    }
-
     @BeforeEach
     void rememberEndOffsets() throws Exception {
-        endOffsetsBefore = EventTopicsEnd.now(admin).offsets();
+        endOffsetsBefore = EventTopicsEnd.now(service.admin()).offsets();
         id = KafkaTestClients.uniqueId("c");
     }
 

@@ -58,6 +58,7 @@ final class RunningProducerService implements AutoCloseable, BeforeAllCallback, 
     // Set when started: at once by start(...), or before the test class by the extension (perTestClass()).
     private EmbeddedServer server;
     private String writerId;
+    private org.apache.kafka.clients.admin.Admin admin;
 
     private RunningProducerService(EmbeddedServer server, String writerId) {
         this.server = server;
@@ -197,8 +198,20 @@ final class RunningProducerService implements AutoCloseable, BeforeAllCallback, 
         }
     }
 
+    /** An admin client on the service's broker (e.g. for {@link EventTopicsEnd}), closed with the service. */
+    synchronized org.apache.kafka.clients.admin.Admin admin() {
+        if (admin == null) {
+            admin = org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers", KafkaBrokerExtension.bootstrapServers()));
+        }
+        return admin;
+    }
+
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (admin != null) {
+            admin.close();
+            admin = null;
+        }
         server.getApplicationContext().close();
     }
 }

@@ -15,15 +15,10 @@ import dev.concord.domain.Customer;
 import dev.concord.domain.Order;
 import dev.concord.domain.OrderStatus;
 import dev.concord.processor.errors.DeadLetters;
-import dev.concord.processor.metrics.SyncMetrics;
-import dev.concord.processor.runtime.StreamsSettings;
 import dev.concord.processor.topology.SyncSettings;
-import dev.concord.processor.topology.EventPartitions;
-import dev.concord.processor.topology.SyncTopology;
 import dev.concord.testsupport.KafkaBrokerExtension;
 import dev.concord.testsupport.KafkaTestClients;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,13 +43,7 @@ class DeadLetterQueueBrokerTest {
                 MergePolicy.FIELD_MERGE, 1);
         Map<String, Object> kafka = Map.of("bootstrap.servers", bootstrap);
         try (ConcordContract contract = ConcordContract.connect(kafka, EntityTypes.of(List.of(type))).registerWriterSchemas();
-             KafkaStreams streams = new KafkaStreams(SyncTopology.build(contract, SyncSettings.defaults(), SyncMetrics.NONE, partitions(kafka, contract)),
-                     StreamsSettings.of(kafka, Map.of(
-                             "application.id", KafkaTestClients.uniqueId("dlq-app"),
-                             "state.dir", Files.createTempDirectory("dlq-state").toString(),
-                             "group.protocol", "streams",
-                             "commit.interval.ms", "100"), SyncMetrics.NONE))) {
-            streams.start();
+             KafkaStreams streams = ProcessorOnTestBroker.start(contract, SyncSettings.defaults(), "dlq")) {
             String events = TopicNames.events(type.name());
             byte[] garbage = "definitely not avro".getBytes(StandardCharsets.UTF_8);
             byte[] unknownFingerprint = contract.topics().eventSerde().serializer().serialize(events, upsert(contract, type, "k-2", "x"));
@@ -96,14 +85,7 @@ class DeadLetterQueueBrokerTest {
                     .configs(Map.of("cleanup.policy", "compact", "max.message.bytes", "4096")))).all().get();
         }
         try (ConcordContract contract = ConcordContract.connect(kafka, EntityTypes.of(List.of(type))).registerWriterSchemas();
-             KafkaStreams streams = new KafkaStreams(SyncTopology.build(contract, SyncSettings.defaults().withMaxOutputBytes(4_000), SyncMetrics.NONE,
-                     partitions(kafka, contract)),
-                     StreamsSettings.of(kafka, Map.of(
-                             "application.id", KafkaTestClients.uniqueId("big-app"),
-                             "state.dir", Files.createTempDirectory("big-state").toString(),
-                             "group.protocol", "streams",
-                             "commit.interval.ms", "100"), SyncMetrics.NONE))) {
-            streams.start();
+             KafkaStreams streams = ProcessorOnTestBroker.start(contract, SyncSettings.defaults().withMaxOutputBytes(4_000), "big")) {
             String events = TopicNames.events(type.name());
             KafkaTestClients.send(bootstrap, List.of(
                     good(contract, type, events, "k-0", "before"),
@@ -117,12 +99,6 @@ class DeadLetterQueueBrokerTest {
                 assertThat(KafkaTestClients.readAll(bootstrap, TopicNames.state(type.name())))
                         .extracting(r -> new String(r.key(), StandardCharsets.UTF_8)).containsExactly("k-0", "k-2");
             });
-        }
-    }
-
-    private static EventPartitions partitions(Map<String, Object> kafka, ConcordContract contract) {
-        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(kafka)) {
-            return EventPartitions.fromBroker(admin, contract.types());
         }
     }
 

@@ -15,15 +15,10 @@ import dev.concord.contract.types.EntityType;
 import dev.concord.contract.types.EntityTypes;
 import dev.concord.contract.types.MergePolicy;
 import dev.concord.domain.Customer;
-import dev.concord.processor.metrics.SyncMetrics;
-import dev.concord.processor.runtime.StreamsSettings;
-import dev.concord.processor.topology.EventPartitions;
 import dev.concord.processor.topology.SyncSettings;
-import dev.concord.processor.topology.SyncTopology;
 import dev.concord.testsupport.KafkaBrokerExtension;
 import dev.concord.testsupport.KafkaTestClients;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +27,6 @@ import java.util.stream.IntStream;
 import java.util.zip.CRC32;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Partitioner;
@@ -82,15 +76,7 @@ class WrongPartitionBrokerTest {
         Map<String, Object> kafka = Map.of("bootstrap.servers", bootstrap);
         String id = keyTheHashesDisagreeOn();
         try (ConcordContract contract = ConcordContract.connect(kafka, EntityTypes.of(List.of(type))).registerWriterSchemas();
-             Admin admin = Admin.create(kafka);
-             KafkaStreams streams = new KafkaStreams(
-                     SyncTopology.build(contract, SyncSettings.defaults(), SyncMetrics.NONE, EventPartitions.fromBroker(admin, contract.types())),
-                     StreamsSettings.of(kafka, Map.of(
-                             "application.id", KafkaTestClients.uniqueId("placed-app"),
-                             "state.dir", Files.createTempDirectory("placed-state").toString(),
-                             "group.protocol", "streams",
-                             "commit.interval.ms", "100"), SyncMetrics.NONE))) {
-            streams.start();
+             KafkaStreams streams = ProcessorOnTestBroker.start(contract, SyncSettings.defaults(), "placed")) {
             String events = TopicNames.events(type.name());
             long now = System.currentTimeMillis();
 
