@@ -9,14 +9,11 @@ import dev.concord.contract.avro.EntityEvent;
 import dev.concord.contract.avro.Operation;
 import dev.concord.contract.clock.HlcTimestamp;
 import dev.concord.contract.json.AvroToJson;
-import dev.concord.contract.types.EntityType;
 import dev.concord.testsupport.KafkaBrokerExtension;
 import dev.concord.testsupport.KafkaTestClients;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -68,7 +65,7 @@ class PublishEntityTest {
         assertThat(event.getSource().getRequestId()).isEqualTo("req-" + id);
 
         // The payload decodes with the type's schema to what was sent, defaults filled in.
-        JsonNode payload = AvroToJson.toJson(decodePayload(event, "customer"));
+        JsonNode payload = AvroToJson.toJson(TopicEvents.payload(contract(), event));
         sent.fields().forEachRemaining(field -> assertThat(payload.get(field.getKey())).as(field.getKey()).isEqualTo(field.getValue()));
         assertThat(payload.get("phone").isNull()).isTrue();
         assertThat(payload.get("marketingOptIn").booleanValue()).isFalse();
@@ -95,22 +92,14 @@ class PublishEntityTest {
                 .toList();
         assertThat(events).hasSize(2);
         assertThat(HlcTimestamp.of(events.get(1).getClock())).isGreaterThan(HlcTimestamp.of(events.get(0).getClock()));
-        assertThat(decodePayload(events.get(0), "order").get("status").toString()).isEqualTo("PENDING");
-        assertThat(decodePayload(events.get(1), "order").get("status").toString()).isEqualTo("PAID");
+        assertThat(TopicEvents.payload(contract(), events.get(0)).get("status").toString()).isEqualTo("PENDING");
+        assertThat(TopicEvents.payload(contract(), events.get(1)).get("status").toString()).isEqualTo("PAID");
     }
 
     private static List<ConsumerRecord<byte[], byte[]>> recordsWithKey(String topic, String key) {
         return KafkaTestClients.readAll(KafkaBrokerExtension.bootstrapServers(), topic).stream()
                 .filter(r -> r.key() != null && key.equals(new String(r.key(), StandardCharsets.UTF_8)))
                 .toList();
-    }
-
-    private static GenericRecord decodePayload(EntityEvent event, String typeName) {
-        EntityType type = contract().types().require(typeName);
-        ByteBuffer buffer = event.getPayload().duplicate();
-        byte[] bytes = new byte[buffer.remaining()];
-        buffer.get(bytes);
-        return contract().payloads().decode(bytes, type.schema());
     }
 
     private static ConcordContract contract() {

@@ -4,7 +4,6 @@ import dev.concord.contract.ConcordContract;
 import dev.concord.contract.avro.EntityEvent;
 import dev.concord.contract.types.EntityType;
 import dev.concord.testsupport.KafkaTestClients;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.apache.avro.generic.GenericRecord;
@@ -24,9 +23,6 @@ final class TopicEvents {
 
     static GenericRecord payload(ConcordContract contract, EntityEvent event) {
         EntityType type = contract.types().require(event.getEntityType());
-        ByteBuffer buffer = event.getPayload().duplicate();
-        byte[] bytes = new byte[buffer.remaining()];
-        buffer.get(bytes);
-        return contract.payloads().decode(bytes, type.schema());
+        return contract.payloads().decode(event.getPayload(), type.schema());
     }
 }

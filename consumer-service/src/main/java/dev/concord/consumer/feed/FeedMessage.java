@@ -48,11 +48,7 @@ public sealed interface FeedMessage {
 
         @Override
         public String toJson() {
-            Map<String, Object> message = new LinkedHashMap<>();
-            message.put("type", "resync");
-            message.put("after", after);
-            message.put("reason", reason);
-            return Json.write(message);
+            return Json.message("resync", "after", after, "reason", reason);
         }
     }
 
@@ -71,11 +67,7 @@ public sealed interface FeedMessage {
 
         @Override
         public String toJson() {
-            Map<String, Object> message = new LinkedHashMap<>();
-            message.put("type", "reset");
-            message.put("store", store);
-            message.put("reason", reason);
-            return Json.write(message);
+            return Json.message("reset", "store", store, "reason", reason);
         }
     }
 
@@ -84,6 +76,15 @@ public sealed interface FeedMessage {
         private static final ObjectMapper MAPPER = new ObjectMapper();
 
         private Json() {
+        }
+
+        /** {@code {"type": type, first: firstValue, second: secondValue}}, in that order. */
+        static String message(String type, String first, Object firstValue, String second, Object secondValue) {
+            Map<String, Object> message = new LinkedHashMap<>();
+            message.put("type", type);
+            message.put(first, firstValue);
+            message.put(second, secondValue);
+            return write(message);
         }
 
         static String write(Object value) {
