@@ -1,10 +1,10 @@
 package dev.concord.security;
 
 import dev.concord.contract.settings.Settings;
+import io.micronaut.context.annotation.Context;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.security.authentication.Authentication;
 import io.micronaut.security.authentication.AuthorizationException;
-import jakarta.inject.Singleton;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -15,7 +15,7 @@ import java.util.List;
  * here an authenticated client must also hold the grant, and an anonymous caller passes only for reads
  * that an operator explicitly opened ({@code concord.security.anonymous-reads=true}).
  */
-@Singleton
+@Context // built at start: a bad setting stops the service instead of failing a request
 public class AccessPolicy {
 
     private final ClientResolver clients;

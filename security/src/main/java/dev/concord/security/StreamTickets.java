@@ -4,10 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.concord.contract.settings.Settings;
+import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.core.annotation.Nullable;
 import jakarta.inject.Inject;
-import jakarta.inject.Singleton;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * <p>The secret is {@code concord.security.stream-tickets.secret} (at least 32 bytes; set the same one on
  * every instance behind one load balancer), or a random one per instance when unset.
  */
-@Singleton
+@Context // built at start: a bad setting stops the service instead of failing a request
 @Requires(property = "concord.security.stream-tickets.enabled", value = "true")
 public class StreamTickets {
 
