@@ -13,9 +13,7 @@ import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Property;
-import io.micronaut.context.env.Environment;
 import io.micronaut.core.convert.format.MapFormat;
-import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -57,11 +55,6 @@ public class ContractFactory {
         return ConcordContract.connect(kafkaClientConfig, settings).registerWriterSchemas();
     }
 
-    /** The service's settings, typed and checked where they are read (each default written once, with its reader). */
-    @Singleton
-    public Settings settings(Environment environment) {
-        return Settings.ofService(name -> environment.getProperty(name, String.class));
-    }
 
 
     /**

@@ -1,16 +1,16 @@
 package dev.concord.producer;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import dev.concord.contract.settings.Settings;
 import dev.concord.producer.outbox.OutboxSettings;
 import dev.concord.producer.publish.RateLimiter;
+import dev.concord.security.SettingsFactory;
 import io.micronaut.context.ApplicationContext;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** producer-service's settings as its own application.yml maps them: defaults written once, bad values refused by name. */
 class SettingsConfigurationTest {
@@ -37,7 +37,7 @@ class SettingsConfigurationTest {
 
     private static <T> T withSettings(Map<String, Object> overrides, Function<Settings, T> read) {
         try (ApplicationContext context = ApplicationContext.builder().properties(overrides).build()) {
-            return read.apply(new ContractFactory().settings(context.getEnvironment().start()));
+            return read.apply(new SettingsFactory().settings(context.getEnvironment().start()));
         }
     }
 }

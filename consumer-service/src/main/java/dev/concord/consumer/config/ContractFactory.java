@@ -6,7 +6,6 @@ import dev.concord.contract.types.EntityTypes;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Property;
-import io.micronaut.context.env.Environment;
 import io.micronaut.core.convert.format.MapFormat.MapTransformation;
 import io.micronaut.core.convert.format.MapFormat;
 import jakarta.inject.Singleton;
@@ -27,12 +26,6 @@ public class ContractFactory {
     KafkaClientSettings kafkaClientSettings(
             @Property(name = "concord.kafka") @MapFormat(transformation = MapTransformation.FLAT) Map<String, Object> kafka) {
         return new KafkaClientSettings(kafka);
-    }
-
-    /** The service's settings, typed and checked where they are read (each default written once, with its record). */
-    @Singleton
-    Settings settings(Environment environment) {
-        return Settings.ofService(name -> environment.getProperty(name, String.class));
     }
 
     @Singleton

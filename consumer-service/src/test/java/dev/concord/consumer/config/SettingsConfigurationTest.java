@@ -1,11 +1,9 @@
 package dev.concord.consumer.config;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import dev.concord.consumer.RunningReplica;
 import dev.concord.consumer.TestTypes;
 import dev.concord.consumer.feed.FeedSettings;
+import dev.concord.security.SettingsFactory;
 import dev.concord.testsupport.KafkaBrokerExtension;
 import dev.concord.testsupport.KafkaTestClients;
 import dev.concord.testsupport.PostgresExtension;
@@ -14,6 +12,8 @@ import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** consumer-service's settings as its own application.yml maps them: defaults written once, bad values refused by name. */
 @ExtendWith({KafkaBrokerExtension.class, PostgresExtension.class})
@@ -45,7 +45,7 @@ class SettingsConfigurationTest {
     /** The feed's settings as the service reads them at start-up: its application.yml, {@code overrides} on top. */
     private static FeedSettings feed(Map<String, Object> overrides) {
         try (ApplicationContext context = ApplicationContext.builder().properties(overrides).build()) {
-            return FeedSettings.from(new ContractFactory().settings(context.getEnvironment().start()));
+            return FeedSettings.from(new SettingsFactory().settings(context.getEnvironment().start()));
         }
     }
 }

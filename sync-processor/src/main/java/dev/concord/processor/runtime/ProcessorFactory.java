@@ -11,7 +11,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Property;
-import io.micronaut.context.env.Environment;
 import io.micronaut.core.convert.format.MapFormat;
 import jakarta.inject.Singleton;
 import java.time.Duration;
@@ -27,12 +26,6 @@ final class ProcessorFactory {
     ConcordContract contract(@Property(name = "concord.kafka") @MapFormat(transformation = MapFormat.MapTransformation.FLAT)
                              Map<String, Object> kafkaClientConfig, Settings settings) {
         return ConcordContract.connect(KafkaClientProperties.fromConfiguration(kafkaClientConfig), settings).registerWriterSchemas();
-    }
-
-    /** The service's settings, typed and checked where they are read (each default written once, with its record). */
-    @Singleton
-    Settings settings(Environment environment) {
-        return Settings.ofService(name -> environment.getProperty(name, String.class));
     }
 
     /** The sync rules' knobs ({@code concord.sync.*}), each default in {@link SyncSettings#defaults()} with its reason. */

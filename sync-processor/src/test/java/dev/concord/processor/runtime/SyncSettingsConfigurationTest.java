@@ -1,14 +1,14 @@
 package dev.concord.processor.runtime;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import dev.concord.processor.topology.SyncSettings;
+import dev.concord.security.SettingsFactory;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.context.env.Environment;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The sync rules' settings come from configuration, and their defaults from one place: SyncSettings.defaults(). */
 class SyncSettingsConfigurationTest {
@@ -39,8 +39,7 @@ class SyncSettingsConfigurationTest {
     private static SyncSettings settings(Map<String, Object> overrides) {
         try (ApplicationContext context = ApplicationContext.builder().properties(overrides).build()) {
             Environment environment = context.getEnvironment().start();
-            ProcessorFactory factory = new ProcessorFactory();
-            return factory.syncSettings(factory.settings(environment));
+            return new ProcessorFactory().syncSettings(new SettingsFactory().settings(environment));
         }
     }
 }
