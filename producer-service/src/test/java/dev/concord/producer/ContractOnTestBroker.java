@@ -44,7 +44,7 @@ public final class ContractOnTestBroker implements AutoCloseable {
 
     /** Completes on the acknowledging thread (no executor hop), counting into {@code metrics}. */
     public EventPublisher publisher(WriteMetrics metrics) {
-        return new EventPublisher(producer, Runnable::run, metrics);
+        return new EventPublisher(producer, Runnable::run, metrics, contract);
     }
 
     public EventFactory events() {

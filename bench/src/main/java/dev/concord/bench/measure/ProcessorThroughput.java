@@ -67,17 +67,17 @@ public final class ProcessorThroughput {
             double alos = processor(results, contract, "at_least_once", events);
             String shape = events + " events of ~200 B, 6 partitions, " + spec.entities() + " entities, 3 writers";
             String plain = "plain consume→produce pipe";
-            String pipeNote = "best of two copies of the topic";
+            String txPipeName = "transactional pipe (commit every " + commitIntervalMs + " ms)";
             results.add(new Measurement("processor, exactly_once_v2 (P1)", "events/s", eos, plain, pipe, true,
                     shape + "; stream thread: " + threadMetrics.get("exactly_once_v2")));
             results.add(new Measurement("processor, at_least_once", "events/s", alos, plain, pipe, true,
                     shape + "; stream thread: " + threadMetrics.get("at_least_once")));
             results.add(new Measurement("processor, exactly_once_v2 (1 - P2)", "events/s", eos, "processor, at_least_once", alos, true,
                     "the cost of exactly-once is 1 - ratio"));
-            results.add(new Measurement("transactional pipe (commit every " + commitIntervalMs + " ms)", "events/s", txPipe, plain, pipe, true,
+            results.add(new Measurement(txPipeName, "events/s", txPipe, plain, pipe, true,
                     "the cost of transactions without Kafka Streams"));
             results.add(new Measurement("Streams pass-through, exactly_once_v2", "events/s", passEos,
-                    "transactional pipe (commit every " + commitIntervalMs + " ms)", txPipe, true, "the cost of Kafka Streams and the serdes under exactly-once"));
+                    txPipeName, txPipe, true, "the cost of Kafka Streams and the serdes under exactly-once"));
             results.add(new Measurement("Streams pass-through, at_least_once", "events/s", passAlos, plain, pipe, true,
                     "the cost of Kafka Streams and the serdes"));
             results.add(new Measurement("processor, exactly_once_v2", "events/s", eos, "Streams pass-through, exactly_once_v2",

@@ -48,7 +48,6 @@ public final class CdcCapture implements AutoCloseable {
     private static final ObjectMapper JSON = StrictJsonReader.boundedMapper(false);
 
     private final CdcSettings settings;
-    private final ConcordContract contract;
     private final WriteMetrics metrics;
     private final EventPublisher publisher;
     private final CdcEventMapper mapper;
@@ -60,7 +59,6 @@ public final class CdcCapture implements AutoCloseable {
     public CdcCapture(CdcSettings settings, ConcordContract contract, EventPublisher publisher, EventFactory events,
                       WriteMetrics metrics) {
         this.settings = settings;
-        this.contract = contract;
         this.publisher = publisher;
         this.metrics = metrics;
         this.mapper = new CdcEventMapper(contract, events, settings.tables(), settings.slot(), settings.writerId());
@@ -118,12 +116,15 @@ public final class CdcCapture implements AutoCloseable {
         while (true) {
             List<CompletableFuture<PublishedEvent>> sent = new ArrayList<>(events.size());
             for (EntityEvent event : events) {
-                sent.add(publisher.publish(WriteMetrics.Source.CDC,
-                        contract.topics().events(contract.types().require(event.getEntityType())), event));
+                sent.add(publisher.publish(WriteMetrics.Source.CDC, event));
             }
             try {
                 CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).join();
                 published.addAndGet(events.size());
+                if (!events.isEmpty()) {
+                    // A captured change's clock is its source commit time (see CdcEventMapper): how far behind the source we are.
+                    metrics.cdcLag(Duration.ofMillis(System.currentTimeMillis() - events.get(events.size() - 1).getClock().getPhysicalMillis()));
+                }
                 return;
             } catch (CompletionException failed) {
                 if (stopping) {

@@ -45,7 +45,7 @@ public class OutboxFactory {
         pool.setMaximumPoolSize(2);
         HikariDataSource dataSource = new HikariDataSource(pool);
         if (settings.flag("concord.outbox.create-schema", true)) {
-            OutboxRelay.createSchema(dataSource);
+            OutboxTable.createSchema(dataSource);
         }
         OutboxRelay relay = new OutboxRelay(dataSource, contract, publisher, events, relaySettings, metrics, rows -> { });
         relay.start();

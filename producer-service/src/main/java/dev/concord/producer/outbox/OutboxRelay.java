@@ -51,7 +51,6 @@ public final class OutboxRelay implements AutoCloseable {
 
     private final OutboxTable table;
     private final OutboxRowEvents rowEvents;
-    private final ConcordContract contract;
     private final EventPublisher publisher;
     private final OutboxSettings settings;
     private final WriteMetrics metrics;
@@ -66,16 +65,10 @@ public final class OutboxRelay implements AutoCloseable {
                        OutboxSettings settings, WriteMetrics metrics, IntConsumer onRecorded) {
         this.table = new OutboxTable(dataSource);
         this.rowEvents = new OutboxRowEvents(events, contract.types(), settings.writerId());
-        this.contract = contract;
         this.publisher = publisher;
         this.settings = settings;
         this.metrics = metrics;
         this.onRecorded = onRecorded;
-    }
-
-    /** Creates the outbox table, the dead-row table and the append and capture functions if absent (idempotent). */
-    public static void createSchema(DataSource dataSource) throws SQLException {
-        OutboxTable.createSchema(dataSource);
     }
 
     /** Relays in the background: rounds back to back while there are rows, one poll interval apart when idle. */
@@ -88,10 +81,11 @@ public final class OutboxRelay implements AutoCloseable {
 
     private void drain() {
         try {
-            while (!Thread.currentThread().isInterrupted() && relayOnce() > 0) {
-                sampleBacklog(); // next round right away
-            }
-            sampleBacklog();
+            int claimed;
+            do {
+                claimed = relayOnce();
+                sampleBacklog();
+            } while (claimed > 0 && !Thread.currentThread().isInterrupted()); // while there were rows: next round at once
         } catch (SQLException | RuntimeException e) {
             // The database or Kafka is away: claimed rows stay leased and return after the lease; retry next tick.
             LOG.warn("Outbox relay round failed ({}); retrying in {}", LogSafe.of(e), settings.pollInterval());
@@ -119,8 +113,7 @@ public final class OutboxRelay implements AutoCloseable {
                 bury(row, e.getMessage());
                 continue;
             }
-            inFlight.add(new InFlight(row, publisher.publish(WriteMetrics.Source.OUTBOX,
-                    contract.topics().events(contract.types().require(row.type())), event)));
+            inFlight.add(new InFlight(row, publisher.publish(WriteMetrics.Source.OUTBOX, event)));
         }
         record(inFlight);
         return rows.size();

@@ -135,7 +135,7 @@ public class PublishService {
         String writer = fields != null && fields.writer() != null ? fields.writer() : writerId;
         EventSource source = EventSource.newBuilder(EntityEvents.source(SERVICE_NAME)).setRequestId(command.requestId()).build();
         EntityEvent event = events.event(prepared, eventId, at, writer, source);
-        return publisher.publish(WriteMetrics.Source.HTTP, contract.topics().events(prepared.type()), event).thenApply(PublishAccepted::of);
+        return publisher.publish(WriteMetrics.Source.HTTP, event).thenApply(PublishAccepted::of);
     }
 
     /** What makes two requests "the same" for an idempotency key: everything but the request id. */

@@ -52,8 +52,8 @@ public class EventFactory {
                         Long expectedVersion, String bodyField, String versionField) {
     }
 
-    /** A validated write: its type, its payload record and encoding (null for DELETE), and the fields a PATCH changes. */
-    public record Prepared(Write write, EntityType type, GenericRecord record, byte[] payload, List<String> changedFields) {
+    /** A validated write: its type, its encoded payload (null for DELETE), and the fields a PATCH changes. */
+    public record Prepared(Write write, EntityType type, byte[] payload, List<String> changedFields) {
     }
 
     /**
@@ -81,7 +81,7 @@ public class EventFactory {
             case UPSERT: {
                 ObjectNode body = requireBody(type, write);
                 GenericRecord record = toRecord(type, body);
-                return new Prepared(write, type, record, encode(type, record, write), List.of());
+                return new Prepared(write, type, encode(type, record, write), List.of());
             }
             case PATCH: {
                 if (type.policy() != MergePolicy.FIELD_MERGE) {
@@ -96,10 +96,10 @@ public class EventFactory {
                     }
                     changed = List.copyOf(write.changedFields());
                 }
-                return new Prepared(write, type, patch.record(), encode(type, patch.record(), write), changed);
+                return new Prepared(write, type, encode(type, patch.record(), write), changed);
             }
             case DELETE:
-                return new Prepared(write, type, null, null, List.of());
+                return new Prepared(write, type, null, List.of());
             default:
                 throw new IllegalStateException("unknown operation " + write.op());
         }

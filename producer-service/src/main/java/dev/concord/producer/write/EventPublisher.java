@@ -1,5 +1,6 @@
 package dev.concord.producer.write;
 
+import dev.concord.contract.ConcordContract;
 import dev.concord.contract.avro.EntityEvent;
 import dev.concord.contract.topics.Topic;
 import dev.concord.producer.monitoring.WriteMetrics;
@@ -28,20 +29,26 @@ public class EventPublisher {
     private final KafkaProducer<String, EntityEvent> producer;
     private final Executor completionExecutor;
     private final WriteMetrics metrics;
+    private final ConcordContract contract;
 
     /**
      * @param completionExecutor where futures complete: not on the producer's I/O thread, which would
      *                           otherwise also render HTTP responses and delay every other acknowledgement
      */
     public EventPublisher(KafkaProducer<String, EntityEvent> producer,
-                          @Named(TaskExecutors.BLOCKING) Executor completionExecutor, WriteMetrics metrics) {
+                          @Named(TaskExecutors.BLOCKING) Executor completionExecutor, WriteMetrics metrics, ConcordContract contract) {
         this.producer = producer;
         this.completionExecutor = completionExecutor;
         this.metrics = metrics;
+        this.contract = contract;
     }
 
-    /** May block up to {@code max.block.ms} for topic metadata or buffer space: call it off the event loop. */
-    public CompletableFuture<PublishedEvent> publish(WriteMetrics.Source source, Topic<String, EntityEvent> topic, EntityEvent event) {
+    /**
+     * Sends the event to its type's events topic. May block up to {@code max.block.ms} for topic metadata or buffer
+     * space: call it off the event loop.
+     */
+    public CompletableFuture<PublishedEvent> publish(WriteMetrics.Source source, EntityEvent event) {
+        Topic<String, EntityEvent> topic = contract.topics().events(contract.types().require(event.getEntityType()));
         CompletableFuture<PublishedEvent> acknowledged = new CompletableFuture<>();
         long sentAt = System.nanoTime();
         try {
@@ -62,10 +69,6 @@ public class EventPublisher {
             return;
         }
         metrics.published(source, event.getEntityType(), Duration.ofNanos(System.nanoTime() - sentAtNanos));
-        if (source == WriteMetrics.Source.CDC) {
-            // A captured change's clock is its source commit time (see CdcEventMapper).
-            metrics.cdcLag(Duration.ofMillis(System.currentTimeMillis() - event.getClock().getPhysicalMillis()));
-        }
     }
 
     private static void complete(CompletableFuture<PublishedEvent> acknowledged, Topic<String, EntityEvent> topic,

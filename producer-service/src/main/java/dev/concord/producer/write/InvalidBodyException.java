@@ -2,8 +2,6 @@ package dev.concord.producer.write;
 
 import dev.concord.contract.json.Violation;
 import dev.concord.contract.problem.Problem;
-import dev.concord.producer.write.RefusedException;
-import dev.concord.producer.write.StrictJsonReader;
 import java.util.List;
 
 /**

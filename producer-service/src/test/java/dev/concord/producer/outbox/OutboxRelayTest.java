@@ -59,9 +59,9 @@ class OutboxRelayTest {
     void createOutbox() throws SQLException {
         database = new PGSimpleDataSource();
         database.setUrl(PostgresExtension.createDatabase());
-        OutboxRelay.createSchema(database);
+        OutboxTable.createSchema(database);
         // Applying it twice (two relays starting) changes nothing.
-        OutboxRelay.createSchema(database);
+        OutboxTable.createSchema(database);
     }
 
     @Test
