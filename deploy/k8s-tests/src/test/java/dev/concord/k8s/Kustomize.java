@@ -46,6 +46,11 @@ final class Kustomize {
         return RENDERED.computeIfAbsent(name, n -> parse(n, render(k8s().resolve("overlays").resolve(n))));
     }
 
+    /** An overlay of another copy of deploy/k8s (not cached). */
+    static Rendered overlay(Path k8sDir, String name) {
+        return parse(name, render(k8sDir.resolve("overlays").resolve(name)));
+    }
+
     static String render(Path kustomizationDir) {
         List<String> command = List.of(kubectl(), "kustomize", kustomizationDir.toString());
         Process process;

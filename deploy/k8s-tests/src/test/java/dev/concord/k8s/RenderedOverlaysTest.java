@@ -177,8 +177,11 @@ class RenderedOverlaysTest {
     @ParameterizedTest
     @ValueSource(strings = {"dev", "production"})
     void everyTopicTheServicesUseIsAKafkaTopicWithTheRightCleanupPolicyAndPartitions(String overlay) {
-        Rendered rendered = Kustomize.overlay(overlay);
-        EntityTypes types = ConcordServices.declaredTypes();
+        assertTopicsFollowTheDeclaration(overlay, Kustomize.overlay(overlay), ConcordServices.declaredTypes());
+    }
+
+    /** Also used on a copy of deploy/k8s with a type added (TypesOnboardingTest). */
+    static void assertTopicsFollowTheDeclaration(String overlay, Rendered rendered, EntityTypes types) {
         Map<String, Map<String, Object>> declared = kafkaTopics(rendered);
 
         assertThat(declared.keySet()).as("KafkaTopics in %s", overlay).containsExactlyInAnyOrderElementsOf(ConcordServices.allTopics(types));
@@ -344,8 +347,11 @@ class RenderedOverlaysTest {
     @ParameterizedTest
     @ValueSource(strings = {"dev", "production"})
     void eachServicesAclsCoverWhatItUsesAndNothingMore(String overlay) {
-        Rendered rendered = Kustomize.overlay(overlay);
-        EntityTypes types = ConcordServices.declaredTypes();
+        assertAclsFollowTheDeclaration(overlay, Kustomize.overlay(overlay), ConcordServices.declaredTypes());
+    }
+
+    /** Also used on a copy of deploy/k8s with a type added (TypesOnboardingTest). */
+    static void assertAclsFollowTheDeclaration(String overlay, Rendered rendered, EntityTypes types) {
         Map<String, Set<Acl>> expected = new LinkedHashMap<>();
         expected.put(ConcordServices.PRODUCER, KafkaAcls.producer(types, provisions(rendered, ConcordServices.PRODUCER)));
         expected.put(ConcordServices.PROCESSOR, KafkaAcls.processor(types, applicationId(rendered),

@@ -1,6 +1,7 @@
 package dev.concord.contract.catalog;
 
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
@@ -11,6 +12,8 @@ import org.apache.avro.SchemaCompatibility.Incompatibility;
  * rules, and describes every break by the dotted field path it occurs at.
  */
 final class CompatibilityChecker {
+
+    private static final String ROOT = "(root)";
 
     private CompatibilityChecker() {
     }
@@ -34,10 +37,50 @@ final class CompatibilityChecker {
     }
 
     private static void describe(Schema reader, Schema writer, String direction, List<String> out) {
+        describe(reader, writer, direction, "", out);
+    }
+
+    private static void describe(Schema reader, Schema writer, String direction, String prefix, List<String> out) {
         for (Incompatibility incompatibility :
                 SchemaCompatibility.checkReaderWriterCompatibility(reader, writer).getResult().getIncompatibilities()) {
-            out.add("field '" + fieldPath(reader, incompatibility) + "': " + explain(incompatibility) + " (" + direction + ")");
+            String path = fieldPath(reader, incompatibility);
+            path = prefix.isEmpty() ? path : path.equals(ROOT) ? prefix : prefix + "." + path;
+            Schema[] sameNamed = sameNamedBranches(incompatibility);
+            if (sameNamed != null) {
+                // Avro says only "reader union lacking writer type: RECORD" when a record inside an optional field
+                // changed (["null", Address]): look inside it, to name the field that broke.
+                describe(sameNamed[0], sameNamed[1], direction, path, out);
+            } else {
+                out.add("field '" + path + "': " + explain(incompatibility) + " (" + direction + ")");
+            }
         }
+    }
+
+    /**
+     * For a union whose writer branch has no compatible reader branch although a branch of the same name
+     * exists: that reader branch and the writer branch (the location's last step is the writer branch's index).
+     */
+    private static Schema[] sameNamedBranches(Incompatibility incompatibility) {
+        Schema union = incompatibility.getReaderFragment();
+        Schema written = incompatibility.getWriterFragment();
+        if (incompatibility.getType() != SchemaCompatibility.SchemaIncompatibilityType.MISSING_UNION_BRANCH
+                || union == null || written == null || union.getType() != Schema.Type.UNION) {
+            return null;
+        }
+        if (written.getType() == Schema.Type.UNION) {
+            String[] steps = incompatibility.getLocation().split("/");
+            String last = steps[steps.length - 1];
+            if (!last.matches("\\d+") || Integer.parseInt(last) >= written.getTypes().size()) {
+                return null;
+            }
+            written = written.getTypes().get(Integer.parseInt(last));
+        }
+        Schema branch = written;
+        if (!EnumSet.of(Schema.Type.RECORD, Schema.Type.ENUM, Schema.Type.FIXED).contains(branch.getType())) {
+            return null;
+        }
+        return union.getTypes().stream().filter(r -> r.getType() == branch.getType() && r.getFullName().equals(branch.getFullName()))
+                .findFirst().map(r -> new Schema[] {r, branch}).orElse(null);
     }
 
     private static String explain(Incompatibility incompatibility) {
@@ -81,6 +124,6 @@ final class CompatibilityChecker {
                 && locationStopsAtRecord) {
             names.add(incompatibility.getMessage());
         }
-        return names.isEmpty() ? "(root)" : String.join(".", names);
+        return names.isEmpty() ? ROOT : String.join(".", names);
     }
 }

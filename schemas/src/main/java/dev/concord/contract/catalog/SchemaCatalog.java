@@ -54,13 +54,11 @@ public final class SchemaCatalog implements SchemaStore, AutoCloseable {
      * @throws IncompatibleSchemaException if it breaks the compatibility mode with earlier schemas of the subject
      */
     public synchronized long register(String subject, Schema schema) {
-        refresh();
         long fingerprint = SchemaNormalization.parsingFingerprint64(schema);
-        List<Schema> earlier = bySubject.getOrDefault(subject, List.of());
-        if (earlier.stream().anyMatch(s -> SchemaNormalization.parsingFingerprint64(s) == fingerprint)) {
+        List<String> problems = check(subject, schema);
+        if (isRegistered(subject, fingerprint)) {
             return fingerprint;
         }
-        List<String> problems = CompatibilityChecker.problems(schema, earlier, mode);
         if (!problems.isEmpty()) {
             throw new IncompatibleSchemaException(subject, mode, problems);
         }
@@ -68,6 +66,26 @@ public final class SchemaCatalog implements SchemaStore, AutoCloseable {
         log.append(entry);
         remember(entry.subject(), fingerprint, schema);
         return fingerprint;
+    }
+
+    /**
+     * What {@link #register} would refuse, without registering anything: the breaks of the subject's
+     * compatibility mode, each naming its field (empty when the schema is compatible or already registered).
+     */
+    public synchronized List<String> check(String subject, Schema schema) {
+        refresh();
+        if (isRegistered(subject, SchemaNormalization.parsingFingerprint64(schema))) {
+            return List.of();
+        }
+        return CompatibilityChecker.problems(schema, bySubject.getOrDefault(subject, List.of()), mode);
+    }
+
+    public CompatibilityMode mode() {
+        return mode;
+    }
+
+    private boolean isRegistered(String subject, long fingerprint) {
+        return bySubject.getOrDefault(subject, List.of()).stream().anyMatch(s -> SchemaNormalization.parsingFingerprint64(s) == fingerprint);
     }
 
     @Override

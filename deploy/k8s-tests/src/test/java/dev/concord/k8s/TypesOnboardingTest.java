@@ -1,0 +1,121 @@
+package dev.concord.k8s;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.concord.contract.types.EntityType;
+import dev.concord.contract.types.EntityTypes;
+import dev.concord.tools.types.TypesSync;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The type declaration is the single source of deploy/k8s's per-type parts: the repository is in step with it,
+ * and onboarding a type is its .avsc, a line in the declaration and {@code ./concord types sync}, after which
+ * the rendered overlays pass the same checks as the real ones (topics, ACLs, the autoscalers' ceilings).
+ */
+class TypesOnboardingTest {
+
+    private static final String INVOICE_SCHEMA = """
+            {"type": "record", "name": "Invoice", "namespace": "dev.concord.domain",
+             "fields": [
+               {"name": "customerId", "type": "string"},
+               {"name": "totalCents", "type": "long"},
+               {"name": "paid", "type": "boolean", "default": false}
+             ]}
+            """;
+
+    @Test
+    void theRepositorysManifestsAreInStepWithTheTypeDeclaration() {
+        TypesSync sync = new TypesSync(Kustomize.repo());
+
+        assertThat(sync.plan()).extracting(change -> sync.relative(change.path()).toString())
+                .as("files out of step with schemas/src/main/resources/concord-types.json: run ./concord types sync")
+                .isEmpty();
+    }
+
+    @Test
+    void aTypeAddedToTheDeclarationGetsItsTopicsAclsMountAndCeilingsFromOneSync(@TempDir Path copy) throws IOException {
+        // Given a copy of the repository's contract and manifests, and a new type declared in the contract
+        copyTree(Kustomize.repo().resolve("schemas/src/main"), copy.resolve("schemas/src/main"));
+        copyTree(Kustomize.k8s(), copy.resolve("deploy/k8s"));
+        Files.writeString(copy.resolve("schemas/src/main/avro/domain/invoice.avsc"), INVOICE_SCHEMA);
+        Path declaration = copy.resolve(TypesSync.DECLARATION);
+        String declared = Files.readString(declaration);
+        Files.writeString(declaration, declared.replace("\n  ]",
+                ",\n    {\"name\": \"invoice\", \"schema\": \"classpath:avro/domain/invoice.avsc\", \"policy\": \"last-writer-wins\", \"partitions\": 3}\n  ]"));
+
+        // When
+        TypesSync sync = new TypesSync(copy);
+        List<TypesSync.FileChange> written = sync.apply();
+
+        // Then every file the type touches was written, and a second sync has nothing left to do
+        assertThat(written).extracting(change -> sync.relative(change.path()).toString()).contains(
+                "deploy/k8s/base/types/concord-types.json", "deploy/k8s/base/types/invoice.avsc",
+                "deploy/k8s/kafka/topics.yaml", "deploy/k8s/kafka/users.yaml");
+        assertThat(sync.plan()).isEmpty();
+        assertThat(Files.readString(copy.resolve("deploy/k8s/base/types/invoice.avsc"))).isEqualTo(INVOICE_SCHEMA);
+        for (String overlay : Kustomize.OVERLAYS) {
+            Rendered rendered = Kustomize.overlay(copy.resolve("deploy/k8s"), overlay);
+            EntityTypes mounted = mountedDeclaration(rendered);
+            assertThat(mounted.all()).extracting(EntityType::name).containsExactlyInAnyOrder("customer", "order", "invoice");
+            assertThat(mounted.require("invoice").partitions()).isEqualTo(3);
+            RenderedOverlaysTest.assertTopicsFollowTheDeclaration(overlay, rendered, mounted);
+            RenderedOverlaysTest.assertAclsFollowTheDeclaration(overlay, rendered, mounted);
+            int partitions = mounted.all().stream().mapToInt(EntityType::partitions).sum();
+            for (Map<String, Object> scaled : rendered.all("ScaledObject")) {
+                assertThat(Integer.parseInt(Y.str(scaled, "spec", "maxReplicaCount"))).as(Rendered.name(scaled)).isEqualTo(partitions);
+            }
+        }
+    }
+
+    @Test
+    void aTypeRemovedFromTheDeclarationLeavesNoTopicAclOrSchemaCopyBehind(@TempDir Path copy) throws IOException {
+        copyTree(Kustomize.repo().resolve("schemas/src/main"), copy.resolve("schemas/src/main"));
+        copyTree(Kustomize.k8s(), copy.resolve("deploy/k8s"));
+        Path declaration = copy.resolve(TypesSync.DECLARATION);
+        List<String> kept = Files.readAllLines(declaration).stream().filter(line -> !line.contains("\"order\"")).toList();
+        Files.writeString(declaration, String.join("\n", kept).replace("\"partitions\": 6},\n  ]", "\"partitions\": 6}\n  ]") + "\n");
+
+        new TypesSync(copy).apply();
+
+        assertThat(copy.resolve("deploy/k8s/base/types/order.avsc")).doesNotExist();
+        Rendered rendered = Kustomize.overlay(copy.resolve("deploy/k8s"), "production");
+        EntityTypes mounted = mountedDeclaration(rendered);
+        assertThat(mounted.all()).extracting(EntityType::name).containsExactly("customer");
+        RenderedOverlaysTest.assertTopicsFollowTheDeclaration("production", rendered, mounted);
+        RenderedOverlaysTest.assertAclsFollowTheDeclaration("production", rendered, mounted);
+    }
+
+    private static EntityTypes mountedDeclaration(Rendered rendered) throws IOException {
+        Path dir = Files.createTempDirectory("concord-types");
+        for (Map.Entry<String, String> file : rendered.configMapData(rendered.generatedConfigMap("concord-types")).entrySet()) {
+            Files.writeString(dir.resolve(file.getKey()), file.getValue(), StandardCharsets.UTF_8);
+        }
+        return EntityTypes.load(dir.resolve("concord-types.json").toString());
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> paths = Files.walk(from)) {
+            paths.forEach(source -> {
+                Path target = to.resolve(from.relativize(source).toString());
+                try {
+                    if (Files.isDirectory(source)) {
+                        Files.createDirectories(target);
+                    } else {
+                        Files.copy(source, target);
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package dev.concord.tools.types;
+
+import dev.concord.contract.topics.TopicNames;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * What deploy/k8s holds for each declared entity type, written from the declaration: the type's two
+ * topics, each service's ACL entries on them, the dev overlay's single-replica patches, KEDA's lag reader
+ * and the autoscalers' ceilings. The rules are the ones the k8s-tests check (the producer writes events,
+ * the processor reads events and writes state, the replica reads state, KEDA describes both).
+ */
+final class ManifestTemplates {
+
+    private final List<DeclaredType> types;
+
+    ManifestTemplates(List<DeclaredType> types) {
+        this.types = List.copyOf(types);
+    }
+
+    Map<String, Function<String, List<String>>> blocks() {
+        Map<String, Function<String, List<String>>> blocks = new LinkedHashMap<>();
+        blocks.put("topics", block -> topics());
+        blocks.put("producer-events", block -> acls(TopicNames::events, "[Write, Describe]"));
+        blocks.put("processor-events", block -> acls(TopicNames::events, "[Read, Describe]"));
+        blocks.put("processor-state", block -> acls(TopicNames::state, "[Write, Describe]"));
+        blocks.put("replica-state", block -> acls(TopicNames::state, "[Read, Describe]"));
+        blocks.put("lag-reader-topics", block -> {
+            List<String> lines = new ArrayList<>(acls(TopicNames::events, "[Describe]"));
+            lines.addAll(acls(TopicNames::state, "[Describe]"));
+            return lines;
+        });
+        blocks.put("type-files", block -> types.stream().map(t -> "- types/" + t.schemaFileName()).toList());
+        blocks.put("dev-single-replica-topics", block -> devSingleReplicaPatches());
+        blocks.put("processor-max-replicas", block -> List.of("maxReplicaCount: " + partitionSum()));
+        blocks.put("replica-max-replicas", block -> List.of("maxReplicaCount: " + partitionSum()));
+        return blocks;
+    }
+
+    private List<String> topics() {
+        List<String> lines = new ArrayList<>();
+        for (DeclaredType type : types) {
+            lines.add("# " + type.name() + ": writers' events. Kept 7 days: the state topic holds the outcome; events are the input to replay.");
+            lines.addAll(topic(TopicNames.events(type.name()), type.partitions(), "cleanup.policy: \"delete\"", "retention.ms: 604800000"));
+            lines.add("---");
+            lines.add("# " + type.name() + ": decided state, compacted to the latest record per entity; replicas bootstrap from it. A Kafka");
+            lines.add("# tombstone stays readable for a day: a replica away longer keeps the versioned tombstone row (reads 404).");
+            lines.addAll(topic(TopicNames.state(type.name()), type.partitions(), "cleanup.policy: \"compact\"", "delete.retention.ms: 86400000"));
+            lines.add("---");
+        }
+        return lines;
+    }
+
+    private static List<String> topic(String name, int partitions, String cleanup, String retention) {
+        return List.of(
+                "apiVersion: kafka.strimzi.io/v1",
+                "kind: KafkaTopic",
+                "metadata:",
+                "  name: " + name,
+                "  labels:",
+                "    strimzi.io/cluster: concord-kafka",
+                "    app.kubernetes.io/part-of: concord",
+                "spec:",
+                "  topicName: " + name,
+                "  partitions: " + partitions,
+                "  replicas: 3",
+                "  config:",
+                "    " + cleanup,
+                "    min.insync.replicas: 2",
+                "    " + retention);
+    }
+
+    private List<String> acls(Function<String, String> topicOf, String operations) {
+        List<String> lines = new ArrayList<>();
+        for (DeclaredType type : types) {
+            lines.add("- resource:");
+            lines.add("    type: topic");
+            lines.add("    name: " + topicOf.apply(type.name()));
+            lines.add("    patternType: literal");
+            lines.add("  operations: " + operations);
+            lines.add("  host: \"*\"");
+        }
+        return lines;
+    }
+
+    private List<String> devSingleReplicaPatches() {
+        List<String> lines = new ArrayList<>();
+        for (DeclaredType type : types) {
+            for (String topic : List.of(TopicNames.events(type.name()), TopicNames.state(type.name()))) {
+                lines.add("- target: {group: kafka.strimzi.io, version: v1, kind: KafkaTopic, name: " + topic + "}");
+                lines.add("  path: patches/topic-single-replica.yaml");
+            }
+        }
+        return lines;
+    }
+
+    // One task (processor) or one consumer (replica) per partition: more pods than the partitions of all types would idle.
+    private int partitionSum() {
+        return types.stream().mapToInt(DeclaredType::partitions).sum();
+    }
+}
