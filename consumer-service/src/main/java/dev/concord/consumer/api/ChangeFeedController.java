@@ -1,13 +1,12 @@
 package dev.concord.consumer.api;
 
-import dev.concord.consumer.config.ReplicatedTypes;
 import dev.concord.consumer.feed.ChangeFeedService;
 import dev.concord.consumer.feed.FeedSettings;
 import dev.concord.consumer.store.CursorGoneException;
-import dev.concord.consumer.store.StoreException;
+import dev.concord.replica.ReplicatedTypes;
+import dev.concord.replica.store.StoreException;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
-import io.micronaut.security.authentication.Authentication;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Controller;
@@ -15,6 +14,7 @@ import io.micronaut.http.annotation.Error;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Header;
 import io.micronaut.http.annotation.QueryValue;
+import io.micronaut.security.authentication.Authentication;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;

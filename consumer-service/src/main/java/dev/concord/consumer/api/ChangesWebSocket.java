@@ -2,15 +2,15 @@ package dev.concord.consumer.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.concord.consumer.config.ReplicatedTypes;
 import dev.concord.consumer.feed.ChangeFeedService;
 import dev.concord.consumer.feed.FeedMessage;
 import dev.concord.consumer.feed.FeedSession;
 import dev.concord.consumer.feed.FeedSink;
+import dev.concord.contract.text.LogSafe;
+import dev.concord.replica.ReplicatedTypes;
 import dev.concord.security.ForbiddenException;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.security.authentication.Authentication;
-import dev.concord.contract.text.LogSafe;
 import io.micronaut.websocket.CloseReason;
 import io.micronaut.websocket.WebSocketSession;
 import io.micronaut.websocket.annotation.OnClose;

@@ -1,11 +1,10 @@
 package dev.concord.consumer.api;
 
+import dev.concord.consumer.store.DeadLetterReader.StoredDeadLetter;
+import dev.concord.consumer.store.DeadLetterReader;
+import dev.concord.replica.store.StoreException;
 import dev.concord.security.AccessPolicy;
 import dev.concord.security.Action;
-import io.micronaut.security.authentication.Authentication;
-import dev.concord.consumer.store.DeadLetterReader;
-import dev.concord.consumer.store.DeadLetterReader.StoredDeadLetter;
-import dev.concord.consumer.store.StoreException;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
@@ -17,6 +16,7 @@ import io.micronaut.http.annotation.Produces;
 import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
+import io.micronaut.security.authentication.Authentication;
 import java.util.Base64;
 import java.util.List;
 

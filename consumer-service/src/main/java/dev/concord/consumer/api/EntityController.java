@@ -1,16 +1,15 @@
 package dev.concord.consumer.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import dev.concord.consumer.config.ReplicatedTypes;
 import dev.concord.consumer.store.EntityPage;
 import dev.concord.consumer.store.EntityReader;
-import dev.concord.consumer.store.StoreException;
 import dev.concord.consumer.store.StoredEntity;
 import dev.concord.contract.ids.EntityIdGrammar;
+import dev.concord.replica.ReplicatedTypes;
+import dev.concord.replica.store.StoreException;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;
-import io.micronaut.security.authentication.Authentication;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MediaType;
@@ -22,6 +21,7 @@ import io.micronaut.http.annotation.Produces;
 import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
+import io.micronaut.security.authentication.Authentication;
 import java.util.List;
 import java.util.Optional;
 

@@ -1,7 +1,7 @@
 package dev.concord.consumer.api;
 
-import dev.concord.consumer.config.ReplicatedTypes;
 import dev.concord.consumer.store.FeedCursor;
+import dev.concord.replica.ReplicatedTypes;
 import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Pattern;

@@ -1,6 +1,6 @@
 package dev.concord.consumer.api;
 
-import dev.concord.consumer.config.ReplicatedTypes;
+import dev.concord.replica.ReplicatedTypes;
 import dev.concord.security.AccessPolicy;
 import dev.concord.security.Action;
 import dev.concord.security.ForbiddenException;

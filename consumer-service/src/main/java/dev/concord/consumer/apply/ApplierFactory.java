@@ -1,23 +1,26 @@
 package dev.concord.consumer.apply;
 
-import dev.concord.consumer.config.ReplicatedTypes;
 import dev.concord.consumer.feed.ChangeNotifier;
 import dev.concord.consumer.store.ReplicaStore;
 import dev.concord.contract.ConcordContract;
+import dev.concord.replica.ReplicatedTypes;
+import dev.concord.replica.apply.CatchUpTracker;
+import dev.concord.replica.apply.MicrometerReplicaMetrics;
+import dev.concord.replica.apply.ReplicaConsumerConfig;
+import dev.concord.replica.apply.ReplicaMetrics;
+import dev.concord.replica.apply.StateApplier;
+import dev.concord.replica.apply.StateRecordDecoder;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Property;
 import io.micronaut.core.annotation.Nullable;
-import io.micronaut.core.convert.format.MapFormat;
 import io.micronaut.core.convert.format.MapFormat.MapTransformation;
+import io.micronaut.core.convert.format.MapFormat;
 import jakarta.inject.Singleton;
 import java.time.Clock;
-import java.util.HashMap;
 import java.util.Map;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.RoundRobinAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
@@ -29,9 +32,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  */
 @Factory
 public class ApplierFactory {
-
-    /** Records per poll, and so per database transaction, unless {@code concord.replica.consumer.max.poll.records} says otherwise. */
-    static final int DEFAULT_MAX_POLL_RECORDS = 2000;
 
     @Singleton
     CatchUpTracker catchUpTracker() {
@@ -50,33 +50,10 @@ public class ApplierFactory {
                               @Property(name = "concord.replica.group-id") String groupId,
                               @Nullable @Property(name = "concord.replica.consumer") @MapFormat(transformation = MapTransformation.FLAT)
                               Map<String, Object> consumerOverrides) {
-        Map<String, Object> config = consumerConfig(contract.kafkaClientConfig(), consumerOverrides, groupId);
+        Map<String, Object> config = ReplicaConsumerConfig.of(contract.kafkaClientConfig(), consumerOverrides, groupId, "consumer-service");
         StateRecordDecoder decoder = new StateRecordDecoder(types, contract.topics().stateSerde().deserializer(), contract.payloads());
         return new StateApplier(
                 () -> new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
-                types.stateTopics(), decoder, store, notifier, catchUp, metrics, Clock.systemUTC()).start();
-    }
-
-    /**
-     * @param overrides consumer-only tuning from {@code concord.replica.consumer.*}, e.g. {@code max.poll.records}
-     */
-    static Map<String, Object> consumerConfig(Map<String, Object> shared, Map<String, Object> overrides, String groupId) {
-        Map<String, Object> config = new HashMap<>(shared);
-        if (overrides != null) {
-            config.putAll(overrides);
-        }
-        config.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
-        config.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "consumer-service-" + groupId);
-        // Bigger batches, fewer transactions: what makes bootstrapping a large compacted topic fast.
-        config.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, DEFAULT_MAX_POLL_RECORDS);
-        // Spread the partitions of all state topics together over the instances: the default (range)
-        // assigns each topic on its own, so with 6 partitions per type instances 7 and up got nothing
-        // however many types there were.
-        config.putIfAbsent(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, RoundRobinAssignor.class.getName());
-        // Not overridable: the store holds the offsets, and only committed (processor) transactions count.
-        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        return config;
+                types.stateTopics(), decoder, store, notifier::committed, catchUp, metrics, Clock.systemUTC()).start();
     }
 }

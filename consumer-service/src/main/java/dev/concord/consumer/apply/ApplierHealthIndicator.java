@@ -1,5 +1,6 @@
 package dev.concord.consumer.apply;
 
+import dev.concord.replica.apply.StateApplier;
 import io.micronaut.core.async.publisher.Publishers;
 import io.micronaut.health.HealthStatus;
 import io.micronaut.management.health.indicator.HealthIndicator;

@@ -3,6 +3,7 @@ package dev.concord.consumer.config;
 import dev.concord.contract.ConcordContract;
 import dev.concord.contract.settings.Settings;
 import dev.concord.contract.types.EntityTypes;
+import dev.concord.replica.ReplicatedTypes;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Property;

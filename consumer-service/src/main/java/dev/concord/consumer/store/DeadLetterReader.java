@@ -1,5 +1,6 @@
 package dev.concord.consumer.store;
 
+import dev.concord.replica.store.StoreException;
 import jakarta.inject.Singleton;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

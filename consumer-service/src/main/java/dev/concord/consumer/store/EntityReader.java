@@ -1,6 +1,7 @@
 package dev.concord.consumer.store;
 
 import dev.concord.contract.clock.HlcTimestamp;
+import dev.concord.replica.store.StoreException;
 import jakarta.inject.Singleton;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

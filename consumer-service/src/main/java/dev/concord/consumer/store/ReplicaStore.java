@@ -1,10 +1,19 @@
 package dev.concord.consumer.store;
 
+import dev.concord.contract.json.AvroToJson;
 import dev.concord.contract.text.LogSafe;
+import dev.concord.replica.store.AppliedBatch;
+import dev.concord.replica.store.DeadLetter;
+import dev.concord.replica.store.RecordOrigin;
+import dev.concord.replica.store.ReplicaSink;
+import dev.concord.replica.store.StateBatch;
+import dev.concord.replica.store.StateChange;
+import dev.concord.replica.store.StoreException;
 import jakarta.inject.Singleton;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLDataException;
 import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.sql.Types;
@@ -33,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * past what is settled ({@link ChangeSequence}, which holds the rule that keeps the change feed gap-free).
  */
 @Singleton
-public class ReplicaStore {
+public class ReplicaStore implements ReplicaSink {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReplicaStore.class);
 
@@ -99,6 +108,7 @@ public class ReplicaStore {
      * @return what changed and what was dead-lettered, known to be committed
      * @throws StoreException if the store fails; then nothing of the batch is stored
      */
+    @Override
     public AppliedBatch apply(StateBatch batch) {
         AppliedBatch applied;
         try {
@@ -223,6 +233,7 @@ public class ReplicaStore {
      * Where the change feed stands, raised first past whatever is settled: after a restart, this also covers
      * a batch that committed just before its instance stopped and had no time to raise the head.
      */
+    @Override
     public long feedHead() {
         try (Connection connection = dataSource.getConnection()) {
             return ChangeSequence.behind(connection) ? ChangeSequence.advanceHead(connection) : ChangeSequence.head(connection);
@@ -245,6 +256,7 @@ public class ReplicaStore {
     }
 
     /** The offsets to resume from, for those of the given partitions that have been consumed before. */
+    @Override
     public Map<TopicPartition, Long> storedOffsets(Collection<TopicPartition> partitions) {
         Map<TopicPartition, Long> offsets = new HashMap<>();
         try (Connection connection = dataSource.getConnection();
@@ -322,7 +334,7 @@ public class ReplicaStore {
             logical[i] = upsert.clock().logical();
             writers[i] = upsert.writer();
             deleted[i] = upsert.deleted();
-            data[i] = upsert.dataJson();
+            data[i] = json(upsert);
             updatedAt[i] = upsert.updatedAt() == null ? null : upsert.updatedAt().toString();
             byKey.put(key(upsert.type(), upsert.id()), upsert);
             i++;
@@ -338,6 +350,22 @@ public class ReplicaStore {
             statement.setArray(8, connection.createArrayOf("text", data));
             statement.setArray(9, connection.createArrayOf("text", updatedAt));
             collectReturned(statement, byKey, applied);
+        }
+    }
+
+    /**
+     * The payload as the jsonb column holds it. A decoded payload holds only Avro's generic values, which all have a
+     * JSON form; should one not, it is a data exception of its row, so the row is dead-lettered like a value
+     * PostgreSQL refuses, not retried forever.
+     */
+    private static String json(StateChange.Upsert upsert) throws SQLException {
+        if (upsert.payload() == null) {
+            return null;
+        }
+        try {
+            return AvroToJson.toJson(upsert.payload()).toString();
+        } catch (IllegalArgumentException e) {
+            throw new SQLDataException("the payload has no JSON form: " + e.getMessage(), "22000", e);
         }
     }
 

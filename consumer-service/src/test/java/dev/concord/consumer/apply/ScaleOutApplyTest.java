@@ -3,13 +3,13 @@ package dev.concord.consumer.apply;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.concord.consumer.CustomerStates;
 import dev.concord.consumer.ReplicaDatabase;
-import dev.concord.consumer.StatePublisher;
-import dev.concord.consumer.TestTypes;
 import dev.concord.consumer.store.EntityReader;
 import dev.concord.consumer.store.ReplicaStore;
 import dev.concord.consumer.store.StoredEntity;
+import dev.concord.replica.CustomerStates;
+import dev.concord.replica.StatePublisher;
+import dev.concord.replica.TestTypes;
 import dev.concord.testsupport.KafkaBrokerExtension;
 import dev.concord.testsupport.KafkaTestClients;
 import dev.concord.testsupport.PostgresExtension;

@@ -1,11 +1,16 @@
 package dev.concord.consumer.apply;
 
-import dev.concord.consumer.TestTypes;
-import dev.concord.consumer.config.ReplicatedTypes;
 import dev.concord.consumer.feed.ChangeNotifier;
 import dev.concord.consumer.store.ReplicaStore;
 import dev.concord.contract.ConcordContract;
 import dev.concord.contract.types.EntityTypes;
+import dev.concord.replica.ReplicatedTypes;
+import dev.concord.replica.TestTypes;
+import dev.concord.replica.apply.CatchUpTracker;
+import dev.concord.replica.apply.ReplicaConsumerConfig;
+import dev.concord.replica.apply.ReplicaMetrics;
+import dev.concord.replica.apply.StateApplier;
+import dev.concord.replica.apply.StateRecordDecoder;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -71,14 +76,14 @@ public final class TestAppliers {
         EntityTypes declared = EntityTypes.load(types.location());
         ConcordContract contract = ConcordContract.connect(Map.of("bootstrap.servers", bootstrapServers), declared);
         ReplicatedTypes replicated = ReplicatedTypes.select(declared, List.of());
-        Map<String, Object> config = ApplierFactory.consumerConfig(contract.kafkaClientConfig(),
-                Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxPollRecords), groupId);
+        Map<String, Object> config = ReplicaConsumerConfig.of(contract.kafkaClientConfig(),
+                Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxPollRecords), groupId, "consumer-service");
         StateRecordDecoder decoder = new StateRecordDecoder(replicated, contract.topics().stateSerde().deserializer(), contract.payloads());
         CatchUpTracker catchUp = new CatchUpTracker();
         ChangeNotifier notifier = new ChangeNotifier();
         StateApplier applier = new StateApplier(
                 () -> new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
-                replicated.stateTopics(), decoder, store, notifier, catchUp, ReplicaMetrics.NONE, Clock.systemUTC()).start();
+                replicated.stateTopics(), decoder, store, notifier::committed, catchUp, ReplicaMetrics.NONE, Clock.systemUTC()).start();
         return new Running(applier, catchUp, notifier, contract);
     }
 }

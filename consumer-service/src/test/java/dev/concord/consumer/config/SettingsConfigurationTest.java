@@ -1,8 +1,11 @@
 package dev.concord.consumer.config;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.concord.consumer.RunningReplica;
-import dev.concord.consumer.TestTypes;
 import dev.concord.consumer.feed.FeedSettings;
+import dev.concord.replica.TestTypes;
 import dev.concord.security.SettingsFactory;
 import dev.concord.testsupport.KafkaBrokerExtension;
 import dev.concord.testsupport.KafkaTestClients;
@@ -12,8 +15,6 @@ import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** consumer-service's settings as its own application.yml maps them: defaults written once, bad values refused by name. */
 @ExtendWith({KafkaBrokerExtension.class, PostgresExtension.class})

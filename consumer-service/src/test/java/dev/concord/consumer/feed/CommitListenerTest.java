@@ -4,11 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.concord.consumer.apply.TestAppliers;
-import dev.concord.consumer.store.AppliedBatch;
 import dev.concord.consumer.store.ReplicaStore;
-import dev.concord.consumer.store.StateBatch;
-import dev.concord.consumer.store.StateChange;
+import dev.concord.contract.ConcordContract;
 import dev.concord.contract.clock.HlcTimestamp;
+import dev.concord.contract.types.EntityTypes;
+import dev.concord.replica.CustomerStates;
+import dev.concord.replica.store.AppliedBatch;
+import dev.concord.replica.store.StateBatch;
+import dev.concord.replica.store.StateChange;
 import dev.concord.testsupport.PostgresExtension;
 import java.sql.DriverManager;
 import java.time.Duration;
@@ -25,6 +28,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(PostgresExtension.class)
 class CommitListenerTest {
+
+    private static final CustomerStates CUSTOMERS = new CustomerStates(ConcordContract.inMemory(EntityTypes.load(EntityTypes.DEFAULT_DECLARATION)));
 
     private static final TopicPartition PARTITION = new TopicPartition("concord.state.customer", 0);
 
@@ -49,6 +54,6 @@ class CommitListenerTest {
 
     private static StateBatch batch(long nextOffset, String id) {
         return new StateBatch(List.of(new StateChange.Upsert("customer", id, 1, new HlcTimestamp(1, 0), "sales", false,
-                "{}", Instant.EPOCH)), Map.of(PARTITION, nextOffset));
+                CUSTOMERS.record("Ada"), Instant.EPOCH)), Map.of(PARTITION, nextOffset));
     }
 }

@@ -1,0 +1,264 @@
+package dev.concord.replica.jdbc;
+
+import dev.concord.contract.text.LogSafe;
+import dev.concord.replica.store.AppliedBatch;
+import dev.concord.replica.store.DeadLetter;
+import dev.concord.replica.store.RecordOrigin;
+import dev.concord.replica.store.ReplicaSink;
+import dev.concord.replica.store.StateBatch;
+import dev.concord.replica.store.StateChange;
+import dev.concord.replica.store.StoreException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A replica into a team's own tables: each change goes to its type's {@link Projection}, in one transaction with
+ * the version guard ({@code concord_replica_version}, tombstones included, so an older state never comes back) and the
+ * consumed offsets ({@code concord_replica_offset}). The tables are in {@code replica-kit.sql} ({@link ReplicaTables}).
+ *
+ * <p>A batch is first written as it comes. If a projection refuses a record for its data (SQLState class 22 or 23)
+ * or fails on it (a {@link RuntimeException}), the batch is rolled back and written again with a savepoint per
+ * record: the records refused go to {@code concord_replica_dead_letter} with the reason, every other one applies.
+ * Any other failure stores nothing and is thrown: the applier retries the whole batch, as for an outage.
+ */
+public final class ProjectionSink implements ReplicaSink {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ProjectionSink.class);
+
+    // The guard: the upsert changes the row only for a greater version; 0 rows updated = not newer.
+    private static final String GUARD = """
+            INSERT INTO concord_replica_version AS stored (replica, entity_type, entity_id, version, deleted) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (replica, entity_type, entity_id) DO UPDATE SET version = EXCLUDED.version, deleted = EXCLUDED.deleted
+            WHERE stored.version < EXCLUDED.version""";
+    private static final String FORGET = "DELETE FROM concord_replica_version WHERE replica = ? AND entity_type = ? AND entity_id = ?";
+    // Never backwards: an instance that lost a partition mid-batch cannot rewind it.
+    private static final String SAVE_OFFSET = """
+            INSERT INTO concord_replica_offset AS stored (replica, topic, partition, next_offset) VALUES (?, ?, ?, ?)
+            ON CONFLICT (replica, topic, partition) DO UPDATE SET next_offset = greatest(stored.next_offset, EXCLUDED.next_offset)""";
+    private static final String READ_OFFSETS = "SELECT topic, partition, next_offset FROM concord_replica_offset WHERE replica = ?";
+    private static final String DEAD_LETTER = """
+            INSERT INTO concord_replica_dead_letter (replica, topic, partition, record_offset, entity_type, entity_id, version,
+                                                     reason, record_key, record_value)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (replica, topic, partition, record_offset) DO NOTHING""";
+
+    private final DataSource dataSource;
+    private final String replica;
+    private final Map<String, TypeBinding<?>> bindings;
+
+    /** @param replica the replica's name (its consumer group): its rows in the kit's tables */
+    public ProjectionSink(DataSource dataSource, String replica, Collection<TypeBinding<?>> bindings) {
+        this.dataSource = dataSource;
+        this.replica = replica;
+        this.bindings = new HashMap<>();
+        bindings.forEach(binding -> this.bindings.put(binding.type(), binding));
+    }
+
+    @Override
+    public Map<TopicPartition, Long> storedOffsets(Collection<TopicPartition> partitions) {
+        Map<TopicPartition, Long> stored = new HashMap<>();
+        try (Connection connection = dataSource.getConnection(); PreparedStatement read = connection.prepareStatement(READ_OFFSETS)) {
+            read.setString(1, replica);
+            try (ResultSet rows = read.executeQuery()) {
+                while (rows.next()) {
+                    TopicPartition partition = new TopicPartition(rows.getString(1), rows.getInt(2));
+                    if (partitions.contains(partition)) {
+                        stored.put(partition, rows.getLong(3));
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw new StoreException("could not read the stored offsets of replica " + replica + ": " + e.getMessage(), e);
+        }
+        return stored;
+    }
+
+    @Override
+    public AppliedBatch apply(StateBatch batch) {
+        try {
+            return applyInTransaction(batch, false);
+        } catch (RecordRefused e) {
+            LOG.warn("A batch of {} changes has a record its projection refuses ({}); applying it record by record to "
+                    + "dead-letter what is refused", batch.changes().size(), LogSafe.of(e.getMessage()));
+            return applyInTransaction(batch, true);
+        }
+    }
+
+    /** Every row of the replica, the kit's and the projections': the next start reads the state topics from their beginning. */
+    public void forgetEverything() {
+        inTransaction(connection -> {
+            for (String table : List.of("concord_replica_offset", "concord_replica_version")) {
+                try (PreparedStatement delete = connection.prepareStatement("DELETE FROM " + table + " WHERE replica = ?")) {
+                    delete.setString(1, replica);
+                    delete.executeUpdate();
+                }
+            }
+            for (TypeBinding<?> binding : bindings.values()) {
+                binding.projection().deleteAll(connection);
+            }
+            return null;
+        });
+    }
+
+    private AppliedBatch applyInTransaction(StateBatch batch, boolean recordByRecord) {
+        return inTransaction(connection -> {
+            List<DeadLetter> deadLetters = new ArrayList<>(batch.refused());
+            List<StateChange> applied = new ArrayList<>();
+            int stale = 0;
+            for (int i = 0; i < batch.changes().size(); i++) {
+                StateChange change = batch.changes().get(i);
+                Savepoint savepoint = recordByRecord ? connection.setSavepoint() : null;
+                try {
+                    if (applyOne(connection, change)) {
+                        applied.add(change);
+                    } else {
+                        stale++;
+                    }
+                    if (savepoint != null) {
+                        connection.releaseSavepoint(savepoint);
+                    }
+                } catch (SQLException | RuntimeException e) {
+                    if (!isRecordError(e)) {
+                        throw e;
+                    }
+                    if (savepoint == null) {
+                        throw new RecordRefused(e);
+                    }
+                    connection.rollback(savepoint);
+                    deadLetters.add(refuse(change, batch.origin(i), e));
+                }
+            }
+            deadLetter(connection, deadLetters);
+            saveOffsets(connection, batch.nextOffsets());
+            return new AppliedBatch(applied, stale, 0, deadLetters);
+        });
+    }
+
+    /** @return whether the change was newer than what the replica holds, and so reached the projection */
+    private boolean applyOne(Connection connection, StateChange change) throws SQLException {
+        TypeBinding<?> binding = bindings.get(change.type());
+        if (binding == null) {
+            throw new IllegalStateException("no projection for type " + change.type() + "; bound: " + bindings.keySet());
+        }
+        if (change instanceof StateChange.Removal) {
+            try (PreparedStatement forget = connection.prepareStatement(FORGET)) {
+                forget.setString(1, replica);
+                forget.setString(2, change.type());
+                forget.setString(3, change.id());
+                forget.executeUpdate();
+            }
+            binding.projection().delete(connection, change.id());
+            return true;
+        }
+        StateChange.Upsert upsert = (StateChange.Upsert) change;
+        try (PreparedStatement guard = connection.prepareStatement(GUARD)) {
+            guard.setString(1, replica);
+            guard.setString(2, upsert.type());
+            guard.setString(3, upsert.id());
+            guard.setLong(4, upsert.version());
+            guard.setBoolean(5, upsert.deleted());
+            if (guard.executeUpdate() == 0) {
+                return false;
+            }
+        }
+        if (upsert.deleted()) {
+            binding.projection().delete(connection, upsert.id());
+        } else {
+            binding.upsert(connection, upsert);
+        }
+        return true;
+    }
+
+    /** A record's own fault (its data, or the projection failing on it), not the database away. */
+    static boolean isRecordError(Exception e) {
+        if (e instanceof RuntimeException) {
+            return !(e instanceof StoreException);
+        }
+        String state = ((SQLException) e).getSQLState();
+        return state != null && (state.startsWith("22") || state.startsWith("23") || state.equals("54000"));
+    }
+
+    private DeadLetter refuse(StateChange change, RecordOrigin origin, Exception e) {
+        Long version = change instanceof StateChange.Upsert upsert ? upsert.version() : null;
+        String reason = "the projection refused it: " + e + (e instanceof SQLException sql ? " (SQLState " + sql.getSQLState() + ")" : "");
+        LOG.error("Dead-lettered {} '{}' version {}: {}; replica {} goes on with the next records",
+                LogSafe.of(change.type()), LogSafe.of(change.id()), version, LogSafe.of(reason), LogSafe.of(replica));
+        return new DeadLetter(change.type(), change.id(), version, reason, origin);
+    }
+
+    private void deadLetter(Connection connection, List<DeadLetter> deadLetters) throws SQLException {
+        if (deadLetters.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement insert = connection.prepareStatement(DEAD_LETTER)) {
+            for (DeadLetter letter : deadLetters) {
+                RecordOrigin origin = letter.origin();
+                insert.setString(1, replica);
+                insert.setString(2, origin == null ? "" : origin.topic());
+                insert.setInt(3, origin == null ? -1 : origin.partition());
+                insert.setLong(4, origin == null ? -1 : origin.offset());
+                insert.setString(5, letter.entityType());
+                insert.setString(6, letter.entityId());
+                insert.setObject(7, letter.version(), Types.BIGINT);
+                insert.setString(8, letter.reason());
+                insert.setBytes(9, origin == null ? null : origin.key());
+                insert.setBytes(10, origin == null ? null : origin.value());
+                insert.addBatch();
+            }
+            insert.executeBatch();
+        }
+    }
+
+    private void saveOffsets(Connection connection, Map<TopicPartition, Long> nextOffsets) throws SQLException {
+        try (PreparedStatement save = connection.prepareStatement(SAVE_OFFSET)) {
+            for (Map.Entry<TopicPartition, Long> entry : nextOffsets.entrySet()) {
+                save.setString(1, replica);
+                save.setString(2, entry.getKey().topic());
+                save.setInt(3, entry.getKey().partition());
+                save.setLong(4, entry.getValue());
+                save.addBatch();
+            }
+            save.executeBatch();
+        }
+    }
+
+    private interface Work<R> {
+        R run(Connection connection) throws SQLException;
+    }
+
+    private <R> R inTransaction(Work<R> work) {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                R result = work.run(connection);
+                connection.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new StoreException("replica " + replica + " could not store a batch: " + e.getMessage(), e);
+        }
+    }
+
+    /** A record of a batch written whole was refused: write it again record by record. */
+    private static final class RecordRefused extends RuntimeException {
+        RecordRefused(Exception cause) {
+            super(cause.toString(), cause);
+        }
+    }
+}

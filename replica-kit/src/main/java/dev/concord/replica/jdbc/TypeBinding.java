@@ -1,0 +1,78 @@
+package dev.concord.replica.jdbc;
+
+import dev.concord.replica.store.StateChange;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.function.Function;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.avro.specific.SpecificRecord;
+
+/** One entity type bound to its projection, with the mapping from the decoded record to what the projection takes. */
+public final class TypeBinding<T> {
+
+    private final String type;
+    private final Function<GenericRecord, T> mapper;
+    private final Projection<T> projection;
+
+    private TypeBinding(String type, Function<GenericRecord, T> mapper, Projection<T> projection) {
+        this.type = type;
+        this.mapper = mapper;
+        this.projection = projection;
+    }
+
+    /** The projection takes the record as decoded with the declared schema (Avro's generic form). */
+    public static TypeBinding<GenericRecord> generic(String type, Projection<GenericRecord> projection) {
+        return new TypeBinding<>(type, Function.identity(), projection);
+    }
+
+    /** The projection takes its own mapping of the record (e.g. a Java record with the columns it stores). */
+    public static <T> TypeBinding<T> mapped(String type, Function<GenericRecord, T> mapper, Projection<T> projection) {
+        return new TypeBinding<>(type, mapper, projection);
+    }
+
+    /**
+     * The projection takes the type's generated Avro class. The record is resolved from the declared schema to the
+     * class's with Avro's own rules, so a class generated from an older or newer compatible schema reads it
+     * (a field it lacks is skipped, a field it adds takes its default).
+     */
+    public static <T extends SpecificRecord> TypeBinding<T> specific(String type, Class<T> generated, Projection<T> projection) {
+        Schema target = org.apache.avro.specific.SpecificData.get().getSchema(generated);
+        return new TypeBinding<>(type, record -> convert(record, target), projection);
+    }
+
+    public String type() {
+        return type;
+    }
+
+    public Projection<T> projection() {
+        return projection;
+    }
+
+    void upsert(Connection tx, StateChange.Upsert upsert) throws SQLException {
+        projection.upsert(tx, new EntityChange<>(upsert.type(), upsert.id(), upsert.version(), upsert.clock(), upsert.writer(),
+                upsert.updatedAt(), mapper.apply(upsert.payload())));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> T convert(GenericRecord record, Schema target) {
+        try {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+            BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(bytes, null);
+            new GenericDatumWriter<GenericRecord>(record.getSchema()).write(record, encoder);
+            BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(bytes.toByteArray(), null);
+            return (T) new SpecificDatumReader<>(record.getSchema(), target).read(null, decoder);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + record.getSchema().getFullName() + " as " + target.getFullName(), e);
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package dev.concord.replica.jdbc;
+
+import dev.concord.domain.Address;
+import dev.concord.domain.Customer;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/** A team's typed projection, as a test writes it: customers in a table of their own, with real columns. */
+public final class CustomersTable implements Projection<Customer> {
+
+    // name varchar(40): a test's way to have the database refuse one record for its data
+    public static final String DDL = """
+            CREATE TABLE customers (
+                id      text PRIMARY KEY,
+                name    varchar(40) NOT NULL,
+                email   text NOT NULL,
+                tier    text NOT NULL,
+                city    text,
+                version bigint NOT NULL
+            )""";
+
+    public static void create(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            statement.execute(DDL);
+        }
+    }
+
+    @Override
+    public void upsert(Connection tx, EntityChange<Customer> change) throws SQLException {
+        Customer customer = change.value();
+        Address address = customer.getAddress();
+        try (PreparedStatement upsert = tx.prepareStatement("""
+                INSERT INTO customers (id, name, email, tier, city, version) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, email = EXCLUDED.email, tier = EXCLUDED.tier,
+                                               city = EXCLUDED.city, version = EXCLUDED.version""")) {
+            upsert.setString(1, change.id());
+            upsert.setString(2, customer.getName());
+            upsert.setString(3, customer.getEmail());
+            upsert.setString(4, customer.getTier().name());
+            upsert.setString(5, address == null ? null : address.getCity());
+            upsert.setLong(6, change.version());
+            upsert.executeUpdate();
+        }
+    }
+
+    @Override
+    public void delete(Connection tx, String id) throws SQLException {
+        try (PreparedStatement delete = tx.prepareStatement("DELETE FROM customers WHERE id = ?")) {
+            delete.setString(1, id);
+            delete.executeUpdate();
+        }
+    }
+
+    @Override
+    public void deleteAll(Connection tx) throws SQLException {
+        try (Statement statement = tx.createStatement()) {
+            statement.executeUpdate("DELETE FROM customers");
+        }
+    }
+}

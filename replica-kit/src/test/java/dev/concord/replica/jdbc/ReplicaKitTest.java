@@ -1,0 +1,188 @@
+package dev.concord.replica.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.concord.contract.types.EntityTypes;
+import dev.concord.replica.CustomerStates;
+import dev.concord.replica.Replica;
+import dev.concord.replica.StatePublisher;
+import dev.concord.replica.TestTypes;
+import dev.concord.testsupport.KafkaBrokerExtension;
+import dev.concord.testsupport.PostgresExtension;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/** The kit in a team's service: a typed projection on a real broker and a real PostgreSQL. */
+@ExtendWith({KafkaBrokerExtension.class, PostgresExtension.class})
+class ReplicaKitTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    private final TestTypes types = TestTypes.declare(3, "kit");
+    private final PGSimpleDataSource dataSource = new PGSimpleDataSource();
+    private StatePublisher publisher;
+    private CustomerStates customers;
+    private Replica replica;
+
+    @BeforeEach
+    void tablesAndTopics() throws SQLException {
+        dataSource.setURL(PostgresExtension.createDatabase());
+        try (Connection connection = dataSource.getConnection()) {
+            CustomersTable.create(connection);
+        }
+        publisher = StatePublisher.connect(KafkaBrokerExtension.bootstrapServers(), types);
+        customers = publisher.states(types.name(0));
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        if (replica != null) {
+            replica.close();
+        }
+        publisher.close();
+    }
+
+    @Test
+    void shouldBootstrapTypedRowsAndNeverGoBackwardsOrResurrect() throws Exception {
+        // Given states as the processor publishes them, some out of order, a delete and an older state after it
+        publish("c-1", customers.live("c-1", 1, "Ada"));
+        publish("c-1", customers.live("c-1", 3, "Ada Lovelace"));
+        publish("c-1", customers.live("c-1", 2, "Stale"));
+        publish("c-2", customers.live("c-2", 1, "Grace"));
+        publish("c-3", customers.live("c-3", 4, "Edsger"));
+        publish("c-3", customers.deleted("c-3", 5));
+        publish("c-3", customers.live("c-3", 4, "Resurrected"));
+
+        // When
+        replica = start();
+
+        // Then
+        await().atMost(WAIT).until(replica::caughtUp);
+        assertThat(rows()).containsExactly(Map.entry("c-1", "Ada Lovelace@3"), Map.entry("c-2", "Grace@1"));
+        assertThat(replica.status().applying()).isTrue();
+
+        // And later changes keep applying, a Kafka tombstone included
+        publish("c-2", customers.live("c-2", 2, "Grace Hopper"));
+        publish("c-1", null);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(rows()).containsExactly(Map.entry("c-2", "Grace Hopper@2")));
+    }
+
+    @Test
+    void shouldDeadLetterARecordItsProjectionRefusesAndApplyTheOthers() throws Exception {
+        publish("c-1", customers.live("c-1", 1, "A name far longer than the forty characters the table allows"));
+        publish("c-2", customers.live("c-2", 1, "Fine"));
+        publish("c-1", customers.live("c-1", 2, "Shorter"));
+
+        replica = start();
+
+        await().atMost(WAIT).until(replica::caughtUp);
+        assertThat(rows()).containsExactly(Map.entry("c-1", "Shorter@2"), Map.entry("c-2", "Fine@1"));
+        assertThat(query("SELECT entity_id || ' v' || version || ': ' || reason FROM concord_replica_dead_letter"))
+                .singleElement().asString().startsWith("c-1 v1: the projection refused it").contains("22001");
+        assertThat(replica.deadLetters().count()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldResumeFromItsStoredOffsetsAfterAStopMidStreamAndEndIdenticalToTheTopic() throws Exception {
+        // Given a stream of 3,000 states over 300 customers, and a replica stopped while it applies them
+        for (int version = 1; version <= 10; version++) {
+            for (int id = 0; id < 300; id++) {
+                publisher.send(types.name(0), "c-" + id, customers.live("c-" + id, version, "Name " + id + " v" + version));
+            }
+        }
+        publisher.flush();
+        replica = start(Map.of("max.poll.records", 100));
+        await().atMost(WAIT).until(() -> count("concord_replica_offset") > 0);
+        replica.close();
+
+        // When it starts again
+        replica = start(Map.of("max.poll.records", 100));
+
+        // Then every customer is at its last version, once
+        await().atMost(WAIT).until(replica::caughtUp);
+        Map<String, String> expected = new TreeMap<>();
+        for (int id = 0; id < 300; id++) {
+            expected.put("c-" + id, "Name " + id + " v10@10");
+        }
+        assertThat(rows()).isEqualTo(expected);
+    }
+
+    @Test
+    void shouldRebuildItsTablesFromTheTopicsOnRequest() throws Exception {
+        publish("c-1", customers.live("c-1", 1, "Ada"));
+        publish("c-2", customers.live("c-2", 7, "Grace"));
+        replica = start();
+        await().atMost(WAIT).until(replica::caughtUp);
+        // Rows changed behind the replica's back (a manual fix gone wrong)
+        execute("UPDATE customers SET name = 'Wrong'");
+        execute("DELETE FROM customers WHERE id = 'c-2'");
+
+        replica.rebootstrap();
+
+        await().atMost(WAIT).until(replica::caughtUp);
+        assertThat(rows()).containsExactly(Map.entry("c-1", "Ada@1"), Map.entry("c-2", "Grace@7"));
+    }
+
+    private Replica start() {
+        return start(Map.of());
+    }
+
+    private Replica start(Map<String, Object> consumer) {
+        return Replica.builder()
+                .name("kit-test-" + types.name(0))
+                .kafka(Map.of("bootstrap.servers", KafkaBrokerExtension.bootstrapServers()))
+                .consumer(consumer)
+                .types(EntityTypes.load(types.location()))
+                .dataSource(dataSource)
+                .project(types.name(0), dev.concord.domain.Customer.class, new CustomersTable())
+                .start();
+    }
+
+    private void publish(String id, dev.concord.contract.avro.EntityState state) {
+        publisher.publish(types.name(0), id, state);
+    }
+
+    /** id -> "name@version" */
+    private Map<String, String> rows() throws SQLException {
+        Map<String, String> rows = new TreeMap<>();
+        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement();
+             ResultSet row = statement.executeQuery("SELECT id, name, version FROM customers")) {
+            while (row.next()) {
+                rows.put(row.getString(1), row.getString(2) + "@" + row.getLong(3));
+            }
+        }
+        return rows;
+    }
+
+    private java.util.List<String> query(String sql) throws SQLException {
+        java.util.List<String> values = new java.util.ArrayList<>();
+        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement();
+             ResultSet row = statement.executeQuery(sql)) {
+            while (row.next()) {
+                values.add(row.getString(1));
+            }
+        }
+        return values;
+    }
+
+    private long count(String table) throws SQLException {
+        return Long.parseLong(query("SELECT count(*) FROM " + table).get(0));
+    }
+
+    private void execute(String sql) throws SQLException {
+        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+        }
+    }
+}
