@@ -107,6 +107,7 @@ public final class Replica implements AutoCloseable {
         private MeterRegistry registry;
         private Map<String, Object> consumerOverrides = Map.of();
         private boolean createTables = true;
+        private CatchUpTracker catchUp = new CatchUpTracker();
         private final List<TypeBinding<?>> bindings = new ArrayList<>();
 
         private Builder() {
@@ -144,6 +145,12 @@ public final class Replica implements AutoCloseable {
         /** Micrometer metrics ({@code concord.replica.*}: lag, freshness, apply); none without it. */
         public Builder metrics(MeterRegistry registry) {
             this.registry = registry;
+            return this;
+        }
+
+        /** Where readiness is tracked, when something else reads it too (a health indicator). */
+        public Builder catchUp(CatchUpTracker tracker) {
+            this.catchUp = tracker;
             return this;
         }
 
@@ -185,7 +192,7 @@ public final class Replica implements AutoCloseable {
             ProjectionSink sink = new ProjectionSink(dataSource, name, bindings);
             Map<String, Object> config = new HashMap<>(ReplicaConsumerConfig.of(contract.kafkaClientConfig(), consumerOverrides, name, "concord-replica"));
             StateRecordDecoder decoder = new StateRecordDecoder(replicated, contract.topics().stateSerde().deserializer(), contract.payloads());
-            CatchUpTracker catchUp = new CatchUpTracker();
+            CatchUpTracker catchUp = this.catchUp;
             ReplicaMetrics metrics = registry == null ? ReplicaMetrics.NONE : new MicrometerReplicaMetrics(registry);
             StateApplierStarter starter = () -> new StateApplier(
                     () -> new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer()),

@@ -51,6 +51,11 @@ public final class CustomerStates {
         return ByteBuffer.wrap(contract.payloads().encode(record(name)));
     }
 
+    /** Any record of the type's schema (a generated {@code Customer} too), encoded as a state's payload. */
+    public byte[] encode(GenericRecord record) {
+        return contract.payloads().encode(record);
+    }
+
     /** A customer named {@code name}, as the replica's decoder hands it on. */
     public GenericRecord record(String name) {
         return new GenericRecordBuilder(customer.schema())

@@ -16,6 +16,7 @@ import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.avro.util.ClassSecurityValidator;
 
 /** One entity type bound to its projection, with the mapping from the decoded record to what the projection takes. */
 public final class TypeBinding<T> {
@@ -47,6 +48,7 @@ public final class TypeBinding<T> {
      */
     public static <T extends SpecificRecord> TypeBinding<T> specific(String type, Class<T> generated, Projection<T> projection) {
         Schema target = org.apache.avro.specific.SpecificData.get().getSchema(generated);
+        trustPackageOf(generated);
         return new TypeBinding<>(type, record -> convert(record, target), projection);
     }
 
@@ -61,6 +63,18 @@ public final class TypeBinding<T> {
     void upsert(Connection tx, StateChange.Upsert upsert) throws SQLException {
         projection.upsert(tx, new EntityChange<>(upsert.type(), upsert.id(), upsert.version(), upsert.clock(), upsert.writer(),
                 upsert.updatedAt(), mapper.apply(upsert.payload())));
+    }
+
+    /**
+     * Avro instantiates only trusted classes (org.apache.avro.SERIALIZABLE_PACKAGES): binding a projection to its own
+     * generated class is the service saying it trusts that class's package (its nested records and enums live there).
+     */
+    private static synchronized void trustPackageOf(Class<?> generated) {
+        ClassSecurityValidator.ClassSecurityPredicate current = ClassSecurityValidator.getGlobal();
+        if (!current.isTrusted(generated)) {
+            String trusted = generated.getPackageName();
+            ClassSecurityValidator.setGlobal(ClassSecurityValidator.composite(current, c -> c.getPackageName().equals(trusted)));
+        }
     }
 
     @SuppressWarnings("unchecked")

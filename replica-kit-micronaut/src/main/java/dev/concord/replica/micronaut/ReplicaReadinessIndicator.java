@@ -1,6 +1,7 @@
-package dev.concord.consumer.apply;
+package dev.concord.replica.micronaut;
 
 import dev.concord.replica.apply.CatchUpTracker;
+import io.micronaut.context.annotation.Requires;
 import io.micronaut.core.async.publisher.Publishers;
 import io.micronaut.health.HealthStatus;
 import io.micronaut.management.health.indicator.HealthIndicator;
@@ -21,6 +22,7 @@ import org.reactivestreams.Publisher;
  */
 @Singleton
 @Readiness
+@Requires(beans = CatchUpTracker.class)
 public class ReplicaReadinessIndicator implements HealthIndicator {
 
     private final CatchUpTracker catchUp;

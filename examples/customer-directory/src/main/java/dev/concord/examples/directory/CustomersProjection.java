@@ -1,0 +1,73 @@
+package dev.concord.examples.directory;
+
+import dev.concord.domain.Address;
+import dev.concord.domain.Customer;
+import dev.concord.replica.jdbc.EntityChange;
+import dev.concord.replica.jdbc.Projection;
+import dev.concord.replica.jdbc.TypeBinding;
+import io.micronaut.context.annotation.Bean;
+import io.micronaut.context.annotation.Factory;
+import io.micronaut.context.annotation.Value;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+
+/**
+ * Customers into the {@code customers} table, one column per field the directory uses. The kit calls it only with
+ * changes newer than what the table holds, in the transaction that also stores its position.
+ */
+class CustomersProjection implements Projection<Customer> {
+
+    private static final String UPSERT = """
+            INSERT INTO customers (id, name, email, phone, tier, city, country, marketing_opt_in, version, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, email = EXCLUDED.email, phone = EXCLUDED.phone,
+                tier = EXCLUDED.tier, city = EXCLUDED.city, country = EXCLUDED.country,
+                marketing_opt_in = EXCLUDED.marketing_opt_in, version = EXCLUDED.version, updated_at = EXCLUDED.updated_at""";
+
+    @Override
+    public void upsert(Connection tx, EntityChange<Customer> change) throws SQLException {
+        Customer customer = change.value();
+        Address address = customer.getAddress();
+        try (PreparedStatement upsert = tx.prepareStatement(UPSERT)) {
+            upsert.setString(1, change.id());
+            upsert.setString(2, customer.getName());
+            upsert.setString(3, customer.getEmail());
+            upsert.setString(4, customer.getPhone());
+            upsert.setString(5, customer.getTier().name());
+            upsert.setString(6, address == null ? null : address.getCity());
+            upsert.setString(7, address == null ? null : address.getCountry());
+            upsert.setBoolean(8, customer.getMarketingOptIn());
+            upsert.setLong(9, change.version());
+            upsert.setTimestamp(10, Timestamp.from(change.updatedAt()));
+            upsert.executeUpdate();
+        }
+    }
+
+    @Override
+    public void delete(Connection tx, String id) throws SQLException {
+        try (PreparedStatement delete = tx.prepareStatement("DELETE FROM customers WHERE id = ?")) {
+            delete.setString(1, id);
+            delete.executeUpdate();
+        }
+    }
+
+    @Override
+    public void deleteAll(Connection tx) throws SQLException {
+        try (Statement statement = tx.createStatement()) {
+            statement.executeUpdate("DELETE FROM customers");
+        }
+    }
+
+    /** The binding the kit picks up: the type name comes from configuration (the contract calls it customer). */
+    @Factory
+    static class Binding {
+
+        @Bean
+        TypeBinding<Customer> customers(@Value("${directory.type:customer}") String type) {
+            return TypeBinding.specific(type, Customer.class, new CustomersProjection());
+        }
+    }
+}

@@ -1,0 +1,135 @@
+package dev.concord.examples.directory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.concord.contract.AvroTrust;
+import dev.concord.contract.avro.EntityState;
+import dev.concord.domain.Address;
+import dev.concord.domain.Customer;
+import dev.concord.domain.CustomerTier;
+import dev.concord.replica.CustomerStates;
+import dev.concord.replica.StatePublisher;
+import dev.concord.replica.TestTypes;
+import dev.concord.security.ApiKeys;
+import dev.concord.testsupport.KafkaBrokerExtension;
+import dev.concord.testsupport.PostgresExtension;
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.runtime.server.EmbeddedServer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The example service as its team runs it: a real broker, a real PostgreSQL, its own table and its own read door. */
+@ExtendWith({KafkaBrokerExtension.class, PostgresExtension.class})
+class CustomerDirectoryTest {
+
+    private static final String READER_KEY = "directory-reader-key";
+    private static final String OTHER_KEY = "other-type-reader-key";
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final TestTypes types = TestTypes.declare(3, "directory");
+    private final HttpClient http = HttpClient.newHttpClient();
+    private StatePublisher publisher;
+    private CustomerStates states;
+    private EmbeddedServer server;
+
+    @BeforeEach
+    void start() {
+        AvroTrust.trustConcordPackages();
+        publisher = StatePublisher.connect(KafkaBrokerExtension.bootstrapServers(), types);
+        states = publisher.states(types.name(0));
+        Map<String, Object> properties = new HashMap<>();
+        properties.put("micronaut.server.port", -1);
+        properties.put("datasources.default.url", PostgresExtension.createDatabase());
+        properties.put("datasources.default.username", PostgresExtension.USER);
+        properties.put("datasources.default.password", PostgresExtension.PASSWORD);
+        properties.put("directory.type", types.name(0));
+        properties.put("concord.replica-kit.name", "directory-" + types.name(0));
+        properties.put("concord.replica-kit.types", types.location());
+        properties.put("concord.replica-kit.kafka.bootstrap.servers", KafkaBrokerExtension.bootstrapServers());
+        properties.put("concord.security.api-keys", "["
+                + "{\"client\":\"directory-reader\",\"sha256\":\"" + ApiKeys.sha256Hex(READER_KEY) + "\",\"grants\":[\"" + types.name(0) + ":read\"]},"
+                + "{\"client\":\"other-reader\",\"sha256\":\"" + ApiKeys.sha256Hex(OTHER_KEY) + "\",\"grants\":[\"order:read\"]}]");
+        server = ApplicationContext.run(EmbeddedServer.class, properties);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        server.close();
+        publisher.close();
+    }
+
+    @Test
+    void shouldServeCustomersFromItsOwnTableOnceCaughtUpAndOnlyToReaders() throws Exception {
+        // Given customers as the processor decided them, one of them changed twice and one deleted
+        publisher.publish(types.name(0), "c-1", customer("c-1", 1, "Ada", "London"));
+        publisher.publish(types.name(0), "c-1", customer("c-1", 2, "Ada Lovelace", "London"));
+        publisher.publish(types.name(0), "c-2", customer("c-2", 5, "Grace Hopper", "Arlington"));
+        publisher.publish(types.name(0), "c-3", customer("c-3", 1, "Alan", "London"));
+        publisher.publish(types.name(0), "c-3", states.deleted("c-3", 2));
+
+        // When the directory has caught up
+        await().atMost(WAIT).until(() -> get("/health/readiness", null).statusCode() == 200);
+
+        // Then it answers from its typed columns
+        HttpResponse<String> ada = get("/v1/customers/c-1", READER_KEY);
+        assertThat(ada.statusCode()).isEqualTo(200);
+        JsonNode body = JSON.readTree(ada.body());
+        assertThat(body.path("name").asText()).isEqualTo("Ada Lovelace");
+        assertThat(body.path("city").asText()).isEqualTo("London");
+        assertThat(body.path("country").asText()).isEqualTo("GB");
+        assertThat(body.path("tier").asText()).isEqualTo("GOLD");
+        assertThat(body.path("version").asLong()).isEqualTo(2);
+        assertThat(JSON.readTree(get("/v1/customers?city=London", READER_KEY).body()).findValuesAsText("id")).containsExactly("c-1");
+        HttpResponse<String> deleted = get("/v1/customers/c-3", READER_KEY);
+        assertThat(deleted.statusCode()).isEqualTo(404);
+        assertThat(deleted.headers().firstValue("content-type")).hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
+
+        // And its door is closed to callers without a key, or without the type's read grant
+        assertThat(get("/v1/customers/c-1", null).statusCode()).isEqualTo(401);
+        assertThat(get("/v1/customers/c-1", OTHER_KEY).statusCode()).isEqualTo(403);
+    }
+
+    @Test
+    void shouldFollowLaterChangesWithoutGoingBackwards() throws Exception {
+        publisher.publish(types.name(0), "c-1", customer("c-1", 3, "Ada", "London"));
+        await().atMost(WAIT).until(() -> get("/v1/customers/c-1", READER_KEY).statusCode() == 200);
+
+        publisher.publish(types.name(0), "c-1", customer("c-1", 2, "Older", "Paris"));
+        publisher.publish(types.name(0), "c-1", customer("c-1", 4, "Ada", "Cambridge"));
+
+        await().atMost(WAIT).untilAsserted(() -> assertThat(JSON.readTree(get("/v1/customers/c-1", READER_KEY).body()).path("city").asText())
+                .isEqualTo("Cambridge"));
+        assertThat(JSON.readTree(get("/v1/customers?city=Paris", READER_KEY).body())).isEmpty();
+    }
+
+    private EntityState customer(String id, long version, String name, String city) {
+        Customer customer = Customer.newBuilder().setName(name).setEmail(id + "@example.com").setTier(CustomerTier.GOLD)
+                .setAddress(Address.newBuilder().setStreet("1 Main St").setCity(city).setPostalCode("0000").setCountry(city.equals("London") ? "GB" : "US").build())
+                .build();
+        EntityState live = states.live(id, version, name);
+        live.setPayload(ByteBuffer.wrap(states.encode(customer)));
+        return live;
+    }
+
+    private HttpResponse<String> get(String path, String apiKey) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + server.getPort() + path)).GET();
+        if (apiKey != null) {
+            request.header("X-Api-Key", apiKey);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
