@@ -77,7 +77,7 @@ public final class Replica implements AutoCloseable {
     }
 
     /**
-     * Forgets everything this replica holds (the kit's rows and, through {@link Projection#deleteAll}, the
+     * Forgets everything this replica holds (the kit's rows and, through {@link Projection#clear}, the
      * projections') and reads the state topics again from their beginning: for a table rebuilt by hand, a projection
      * whose mapping changed, or a suspected divergence. Readiness drops until it has caught up again.
      */

@@ -69,6 +69,14 @@ public final class ReplicaApply {
                 }
                 replica.stopAndProfile().ifPresent(summary -> results.addProfile("replica applying " + entities + " entities", summary));
             }
+            if (applyRate) {
+                ReplicaKitApply.Result kit = new ReplicaKitApply(env).run(type, entities);
+                String shape = entities + " entities of ~200 B, 6 partitions; the kit in process, its version guard and offsets in each poll's transaction";
+                results.add(new Measurement("replica kit apply rate (a team's projection)", "rows/s", kit.applyRate(),
+                        "plain batched INSERT … ON CONFLICT", plainInsertRate, true, shape));
+                results.add(new Measurement("replica kit: start → caught up (" + entities + ")", "s", kit.caughtUpSeconds(),
+                        "plain consumer reading the topic", plainReadSeconds, false, shape + "; consumer group join included"));
+            }
         }
     }
 

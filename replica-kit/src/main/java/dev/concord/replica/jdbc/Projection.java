@@ -2,6 +2,7 @@ package dev.concord.replica.jdbc;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.List;
 
 /**
  * A team's own tables for one entity type: what the replica kit calls, inside the JDBC transaction that also
@@ -21,9 +22,19 @@ public interface Projection<T> {
     /** The entity at {@code change.version()}: insert or replace its rows. */
     void upsert(Connection tx, EntityChange<T> change) throws SQLException;
 
+    /**
+     * Several entities at once (one per id, each newer than what the table holds), in the order they came: override
+     * with one batched statement ({@link java.sql.PreparedStatement#addBatch}) where bootstrap speed matters.
+     */
+    default void upsertAll(Connection tx, List<EntityChange<T>> changes) throws SQLException {
+        for (EntityChange<T> change : changes) {
+            upsert(tx, change);
+        }
+    }
+
     /** The entity is deleted (a versioned tombstone, or its removal after the processor's retention): remove its rows. */
     void delete(Connection tx, String id) throws SQLException;
 
     /** Every row of the type, for a re-bootstrap: the replica then reads the state topic from its beginning. */
-    void deleteAll(Connection tx) throws SQLException;
+    void clear(Connection tx) throws SQLException;
 }

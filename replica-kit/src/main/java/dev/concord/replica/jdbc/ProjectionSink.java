@@ -17,8 +17,11 @@ import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import javax.sql.DataSource;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
@@ -29,7 +32,9 @@ import org.slf4j.LoggerFactory;
  * the version guard ({@code concord_replica_version}, tombstones included, so an older state never comes back) and the
  * consumed offsets ({@code concord_replica_offset}). The tables are in {@code replica-kit.sql} ({@link ReplicaTables}).
  *
- * <p>A batch is first written as it comes. If a projection refuses a record for its data (SQLState class 22 or 23)
+ * <p>A batch is first written in runs: one guard statement for each run of upserts (the newest state per entity),
+ * then the projection's {@link Projection#upsertAll} with the entities that were newer. If a projection refuses a
+ * record for its data (SQLState class 22 or 23)
  * or fails on it (a {@link RuntimeException}), the batch is rolled back and written again with a savepoint per
  * record: the records refused go to {@code concord_replica_dead_letter} with the reason, every other one applies.
  * Any other failure stores nothing and is thrown: the applier retries the whole batch, as for an outage.
@@ -43,6 +48,14 @@ public final class ProjectionSink implements ReplicaSink {
             INSERT INTO concord_replica_version AS stored (replica, entity_type, entity_id, version, deleted) VALUES (?, ?, ?, ?, ?)
             ON CONFLICT (replica, entity_type, entity_id) DO UPDATE SET version = EXCLUDED.version, deleted = EXCLUDED.deleted
             WHERE stored.version < EXCLUDED.version""";
+    // The same guard for a run of upserts at once (one per key: ON CONFLICT may touch a row only once per statement);
+    // RETURNING names the entities that were newer.
+    private static final String GUARD_ALL = """
+            INSERT INTO concord_replica_version AS stored (replica, entity_type, entity_id, version, deleted)
+            SELECT ?, t, i, v, d FROM unnest(?::text[], ?::text[], ?::bigint[], ?::boolean[]) AS proposed(t, i, v, d)
+            ON CONFLICT (replica, entity_type, entity_id) DO UPDATE SET version = EXCLUDED.version, deleted = EXCLUDED.deleted
+            WHERE stored.version < EXCLUDED.version
+            RETURNING entity_type, entity_id""";
     private static final String FORGET = "DELETE FROM concord_replica_version WHERE replica = ? AND entity_type = ? AND entity_id = ?";
     // Never backwards: an instance that lost a partition mid-batch cannot rewind it.
     private static final String SAVE_OFFSET = """
@@ -107,7 +120,7 @@ public final class ProjectionSink implements ReplicaSink {
                 }
             }
             for (TypeBinding<?> binding : bindings.values()) {
-                binding.projection().deleteAll(connection);
+                binding.projection().clear(connection);
             }
             return null;
         });
@@ -116,43 +129,142 @@ public final class ProjectionSink implements ReplicaSink {
     private AppliedBatch applyInTransaction(StateBatch batch, boolean recordByRecord) {
         return inTransaction(connection -> {
             List<DeadLetter> deadLetters = new ArrayList<>(batch.refused());
-            List<StateChange> applied = new ArrayList<>();
-            int stale = 0;
-            for (int i = 0; i < batch.changes().size(); i++) {
-                StateChange change = batch.changes().get(i);
-                Savepoint savepoint = recordByRecord ? connection.setSavepoint() : null;
-                try {
-                    if (applyOne(connection, change)) {
-                        applied.add(change);
-                    } else {
-                        stale++;
-                    }
-                    if (savepoint != null) {
-                        connection.releaseSavepoint(savepoint);
-                    }
-                } catch (SQLException | RuntimeException e) {
-                    if (!isRecordError(e)) {
-                        throw e;
-                    }
-                    if (savepoint == null) {
-                        throw new RecordRefused(e);
-                    }
-                    connection.rollback(savepoint);
-                    deadLetters.add(refuse(change, batch.origin(i), e));
-                }
-            }
+            List<StateChange> applied = recordByRecord ? applyOneByOne(connection, batch, deadLetters) : applyInRuns(connection, batch.changes());
+            int upserts = (int) batch.changes().stream().filter(StateChange.Upsert.class::isInstance).count();
+            int appliedUpserts = (int) applied.stream().filter(StateChange.Upsert.class::isInstance).count();
+            int refusedUpserts = deadLetters.size() - batch.refused().size();
             deadLetter(connection, deadLetters);
             saveOffsets(connection, batch.nextOffsets());
-            return new AppliedBatch(applied, stale, 0, deadLetters);
+            return new AppliedBatch(applied, Math.max(0, upserts - appliedUpserts - refusedUpserts), 0, deadLetters);
         });
     }
 
-    /** @return whether the change was newer than what the replica holds, and so reached the projection */
-    private boolean applyOne(Connection connection, StateChange change) throws SQLException {
+    /**
+     * The batch as consecutive runs of upserts and of removals, in order: each run of upserts is one guard statement
+     * over the newest state per entity, then one {@link Projection#upsertAll} per type for the entities that were newer.
+     * A record the projection refuses surfaces as {@link RecordRefused}: the caller writes the batch again one by one.
+     */
+    private List<StateChange> applyInRuns(Connection connection, List<StateChange> changes) throws SQLException {
+        List<StateChange> applied = new ArrayList<>();
+        int from = 0;
+        while (from < changes.size()) {
+            boolean upserts = changes.get(from) instanceof StateChange.Upsert;
+            int to = from;
+            while (to < changes.size() && (changes.get(to) instanceof StateChange.Upsert) == upserts) {
+                to++;
+            }
+            List<StateChange> run = changes.subList(from, to);
+            try {
+                if (upserts) {
+                    applied.addAll(upsertRun(connection, run));
+                } else {
+                    for (StateChange removal : run) {
+                        applyOne(connection, removal);
+                        applied.add(removal);
+                    }
+                }
+            } catch (SQLException | RuntimeException e) {
+                if (isRecordError(e)) {
+                    throw new RecordRefused(e);
+                }
+                throw e;
+            }
+            from = to;
+        }
+        return applied;
+    }
+
+    private List<StateChange> upsertRun(Connection connection, List<StateChange> run) throws SQLException {
+        Map<EntityKey, StateChange.Upsert> newest = new LinkedHashMap<>();
+        for (StateChange change : run) {
+            StateChange.Upsert upsert = (StateChange.Upsert) change;
+            newest.merge(new EntityKey(upsert.type(), upsert.id()), upsert, (kept, next) -> next.version() > kept.version() ? next : kept);
+        }
+        Set<EntityKey> newer = guardAll(connection, newest.values());
+        Map<String, List<StateChange.Upsert>> live = new LinkedHashMap<>();
+        List<StateChange> applied = new ArrayList<>();
+        for (Map.Entry<EntityKey, StateChange.Upsert> entry : newest.entrySet()) {
+            if (!newer.contains(entry.getKey())) {
+                continue;
+            }
+            StateChange.Upsert upsert = entry.getValue();
+            applied.add(upsert);
+            if (upsert.deleted()) {
+                bindingOf(upsert).projection().delete(connection, upsert.id());
+            } else {
+                live.computeIfAbsent(upsert.type(), type -> new ArrayList<>()).add(upsert);
+            }
+        }
+        for (Map.Entry<String, List<StateChange.Upsert>> byType : live.entrySet()) {
+            bindingOf(byType.getValue().get(0)).upsertAll(connection, byType.getValue());
+        }
+        return applied;
+    }
+
+    /** @return the entities whose upserts were newer than what the replica held */
+    private Set<EntityKey> guardAll(Connection connection, Collection<StateChange.Upsert> upserts) throws SQLException {
+        int n = upserts.size();
+        String[] types = new String[n];
+        String[] ids = new String[n];
+        Long[] versions = new Long[n];
+        Boolean[] deleted = new Boolean[n];
+        int i = 0;
+        for (StateChange.Upsert upsert : upserts) {
+            types[i] = upsert.type();
+            ids[i] = upsert.id();
+            versions[i] = upsert.version();
+            deleted[i] = upsert.deleted();
+            i++;
+        }
+        Set<EntityKey> newer = new HashSet<>();
+        try (PreparedStatement guard = connection.prepareStatement(GUARD_ALL)) {
+            guard.setString(1, replica);
+            guard.setArray(2, connection.createArrayOf("text", types));
+            guard.setArray(3, connection.createArrayOf("text", ids));
+            guard.setArray(4, connection.createArrayOf("bigint", versions));
+            guard.setArray(5, connection.createArrayOf("boolean", deleted));
+            try (ResultSet rows = guard.executeQuery()) {
+                while (rows.next()) {
+                    newer.add(new EntityKey(rows.getString(1), rows.getString(2)));
+                }
+            }
+        }
+        return newer;
+    }
+
+    /** Each change behind its own savepoint: what the projection refuses is dead-lettered alone. */
+    private List<StateChange> applyOneByOne(Connection connection, StateBatch batch, List<DeadLetter> deadLetters) throws SQLException {
+        List<StateChange> applied = new ArrayList<>();
+        for (int i = 0; i < batch.changes().size(); i++) {
+            StateChange change = batch.changes().get(i);
+            Savepoint savepoint = connection.setSavepoint();
+            try {
+                if (applyOne(connection, change)) {
+                    applied.add(change);
+                }
+                connection.releaseSavepoint(savepoint);
+            } catch (SQLException | RuntimeException e) {
+                if (!isRecordError(e)) {
+                    throw e;
+                }
+                connection.rollback(savepoint);
+                deadLetters.add(refuse(change, batch.origin(i), e));
+            }
+        }
+        return applied;
+    }
+
+    private TypeBinding<?> bindingOf(StateChange change) {
         TypeBinding<?> binding = bindings.get(change.type());
         if (binding == null) {
             throw new IllegalStateException("no projection for type " + change.type() + "; bound: " + bindings.keySet());
         }
+        return binding;
+    }
+
+    /** @return whether the change was newer than what the replica holds, and so reached the projection */
+    private boolean applyOne(Connection connection, StateChange change) throws SQLException {
+        TypeBinding<?> binding = bindingOf(change);
         if (change instanceof StateChange.Removal) {
             try (PreparedStatement forget = connection.prepareStatement(FORGET)) {
                 forget.setString(1, replica);
@@ -253,6 +365,9 @@ public final class ProjectionSink implements ReplicaSink {
         } catch (SQLException e) {
             throw new StoreException("replica " + replica + " could not store a batch: " + e.getMessage(), e);
         }
+    }
+
+    private record EntityKey(String type, String id) {
     }
 
     /** A record of a batch written whole was refused: write it again record by record. */

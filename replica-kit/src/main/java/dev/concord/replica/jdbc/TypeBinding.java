@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Function;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericDatumWriter;
@@ -61,8 +63,20 @@ public final class TypeBinding<T> {
     }
 
     void upsert(Connection tx, StateChange.Upsert upsert) throws SQLException {
-        projection.upsert(tx, new EntityChange<>(upsert.type(), upsert.id(), upsert.version(), upsert.clock(), upsert.writer(),
-                upsert.updatedAt(), mapper.apply(upsert.payload())));
+        projection.upsert(tx, change(upsert));
+    }
+
+    void upsertAll(Connection tx, List<StateChange.Upsert> upserts) throws SQLException {
+        List<EntityChange<T>> changes = new ArrayList<>(upserts.size());
+        for (StateChange.Upsert upsert : upserts) {
+            changes.add(change(upsert));
+        }
+        projection.upsertAll(tx, changes);
+    }
+
+    private EntityChange<T> change(StateChange.Upsert upsert) {
+        return new EntityChange<>(upsert.type(), upsert.id(), upsert.version(), upsert.clock(), upsert.writer(),
+                upsert.updatedAt(), mapper.apply(upsert.payload()));
     }
 
     /**

@@ -54,7 +54,7 @@ public final class CustomersTable implements Projection<Customer> {
     }
 
     @Override
-    public void deleteAll(Connection tx) throws SQLException {
+    public void clear(Connection tx) throws SQLException {
         try (Statement statement = tx.createStatement()) {
             statement.executeUpdate("DELETE FROM customers");
         }

@@ -82,15 +82,18 @@ class ReplicaKitTest {
     void shouldDeadLetterARecordItsProjectionRefusesAndApplyTheOthers() throws Exception {
         publish("c-1", customers.live("c-1", 1, "A name far longer than the forty characters the table allows"));
         publish("c-2", customers.live("c-2", 1, "Fine"));
-        publish("c-1", customers.live("c-1", 2, "Shorter"));
 
         replica = start();
 
         await().atMost(WAIT).until(replica::caughtUp);
-        assertThat(rows()).containsExactly(Map.entry("c-1", "Shorter@2"), Map.entry("c-2", "Fine@1"));
+        assertThat(rows()).containsExactly(Map.entry("c-2", "Fine@1"));
         assertThat(query("SELECT entity_id || ' v' || version || ': ' || reason FROM concord_replica_dead_letter"))
                 .singleElement().asString().startsWith("c-1 v1: the projection refused it").contains("22001");
         assertThat(replica.deadLetters().count()).isEqualTo(1);
+
+        // And the entity's next state, one the table takes, applies
+        publish("c-1", customers.live("c-1", 2, "Shorter"));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(rows()).containsEntry("c-1", "Shorter@2"));
     }
 
     @Test

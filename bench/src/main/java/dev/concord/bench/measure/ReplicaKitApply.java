@@ -1,0 +1,108 @@
+package dev.concord.bench.measure;
+
+import dev.concord.bench.BenchEnvironment;
+import dev.concord.contract.json.AvroToJson;
+import dev.concord.contract.types.EntityType;
+import dev.concord.contract.types.EntityTypes;
+import dev.concord.replica.Replica;
+import dev.concord.replica.jdbc.EntityChange;
+import dev.concord.replica.jdbc.Projection;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.generic.GenericRecord;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/**
+ * The replica kit bootstrapping a preloaded state topic into a team's table, in this process: the same rows as the
+ * plain batched insert it is compared with (type, id, version, the payload as jsonb), plus the kit's version guard and
+ * offsets in each poll's transaction.
+ */
+final class ReplicaKitApply {
+
+    private final BenchEnvironment env;
+
+    ReplicaKitApply(BenchEnvironment env) {
+        this.env = env;
+    }
+
+    /**
+     * @param applyRate      rows per second between the first and the last applied row, measured as consumer-service's is
+     * @param caughtUpSeconds from {@code start()} until caught up (consumer group join included)
+     */
+    record Result(double applyRate, double caughtUpSeconds) {
+    }
+
+    Result run(EntityType type, int entities) throws Exception {
+        String url = env.newDatabase("kit_" + type.name().replace('-', '_'));
+        PGSimpleDataSource dataSource = new PGSimpleDataSource();
+        dataSource.setURL(url);
+        try (Connection db = dataSource.getConnection(); Statement ddl = db.createStatement()) {
+            ddl.execute("CREATE TABLE entity (entity_type text, entity_id text, version bigint, data jsonb, applied_at timestamptz,"
+                    + " PRIMARY KEY (entity_type, entity_id))");
+        }
+        long start = System.nanoTime();
+        try (Replica replica = Replica.builder()
+                .name("bench-kit-" + type.name())
+                .kafka(Map.of("bootstrap.servers", env.bootstrapServers()))
+                .types(EntityTypes.of(List.of(type)))
+                .dataSource(dataSource)
+                .projectGeneric(type.name(), new JsonRows())
+                .start()) {
+            Waiting.until("the replica kit to catch up with " + entities + " entities", Duration.ofMinutes(15), replica::caughtUp);
+            double caughtUpSeconds = (System.nanoTime() - start) / 1e9;
+            try (Connection db = dataSource.getConnection(); Statement sql = db.createStatement();
+                 ResultSet rs = sql.executeQuery("SELECT count(*), extract(epoch from max(applied_at) - min(applied_at)) FROM entity")) {
+                rs.next();
+                double seconds = rs.getDouble(2);
+                return new Result(seconds <= 0 ? Double.NaN : rs.getLong(1) / seconds, caughtUpSeconds);
+            }
+        }
+    }
+
+    /** The plain insert's row, batched per poll. */
+    private static final class JsonRows implements Projection<GenericRecord> {
+
+        private static final String UPSERT = "INSERT INTO entity VALUES (?, ?, ?, ?::jsonb, now()) "
+                + "ON CONFLICT (entity_type, entity_id) DO UPDATE SET version = EXCLUDED.version, data = EXCLUDED.data";
+
+        @Override
+        public void upsert(Connection tx, EntityChange<GenericRecord> change) throws SQLException {
+            upsertAll(tx, List.of(change));
+        }
+
+        @Override
+        public void upsertAll(Connection tx, List<EntityChange<GenericRecord>> changes) throws SQLException {
+            try (PreparedStatement upsert = tx.prepareStatement(UPSERT)) {
+                for (EntityChange<GenericRecord> change : changes) {
+                    upsert.setString(1, change.type());
+                    upsert.setString(2, change.id());
+                    upsert.setLong(3, change.version());
+                    upsert.setString(4, AvroToJson.toJson(change.value()).toString());
+                    upsert.addBatch();
+                }
+                upsert.executeBatch();
+            }
+        }
+
+        @Override
+        public void delete(Connection tx, String id) throws SQLException {
+            try (PreparedStatement delete = tx.prepareStatement("DELETE FROM entity WHERE entity_id = ?")) {
+                delete.setString(1, id);
+                delete.executeUpdate();
+            }
+        }
+
+        @Override
+        public void clear(Connection tx) throws SQLException {
+            try (Statement statement = tx.createStatement()) {
+                statement.executeUpdate("DELETE FROM entity");
+            }
+        }
+    }
+}
