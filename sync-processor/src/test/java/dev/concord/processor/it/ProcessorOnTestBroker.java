@@ -16,13 +16,13 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.KafkaStreams;
 
 /** The processor's topology running on the test broker as the service runs it (its Streams settings), started. */
-final class ProcessorOnTestBroker {
+public final class ProcessorOnTestBroker {
 
     private ProcessorOnTestBroker() {
     }
 
     /** @param name prefix of the application id and state directory, unique per call */
-    static KafkaStreams start(ConcordContract contract, SyncSettings settings, String name) {
+    public static KafkaStreams start(ConcordContract contract, SyncSettings settings, String name) {
         Map<String, Object> kafka = Map.of("bootstrap.servers", KafkaBrokerExtension.bootstrapServers());
         EventPartitions partitions;
         try (Admin admin = Admin.create(kafka)) {
