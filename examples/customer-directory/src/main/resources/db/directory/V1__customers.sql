@@ -1,5 +1,5 @@
 -- The team's own table: one row per customer, with the columns this service needs. Concord's replica kit keeps
--- its own three tables beside it (created at start; see docs/replica-kit.md).
+-- its own three tables beside it (created at start; see docs/replicas.md).
 CREATE TABLE customers (
     id                text PRIMARY KEY,
     name              text        NOT NULL,

@@ -187,9 +187,11 @@ public final class Replica implements AutoCloseable {
                 ReplicaTables.createIfAbsent(dataSource);
             }
             ReplicatedTypes replicated = ReplicatedTypes.select(types, bindings.stream().map(TypeBinding::type).toList());
+            ProjectionSink sink = new ProjectionSink(dataSource, name, bindings);
+            sink.checkTables(typeName -> types.require(typeName).schema());
             // A replica reads: topics are created by Concord's deployment, never by a replica.
             ConcordContract contract = ConcordContract.connect(kafka, types, false);
-            ProjectionSink sink = new ProjectionSink(dataSource, name, bindings);
+
             Map<String, Object> config = new HashMap<>(ReplicaConsumerConfig.of(contract.kafkaClientConfig(), consumerOverrides, name, "concord-replica"));
             StateRecordDecoder decoder = new StateRecordDecoder(replicated, contract.topics().stateSerde().deserializer(), contract.payloads());
             CatchUpTracker catchUp = this.catchUp;

@@ -40,6 +40,11 @@ public final class StatePublisher implements AutoCloseable {
         return new StatePublisher(contract, producer);
     }
 
+    /** The contract the states are written with (its catalog, to register an evolved schema). */
+    public ConcordContract contract() {
+        return contract;
+    }
+
     public CustomerStates states(String type) {
         return new CustomerStates(contract, type);
     }

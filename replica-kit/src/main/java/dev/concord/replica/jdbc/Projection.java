@@ -3,6 +3,7 @@ package dev.concord.replica.jdbc;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A team's own tables for one entity type: what the replica kit calls, inside the JDBC transaction that also
@@ -34,6 +35,15 @@ public interface Projection<T> {
 
     /** The entity is deleted (a versioned tombstone, or its removal after the processor's retention): remove its rows. */
     void delete(Connection tx, String id) throws SQLException;
+
+    /**
+     * The columns this projection fills and the fields they come from, checked against the table when the replica
+     * starts (a column missing, mistyped, or fed by a field the schema no longer has stops the start, named). None by
+     * default: nothing is checked.
+     */
+    default Optional<TableShape> shape() {
+        return Optional.empty();
+    }
 
     /** Every row of the type, for a re-bootstrap: the replica then reads the state topic from its beginning. */
     void clear(Connection tx) throws SQLException;

@@ -80,6 +80,30 @@ public final class ProjectionSink implements ReplicaSink {
         bindings.forEach(binding -> this.bindings.put(binding.type(), binding));
     }
 
+    /**
+     * Each projection's {@link Projection#shape()} against its table.
+     *
+     * @param schemaOf a bound type's declared schema
+     * @throws IllegalStateException naming every column that does not fit
+     */
+    public void checkTables(java.util.function.Function<String, org.apache.avro.Schema> schemaOf) {
+        List<String> problems = new ArrayList<>();
+        try (Connection connection = dataSource.getConnection()) {
+            for (TypeBinding<?> binding : bindings.values()) {
+                var shape = binding.projection().shape();
+                if (shape.isPresent()) {
+                    shape.get().problems(connection, schemaOf.apply(binding.type())).forEach(p -> problems.add(binding.type() + ": " + p));
+                }
+            }
+        } catch (SQLException e) {
+            throw new StoreException("replica " + replica + " could not read its tables' columns: " + e.getMessage(), e);
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException("replica " + replica + ": the tables do not fit the types' schemas:\n  - "
+                    + String.join("\n  - ", problems));
+        }
+    }
+
     @Override
     public Map<TopicPartition, Long> storedOffsets(Collection<TopicPartition> partitions) {
         Map<TopicPartition, Long> stored = new HashMap<>();

@@ -4,6 +4,7 @@ import dev.concord.domain.Address;
 import dev.concord.domain.Customer;
 import dev.concord.replica.jdbc.EntityChange;
 import dev.concord.replica.jdbc.Projection;
+import dev.concord.replica.jdbc.TableShape;
 import dev.concord.replica.jdbc.TypeBinding;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
@@ -14,6 +15,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Customers into the {@code customers} table, one column per field the directory uses. The kit calls it only with
@@ -27,6 +29,14 @@ class CustomersProjection implements Projection<Customer> {
             ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, email = EXCLUDED.email, phone = EXCLUDED.phone,
                 tier = EXCLUDED.tier, city = EXCLUDED.city, country = EXCLUDED.country,
                 marketing_opt_in = EXCLUDED.marketing_opt_in, version = EXCLUDED.version, updated_at = EXCLUDED.updated_at""";
+
+    /** Checked against the table at start-up: a migration that forgot a column stops the service, naming it. */
+    @Override
+    public Optional<TableShape> shape() {
+        return Optional.of(TableShape.of("customers")
+                .column("name", "name").column("email", "email").column("phone", "phone").column("tier", "tier")
+                .column("city", "address.city").column("country", "address.country").column("marketing_opt_in", "marketingOptIn"));
+    }
 
     @Override
     public void upsert(Connection tx, EntityChange<Customer> change) throws SQLException {

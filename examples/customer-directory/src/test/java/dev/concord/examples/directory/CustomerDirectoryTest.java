@@ -21,6 +21,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
+import org.apache.avro.JsonProperties;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.generic.GenericRecordBuilder;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -109,6 +113,44 @@ class CustomerDirectoryTest {
         await().atMost(WAIT).untilAsserted(() -> assertThat(JSON.readTree(get("/v1/customers/c-1", READER_KEY).body()).path("city").asText())
                 .isEqualTo("Cambridge"));
         assertThat(JSON.readTree(get("/v1/customers?city=Paris", READER_KEY).body())).isEmpty();
+    }
+
+    @Test
+    void shouldKeepApplyingRecordsWrittenWithAnEvolvedSchema() throws Exception {
+        // Given the customer schema evolved twice, compatibly: a field added with a default, and one with a default removed
+        Schema withNickname = evolved(fields -> fields.add(new Schema.Field("nickname",
+                Schema.createUnion(Schema.create(Schema.Type.NULL), Schema.create(Schema.Type.STRING)), null, JsonProperties.NULL_VALUE)));
+        Schema withoutPhone = evolved(fields -> fields.removeIf(field -> field.name().equals("phone")));
+        String subject = "entity." + types.name(0);
+        publisher.contract().catalog().register(subject, withNickname);
+        publisher.contract().catalog().register(subject, withoutPhone);
+
+        // When writers on each schema publish
+        publisher.publish(types.name(0), "new-1", stateWith(new GenericRecordBuilder(withNickname)
+                .set("name", "Ada").set("email", "ada@example.com").set("nickname", "Countess").build(), "new-1"));
+        publisher.publish(types.name(0), "old-1", stateWith(new GenericRecordBuilder(withoutPhone)
+                .set("name", "Grace").set("email", "grace@example.com").build(), "old-1"));
+
+        // Then the directory applies both, with what its columns hold
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+            assertThat(JSON.readTree(get("/v1/customers/new-1", READER_KEY).body()).path("name").asText()).isEqualTo("Ada");
+            assertThat(JSON.readTree(get("/v1/customers/old-1", READER_KEY).body()).path("name").asText()).isEqualTo("Grace");
+        });
+    }
+
+    /** The declared customer schema with its top-level fields changed. */
+    private static Schema evolved(java.util.function.Consumer<java.util.List<Schema.Field>> change) {
+        Schema declared = Customer.getClassSchema();
+        java.util.List<Schema.Field> fields = new java.util.ArrayList<>();
+        declared.getFields().forEach(field -> fields.add(new Schema.Field(field, field.schema())));
+        change.accept(fields);
+        return Schema.createRecord(declared.getName(), declared.getDoc(), declared.getNamespace(), false, fields);
+    }
+
+    private EntityState stateWith(GenericRecord payload, String id) {
+        EntityState state = states.live(id, 1, "placeholder");
+        state.setPayload(ByteBuffer.wrap(states.encode(payload)));
+        return state;
     }
 
     private EntityState customer(String id, long version, String name, String city) {
