@@ -3,9 +3,9 @@ package dev.concord.consumer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
-import dev.concord.replica.CustomerStates;
-import dev.concord.replica.StatePublisher;
-import dev.concord.replica.TestTypes;
+import dev.concord.replica.testing.CustomerStates;
+import dev.concord.replica.testing.StatePublisher;
+import dev.concord.replica.testing.TestTypes;
 import dev.concord.testsupport.KafkaBrokerExtension;
 import dev.concord.testsupport.KafkaTestClients;
 import dev.concord.testsupport.PostgresExtension;

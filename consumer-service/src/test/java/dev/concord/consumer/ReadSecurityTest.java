@@ -3,8 +3,8 @@ package dev.concord.consumer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.concord.replica.StatePublisher;
-import dev.concord.replica.TestTypes;
+import dev.concord.replica.testing.StatePublisher;
+import dev.concord.replica.testing.TestTypes;
 import dev.concord.security.ApiKeys;
 import dev.concord.testsupport.ForgedTokens;
 import dev.concord.testsupport.KafkaBrokerExtension;

@@ -9,7 +9,7 @@ import dev.concord.contract.ConcordContract;
 import dev.concord.contract.avro.EntityState;
 import dev.concord.contract.topics.TopicNames;
 import dev.concord.contract.types.EntityTypes;
-import dev.concord.replica.CustomerStates;
+import dev.concord.replica.testing.CustomerStates;
 import dev.concord.testsupport.KafkaBrokerExtension;
 import dev.concord.testsupport.KafkaTestClients;
 import dev.concord.testsupport.PostgresExtension;

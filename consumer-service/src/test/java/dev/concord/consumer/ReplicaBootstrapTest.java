@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.concord.replica.CustomerStates;
-import dev.concord.replica.StatePublisher;
-import dev.concord.replica.TestTypes;
+import dev.concord.replica.testing.CustomerStates;
+import dev.concord.replica.testing.StatePublisher;
+import dev.concord.replica.testing.TestTypes;
 import dev.concord.testsupport.KafkaBrokerExtension;
 import dev.concord.testsupport.KafkaTestClients;
 import dev.concord.testsupport.PostgresExtension;

@@ -3,7 +3,7 @@ package dev.concord.consumer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.concord.replica.TestTypes;
+import dev.concord.replica.testing.TestTypes;
 import dev.concord.testsupport.KafkaBrokerExtension;
 import dev.concord.testsupport.KafkaTestClients;
 import dev.concord.testsupport.PostgresExtension;

@@ -1,7 +1,7 @@
 package dev.concord.consumer;
 
-import dev.concord.replica.StatePublisher;
-import dev.concord.replica.TestTypes;
+import dev.concord.replica.testing.StatePublisher;
+import dev.concord.replica.testing.TestTypes;
 import dev.concord.testsupport.KafkaBrokerExtension;
 import dev.concord.testsupport.KafkaTestClients;
 import dev.concord.testsupport.PostgresExtension;

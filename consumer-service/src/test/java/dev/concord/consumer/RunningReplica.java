@@ -1,6 +1,6 @@
 package dev.concord.consumer;
 
-import dev.concord.replica.TestTypes;
+import dev.concord.replica.testing.TestTypes;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
 import java.io.IOException;

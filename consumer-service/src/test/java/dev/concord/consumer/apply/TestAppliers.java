@@ -5,7 +5,7 @@ import dev.concord.consumer.store.ReplicaStore;
 import dev.concord.contract.ConcordContract;
 import dev.concord.contract.types.EntityTypes;
 import dev.concord.replica.ReplicatedTypes;
-import dev.concord.replica.TestTypes;
+import dev.concord.replica.testing.TestTypes;
 import dev.concord.replica.apply.CatchUpTracker;
 import dev.concord.replica.apply.ReplicaConsumerConfig;
 import dev.concord.replica.apply.ReplicaMetrics;

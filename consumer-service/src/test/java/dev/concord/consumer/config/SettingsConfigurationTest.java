@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.concord.consumer.RunningReplica;
 import dev.concord.consumer.feed.FeedSettings;
-import dev.concord.replica.TestTypes;
+import dev.concord.replica.testing.TestTypes;
 import dev.concord.security.SettingsFactory;
 import dev.concord.testsupport.KafkaBrokerExtension;
 import dev.concord.testsupport.KafkaTestClients;

@@ -8,7 +8,7 @@ import dev.concord.consumer.store.ReplicaStore;
 import dev.concord.contract.ConcordContract;
 import dev.concord.contract.clock.HlcTimestamp;
 import dev.concord.contract.types.EntityTypes;
-import dev.concord.replica.CustomerStates;
+import dev.concord.replica.testing.CustomerStates;
 import dev.concord.replica.store.AppliedBatch;
 import dev.concord.replica.store.StateBatch;
 import dev.concord.replica.store.StateChange;

@@ -8,7 +8,7 @@ import dev.concord.consumer.apply.TestAppliers;
 import dev.concord.contract.ConcordContract;
 import dev.concord.contract.clock.HlcTimestamp;
 import dev.concord.contract.types.EntityTypes;
-import dev.concord.replica.CustomerStates;
+import dev.concord.replica.testing.CustomerStates;
 import dev.concord.replica.store.AppliedBatch;
 import dev.concord.replica.store.DeadLetter;
 import dev.concord.replica.store.RecordOrigin;

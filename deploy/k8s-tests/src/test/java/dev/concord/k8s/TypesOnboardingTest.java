@@ -4,15 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.concord.contract.types.EntityType;
 import dev.concord.contract.types.EntityTypes;
+import dev.concord.testsupport.TestFiles;
 import dev.concord.tools.types.TypesSync;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,8 +43,8 @@ class TypesOnboardingTest {
     @Test
     void aTypeAddedToTheDeclarationGetsItsTopicsAclsMountAndCeilingsFromOneSync(@TempDir Path copy) throws IOException {
         // Given a copy of the repository's contract and manifests, and a new type declared in the contract
-        copyTree(Kustomize.repo().resolve("schemas/src/main"), copy.resolve("schemas/src/main"));
-        copyTree(Kustomize.k8s(), copy.resolve("deploy/k8s"));
+        TestFiles.copyTree(Kustomize.repo().resolve("schemas/src/main"), copy.resolve("schemas/src/main"));
+        TestFiles.copyTree(Kustomize.k8s(), copy.resolve("deploy/k8s"));
         Files.writeString(copy.resolve("schemas/src/main/avro/domain/invoice.avsc"), INVOICE_SCHEMA);
         Path declaration = copy.resolve(TypesSync.DECLARATION);
         String declared = Files.readString(declaration);
@@ -78,8 +77,8 @@ class TypesOnboardingTest {
 
     @Test
     void aTypeRemovedFromTheDeclarationLeavesNoTopicAclOrSchemaCopyBehind(@TempDir Path copy) throws IOException {
-        copyTree(Kustomize.repo().resolve("schemas/src/main"), copy.resolve("schemas/src/main"));
-        copyTree(Kustomize.k8s(), copy.resolve("deploy/k8s"));
+        TestFiles.copyTree(Kustomize.repo().resolve("schemas/src/main"), copy.resolve("schemas/src/main"));
+        TestFiles.copyTree(Kustomize.k8s(), copy.resolve("deploy/k8s"));
         Path declaration = copy.resolve(TypesSync.DECLARATION);
         List<String> kept = Files.readAllLines(declaration).stream().filter(line -> !line.contains("\"order\"")).toList();
         Files.writeString(declaration, String.join("\n", kept).replace("\"partitions\": 6},\n  ]", "\"partitions\": 6}\n  ]") + "\n");
@@ -100,22 +99,5 @@ class TypesOnboardingTest {
             Files.writeString(dir.resolve(file.getKey()), file.getValue(), StandardCharsets.UTF_8);
         }
         return EntityTypes.load(dir.resolve("concord-types.json").toString());
-    }
-
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> paths = Files.walk(from)) {
-            paths.forEach(source -> {
-                Path target = to.resolve(from.relativize(source).toString());
-                try {
-                    if (Files.isDirectory(source)) {
-                        Files.createDirectories(target);
-                    } else {
-                        Files.copy(source, target);
-                    }
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        }
     }
 }

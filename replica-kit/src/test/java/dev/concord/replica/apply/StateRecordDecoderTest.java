@@ -12,7 +12,7 @@ import dev.concord.contract.clock.HlcTimestamp;
 import dev.concord.contract.json.AvroToJson;
 import dev.concord.contract.topics.TopicNames;
 import dev.concord.contract.types.EntityTypes;
-import dev.concord.replica.CustomerStates;
+import dev.concord.replica.testing.CustomerStates;
 import dev.concord.replica.ReplicatedTypes;
 import dev.concord.replica.store.StateChange;
 import java.nio.ByteBuffer;

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.concord.contract.types.EntityTypes;
-import dev.concord.replica.CustomerStates;
+import dev.concord.replica.testing.CustomerStates;
 import dev.concord.replica.Replica;
-import dev.concord.replica.StatePublisher;
-import dev.concord.replica.TestTypes;
+import dev.concord.replica.testing.StatePublisher;
+import dev.concord.replica.testing.TestTypes;
 import dev.concord.testsupport.KafkaBrokerExtension;
 import dev.concord.testsupport.PostgresExtension;
 import java.sql.Connection;

@@ -6,13 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.concord.contract.catalog.CatalogLog;
 import dev.concord.contract.catalog.CompatibilityMode;
 import dev.concord.contract.catalog.SchemaCatalog;
+import dev.concord.testsupport.TestFiles;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.apache.avro.Schema;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,7 +28,7 @@ class SchemasCheckTest {
 
     @BeforeEach
     void committedCopyOfTheSchemas() throws Exception {
-        copyTree(REPO.resolve("schemas/src/main/avro"), copy.resolve("schemas/src/main/avro"));
+        TestFiles.copyTree(REPO.resolve("schemas/src/main/avro"), copy.resolve("schemas/src/main/avro"));
         Files.createDirectories(copy.resolve("schemas/src/main/resources"));
         Files.copy(REPO.resolve(SchemaSources.DECLARATION), copy.resolve(SchemaSources.DECLARATION));
         git("init", "-q");
@@ -137,22 +136,5 @@ class SchemasCheckTest {
         Process git = new ProcessBuilder(command).inheritIO().start();
         assertThat(git.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(git.exitValue()).as(String.join(" ", command)).isZero();
-    }
-
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> paths = Files.walk(from)) {
-            paths.forEach(source -> {
-                try {
-                    Path target = to.resolve(from.relativize(source).toString());
-                    if (Files.isDirectory(source)) {
-                        Files.createDirectories(target);
-                    } else {
-                        Files.copy(source, target);
-                    }
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        }
     }
 }

@@ -14,7 +14,7 @@ import dev.concord.contract.types.EntityType;
 import dev.concord.contract.types.EntityTypes;
 import dev.concord.processor.it.ProcessorOnTestBroker;
 import dev.concord.processor.topology.SyncSettings;
-import dev.concord.replica.TestTypes;
+import dev.concord.replica.testing.TestTypes;
 import dev.concord.testsupport.KafkaBrokerExtension;
 import dev.concord.testsupport.KafkaTestClients;
 import dev.concord.testsupport.PostgresExtension;

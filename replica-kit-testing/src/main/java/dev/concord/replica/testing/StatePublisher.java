@@ -1,4 +1,4 @@
-package dev.concord.replica;
+package dev.concord.replica.testing;
 
 import dev.concord.contract.ConcordContract;
 import dev.concord.contract.avro.EntityState;
