@@ -6,7 +6,7 @@ import dev.concord.contract.types.EntityType;
 import dev.concord.contract.types.EntityTypes;
 import dev.concord.replica.Replica;
 import dev.concord.replica.jdbc.EntityChange;
-import dev.concord.replica.jdbc.Projection;
+import dev.concord.replica.jdbc.TableProjection;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -66,14 +66,13 @@ final class ReplicaKitApply {
     }
 
     /** The plain insert's row, batched per poll. */
-    private static final class JsonRows implements Projection<GenericRecord> {
+    private static final class JsonRows extends TableProjection<GenericRecord> {
 
         private static final String UPSERT = "INSERT INTO entity VALUES (?, ?, ?, ?::jsonb, now()) "
                 + "ON CONFLICT (entity_type, entity_id) DO UPDATE SET version = EXCLUDED.version, data = EXCLUDED.data";
 
-        @Override
-        public void upsert(Connection tx, EntityChange<GenericRecord> change) throws SQLException {
-            upsertAll(tx, List.of(change));
+        JsonRows() {
+            super("entity", "entity_id");
         }
 
         @Override
@@ -87,21 +86,6 @@ final class ReplicaKitApply {
                     upsert.addBatch();
                 }
                 upsert.executeBatch();
-            }
-        }
-
-        @Override
-        public void delete(Connection tx, String id) throws SQLException {
-            try (PreparedStatement delete = tx.prepareStatement("DELETE FROM entity WHERE entity_id = ?")) {
-                delete.setString(1, id);
-                delete.executeUpdate();
-            }
-        }
-
-        @Override
-        public void clear(Connection tx) throws SQLException {
-            try (Statement statement = tx.createStatement()) {
-                statement.executeUpdate("DELETE FROM entity");
             }
         }
     }

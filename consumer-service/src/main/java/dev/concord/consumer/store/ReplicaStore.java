@@ -297,20 +297,11 @@ public class ReplicaStore implements ReplicaSink {
             if (removals) {
                 purged = Math.max(purged, remove(connection, run, applied));
             } else {
-                upsert(connection, newestPerKey(run), applied);
+                upsert(connection, StateChange.newestPerEntity(run), applied);
             }
             from = to;
         }
         return new Written(applied, purged);
-    }
-
-    private static Collection<StateChange.Upsert> newestPerKey(List<StateChange> run) {
-        Map<String, StateChange.Upsert> newest = new LinkedHashMap<>();
-        for (StateChange change : run) {
-            StateChange.Upsert upsert = (StateChange.Upsert) change;
-            newest.merge(key(upsert.type(), upsert.id()), upsert, (kept, next) -> next.version() > kept.version() ? next : kept);
-        }
-        return newest.values();
     }
 
     private static void upsert(Connection connection, Collection<StateChange.Upsert> upserts, List<StateChange> applied) throws SQLException {

@@ -66,18 +66,7 @@ public final class CustomerStates {
 
     /** A live state with an already encoded payload and a fixed event id: cheap to build in bulk. */
     public EntityState live(String id, long version, ByteBuffer payload) {
-        return EntityState.newBuilder()
-                .setEntityType(customer.name())
-                .setEntityId(id)
-                .setVersion(version)
-                .setClock(new HybridClock(1_700_000_000_000L + version, 0))
-                .setWriter("sales")
-                .setDeleted(false)
-                .setPayload(payload.duplicate())
-                .setFieldStamps(Map.of())
-                .setLastEventId(BULK_EVENT_ID)
-                .setUpdatedAt(UPDATED_AT)
-                .build();
+        return base(id, version, BULK_EVENT_ID).setDeleted(false).setPayload(payload.duplicate()).build();
     }
 
     /** A versioned tombstone: deleted, no payload. */
@@ -86,6 +75,10 @@ public final class CustomerStates {
     }
 
     private EntityState.Builder base(String id, long version) {
+        return base(id, version, UUID.randomUUID());
+    }
+
+    private EntityState.Builder base(String id, long version, UUID lastEventId) {
         return EntityState.newBuilder()
                 .setEntityType(customer.name())
                 .setEntityId(id)
@@ -93,7 +86,7 @@ public final class CustomerStates {
                 .setClock(new HybridClock(1_700_000_000_000L + version, 0))
                 .setWriter("sales")
                 .setFieldStamps(Map.of())
-                .setLastEventId(UUID.randomUUID())
+                .setLastEventId(lastEventId)
                 .setUpdatedAt(UPDATED_AT);
     }
 }

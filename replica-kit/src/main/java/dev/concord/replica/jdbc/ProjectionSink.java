@@ -199,19 +199,14 @@ public final class ProjectionSink implements ReplicaSink {
     }
 
     private List<StateChange> upsertRun(Connection connection, List<StateChange> run) throws SQLException {
-        Map<EntityKey, StateChange.Upsert> newest = new LinkedHashMap<>();
-        for (StateChange change : run) {
-            StateChange.Upsert upsert = (StateChange.Upsert) change;
-            newest.merge(new EntityKey(upsert.type(), upsert.id()), upsert, (kept, next) -> next.version() > kept.version() ? next : kept);
-        }
-        Set<EntityKey> newer = guardAll(connection, newest.values());
+        Collection<StateChange.Upsert> newest = StateChange.newestPerEntity(run);
+        Set<EntityKey> newer = guardAll(connection, newest);
         Map<String, List<StateChange.Upsert>> live = new LinkedHashMap<>();
         List<StateChange> applied = new ArrayList<>();
-        for (Map.Entry<EntityKey, StateChange.Upsert> entry : newest.entrySet()) {
-            if (!newer.contains(entry.getKey())) {
+        for (StateChange.Upsert upsert : newest) {
+            if (!newer.contains(new EntityKey(upsert.type(), upsert.id()))) {
                 continue;
             }
-            StateChange.Upsert upsert = entry.getValue();
             applied.add(upsert);
             if (upsert.deleted()) {
                 bindingOf(upsert).projection().delete(connection, upsert.id());

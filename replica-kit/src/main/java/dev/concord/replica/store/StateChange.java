@@ -2,6 +2,10 @@ package dev.concord.replica.store;
 
 import dev.concord.contract.clock.HlcTimestamp;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.apache.avro.generic.GenericRecord;
 
 /** One change to apply to the store, decoded from one record of a state topic. */
@@ -19,6 +23,19 @@ public sealed interface StateChange {
      */
     record Upsert(String type, String id, long version, HlcTimestamp clock, String writer,
                   boolean deleted, GenericRecord payload, Instant updatedAt) implements StateChange {
+    }
+
+    /**
+     * The newest upsert of each entity in a run of upserts, in first-seen order: one per key, as a statement with
+     * {@code ON CONFLICT DO UPDATE} needs (it may touch a row only once).
+     */
+    static Collection<Upsert> newestPerEntity(List<StateChange> upserts) {
+        Map<List<String>, Upsert> newest = new LinkedHashMap<>();
+        for (StateChange change : upserts) {
+            Upsert upsert = (Upsert) change;
+            newest.merge(List.of(upsert.type(), upsert.id()), upsert, (kept, next) -> next.version() > kept.version() ? next : kept);
+        }
+        return newest.values();
     }
 
     /** A Kafka tombstone (null value): the processor's retention is over, the row goes. */

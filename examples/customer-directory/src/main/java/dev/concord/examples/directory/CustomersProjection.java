@@ -3,7 +3,7 @@ package dev.concord.examples.directory;
 import dev.concord.domain.Address;
 import dev.concord.domain.Customer;
 import dev.concord.replica.jdbc.EntityChange;
-import dev.concord.replica.jdbc.Projection;
+import dev.concord.replica.jdbc.TableProjection;
 import dev.concord.replica.jdbc.TableShape;
 import dev.concord.replica.jdbc.TypeBinding;
 import io.micronaut.context.annotation.Bean;
@@ -12,7 +12,6 @@ import io.micronaut.context.annotation.Value;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.sql.Timestamp;
 import java.util.List;
 import java.util.Optional;
@@ -21,7 +20,11 @@ import java.util.Optional;
  * Customers into the {@code customers} table, one column per field the directory uses. The kit calls it only with
  * changes newer than what the table holds, in the transaction that also stores its position.
  */
-class CustomersProjection implements Projection<Customer> {
+class CustomersProjection extends TableProjection<Customer> {
+
+    CustomersProjection() {
+        super("customers", "id");
+    }
 
     private static final String UPSERT = """
             INSERT INTO customers (id, name, email, phone, tier, city, country, marketing_opt_in, version, updated_at)
@@ -36,11 +39,6 @@ class CustomersProjection implements Projection<Customer> {
         return Optional.of(TableShape.of("customers")
                 .column("name", "name").column("email", "email").column("phone", "phone").column("tier", "tier")
                 .column("city", "address.city").column("country", "address.country").column("marketing_opt_in", "marketingOptIn"));
-    }
-
-    @Override
-    public void upsert(Connection tx, EntityChange<Customer> change) throws SQLException {
-        upsertAll(tx, List.of(change));
     }
 
     /** One batched statement per poll: what makes a bootstrap of a million customers take seconds, not minutes. */
@@ -63,21 +61,6 @@ class CustomersProjection implements Projection<Customer> {
                 upsert.addBatch();
             }
             upsert.executeBatch();
-        }
-    }
-
-    @Override
-    public void delete(Connection tx, String id) throws SQLException {
-        try (PreparedStatement delete = tx.prepareStatement("DELETE FROM customers WHERE id = ?")) {
-            delete.setString(1, id);
-            delete.executeUpdate();
-        }
-    }
-
-    @Override
-    public void clear(Connection tx) throws SQLException {
-        try (Statement statement = tx.createStatement()) {
-            statement.executeUpdate("DELETE FROM customers");
         }
     }
 

@@ -61,16 +61,9 @@ class CustomerDirectoryCrashTest {
         TestTypes types = TestTypes.declare(3, "crash");
         String bootstrap = KafkaBrokerExtension.bootstrapServers();
         String jdbcUrl = PostgresExtension.createDatabase();
-        Map<String, String> properties = Map.of(
-                "datasources.default.url", jdbcUrl,
-                "datasources.default.username", PostgresExtension.USER,
-                "datasources.default.password", PostgresExtension.PASSWORD,
-                "directory.type", types.name(0),
-                "concord.replica-kit.name", "directory-" + types.name(0),
-                "concord.replica-kit.types", types.location(),
-                "concord.replica-kit.kafka.bootstrap.servers", bootstrap,
-                // small polls: many transactions, so that the kill lands between and inside them
-                "concord.replica-kit.consumer.max.poll.records", "50");
+        // small polls: many transactions, so that the kill lands between and inside them
+        Map<String, String> properties = DirectoryProcess.settings(jdbcUrl, types.name(0), types.location(),
+                Map.of("concord.replica-kit.consumer.max.poll.records", "50"));
         try (ConcordContract contract = ConcordContract.connect(Map.of("bootstrap.servers", bootstrap), EntityTypes.load(types.location()))
                 .registerWriterSchemas();
              KafkaStreams processor = ProcessorOnTestBroker.start(contract, SyncSettings.defaults(), "directory-crash");

@@ -10,7 +10,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.Map;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -30,14 +29,7 @@ class CustomerDirectoryTableCheckTest {
         }
 
         // When it starts
-        try (DirectoryProcess directory = DirectoryProcess.start(Map.of(
-                "datasources.default.url", jdbcUrl,
-                "datasources.default.username", PostgresExtension.USER,
-                "datasources.default.password", PostgresExtension.PASSWORD,
-                "directory.type", types.name(0),
-                "concord.replica-kit.name", "directory-" + types.name(0),
-                "concord.replica-kit.types", types.location(),
-                "concord.replica-kit.kafka.bootstrap.servers", KafkaBrokerExtension.bootstrapServers()))) {
+        try (DirectoryProcess directory = DirectoryProcess.start(DirectoryProcess.settings(jdbcUrl, types.name(0), types.location()))) {
 
             // Then it stops, and says which column and field
             await().atMost(Duration.ofSeconds(60)).until(() -> !directory.alive());

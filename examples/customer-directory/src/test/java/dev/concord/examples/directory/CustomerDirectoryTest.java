@@ -52,17 +52,10 @@ class CustomerDirectoryTest {
         AvroTrust.trustConcordPackages();
         publisher = StatePublisher.connect(KafkaBrokerExtension.bootstrapServers(), types);
         states = publisher.states(types.name(0));
-        directory = DirectoryProcess.start(Map.of(
-                "datasources.default.url", PostgresExtension.createDatabase(),
-                "datasources.default.username", PostgresExtension.USER,
-                "datasources.default.password", PostgresExtension.PASSWORD,
-                "directory.type", types.name(0),
-                "concord.replica-kit.name", "directory-" + types.name(0),
-                "concord.replica-kit.types", types.location(),
-                "concord.replica-kit.kafka.bootstrap.servers", KafkaBrokerExtension.bootstrapServers(),
+        directory = DirectoryProcess.start(DirectoryProcess.settings(PostgresExtension.createDatabase(), types.name(0), types.location(), Map.of(
                 "concord.security.api-keys", "["
                         + "{\"client\":\"directory-reader\",\"sha256\":\"" + ApiKeys.sha256Hex(READER_KEY) + "\",\"grants\":[\"" + types.name(0) + ":read\"]},"
-                        + "{\"client\":\"other-reader\",\"sha256\":\"" + ApiKeys.sha256Hex(OTHER_KEY) + "\",\"grants\":[\"order:read\"]}]"));
+                        + "{\"client\":\"other-reader\",\"sha256\":\"" + ApiKeys.sha256Hex(OTHER_KEY) + "\",\"grants\":[\"order:read\"]}]")));
     }
 
     @AfterEach

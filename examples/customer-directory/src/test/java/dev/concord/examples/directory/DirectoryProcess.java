@@ -1,5 +1,7 @@
 package dev.concord.examples.directory;
 
+import dev.concord.testsupport.KafkaBrokerExtension;
+import dev.concord.testsupport.PostgresExtension;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -24,6 +26,27 @@ final class DirectoryProcess implements AutoCloseable {
         this.process = process;
         this.log = log;
         this.port = port;
+    }
+
+    /**
+     * What every test's directory is given: its database, the type it replicates under its declaration, and the broker.
+     */
+    static Map<String, String> settings(String jdbcUrl, String type, String declaration) {
+        return Map.of(
+                "datasources.default.url", jdbcUrl,
+                "datasources.default.username", PostgresExtension.USER,
+                "datasources.default.password", PostgresExtension.PASSWORD,
+                "directory.type", type,
+                "concord.replica-kit.name", "directory-" + type,
+                "concord.replica-kit.types", declaration,
+                "concord.replica-kit.kafka.bootstrap.servers", KafkaBrokerExtension.bootstrapServers());
+    }
+
+    /** {@link #settings} and more. */
+    static Map<String, String> settings(String jdbcUrl, String type, String declaration, Map<String, String> more) {
+        Map<String, String> all = new java.util.HashMap<>(settings(jdbcUrl, type, declaration));
+        all.putAll(more);
+        return all;
     }
 
     /** @param properties Micronaut properties, passed as system properties */

@@ -57,16 +57,9 @@ class TypeOnboardingEndToEndTest {
         // Then a state of the new type, published, is in the directory that reads the mounted declaration
         TestTypes declared = new TestTypes(mounted, List.of(type));
         try (StatePublisher publisher = StatePublisher.connect(KafkaBrokerExtension.bootstrapServers(), declared);
-             DirectoryProcess directory = DirectoryProcess.start(Map.of(
-                     "datasources.default.url", PostgresExtension.createDatabase(),
-                     "datasources.default.username", PostgresExtension.USER,
-                     "datasources.default.password", PostgresExtension.PASSWORD,
-                     "directory.type", type,
-                     "concord.replica-kit.name", "directory-" + type,
-                     "concord.replica-kit.types", mounted.toString(),
-                     "concord.replica-kit.kafka.bootstrap.servers", KafkaBrokerExtension.bootstrapServers(),
+             DirectoryProcess directory = DirectoryProcess.start(DirectoryProcess.settings(PostgresExtension.createDatabase(), type, mounted.toString(), Map.of(
                      "concord.security.api-keys", "[{\"client\":\"onboarding\",\"sha256\":\"" + ApiKeys.sha256Hex(KEY)
-                             + "\",\"grants\":[\"" + type + ":read\"]}]"))) {
+                             + "\",\"grants\":[\"" + type + ":read\"]}]")))) {
             publisher.publish(type, "vip-1", publisher.states(type).live("vip-1", 1, "Ada"));
 
             await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> {

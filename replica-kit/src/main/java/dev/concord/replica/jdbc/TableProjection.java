@@ -1,0 +1,59 @@
+package dev.concord.replica.jdbc;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * A projection into one table with one row per entity, keyed by the entity id: the team writes only the batched
+ * upsert; deleting a row and clearing the table (for a re-bootstrap) come from here.
+ */
+public abstract class TableProjection<T> implements Projection<T> {
+
+    // Names go into SQL text: plain lower-case identifiers only, never anything a caller could inject.
+    private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+
+    private final String table;
+    private final String idColumn;
+
+    protected TableProjection(String table, String idColumn) {
+        for (String name : List.of(table, idColumn)) {
+            if (!IDENTIFIER.matcher(name).matches()) {
+                throw new IllegalArgumentException("'" + name + "' is not a plain lower-case SQL identifier ([a-z_][a-z0-9_]*)");
+            }
+        }
+        this.table = table;
+        this.idColumn = idColumn;
+    }
+
+    protected String table() {
+        return table;
+    }
+
+    @Override
+    public void upsert(Connection tx, EntityChange<T> change) throws SQLException {
+        upsertAll(tx, List.of(change));
+    }
+
+    /** Insert or replace each entity's row: one batched statement ({@link PreparedStatement#addBatch}). */
+    @Override
+    public abstract void upsertAll(Connection tx, List<EntityChange<T>> changes) throws SQLException;
+
+    @Override
+    public void delete(Connection tx, String id) throws SQLException {
+        try (PreparedStatement delete = tx.prepareStatement("DELETE FROM " + table + " WHERE " + idColumn + " = ?")) {
+            delete.setString(1, id);
+            delete.executeUpdate();
+        }
+    }
+
+    @Override
+    public void clear(Connection tx) throws SQLException {
+        try (Statement statement = tx.createStatement()) {
+            statement.executeUpdate("DELETE FROM " + table);
+        }
+    }
+}
