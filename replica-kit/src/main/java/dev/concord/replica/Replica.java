@@ -4,6 +4,7 @@ import dev.concord.contract.ConcordContract;
 import dev.concord.contract.types.EntityTypes;
 import dev.concord.replica.apply.CatchUpTracker;
 import dev.concord.replica.apply.MicrometerReplicaMetrics;
+import dev.concord.replica.apply.BootstrapProgress;
 import dev.concord.replica.apply.ReplicaConsumerConfig;
 import dev.concord.replica.apply.ReplicaMetrics;
 import dev.concord.replica.apply.StateApplier;
@@ -19,9 +20,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
@@ -44,19 +47,36 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * outages (the applier restarts from the stored offsets with back-off). consumer-service runs on the same engine
  * ({@link StateApplier}) with its generic table.
  */
-public final class Replica implements AutoCloseable {
+public final class Replica implements BootstrapProgress, AutoCloseable {
 
     private final ConcordContract contract;
     private final ProjectionSink sink;
-    private final StateApplierStarter starter;
-    private final CatchUpTracker catchUp;
-    private volatile StateApplier applier;
+    private final List<Applier> appliers;
 
-    private Replica(ConcordContract contract, ProjectionSink sink, StateApplierStarter starter, CatchUpTracker catchUp) {
+    /** One applier thread with its own consumer and readiness; a replica runs one or more in its consumer group. */
+    private static final class Applier {
+        private final Supplier<StateApplier> starter;
+        private final CatchUpTracker catchUp;
+        private StateApplier running;
+
+        Applier(java.util.function.Function<CatchUpTracker, StateApplier> starter) {
+            this.catchUp = new CatchUpTracker();
+            this.starter = () -> starter.apply(catchUp);
+        }
+
+        void start() {
+            running = starter.get();
+        }
+
+        void stop() throws InterruptedException {
+            running.close();
+        }
+    }
+
+    private Replica(ConcordContract contract, ProjectionSink sink, List<Applier> appliers) {
         this.contract = contract;
         this.sink = sink;
-        this.starter = starter;
-        this.catchUp = catchUp;
+        this.appliers = List.copyOf(appliers);
     }
 
     public static Builder builder() {
@@ -65,15 +85,33 @@ public final class Replica implements AutoCloseable {
 
     /** True once every assigned partition is applied up to its end offset as of its assignment (a readiness probe). */
     public boolean caughtUp() {
-        return catchUp.caughtUp();
+        return progress().caughtUp();
     }
 
+    /** Bootstrap progress over every applier (readiness details). */
+    @Override
+    public CatchUpTracker.Progress progress() {
+        return CatchUpTracker.Progress.of(appliers.stream().map(applier -> applier.catchUp.progress()).toList());
+    }
+
+    /** The applier's status; with several appliers, the first that is not applying, else the first. */
     public StateApplier.Status status() {
-        return applier.status();
+        return appliers.stream().map(applier -> applier.running.status()).filter(status -> !status.applying()).findFirst()
+                .orElse(appliers.get(0).running.status());
     }
 
+    /** Records dead-lettered since start, over every applier; the last one of the applier that dead-lettered most recently. */
     public StateApplier.DeadLetters deadLetters() {
-        return applier.deadLetters();
+        long count = 0;
+        StateApplier.DeadLetters latest = new StateApplier.DeadLetters(0, null, null);
+        for (Applier applier : appliers) {
+            StateApplier.DeadLetters letters = applier.running.deadLetters();
+            count += letters.count();
+            if (letters.lastAt() != null && (latest.lastAt() == null || letters.lastAt().isAfter(latest.lastAt()))) {
+                latest = letters;
+            }
+        }
+        return new StateApplier.DeadLetters(count, latest.last(), latest.lastAt());
     }
 
     /**
@@ -82,20 +120,22 @@ public final class Replica implements AutoCloseable {
      * whose mapping changed, or a suspected divergence. Readiness drops until it has caught up again.
      */
     public synchronized void rebootstrap() throws InterruptedException {
-        applier.close();
+        for (Applier applier : appliers) {
+            applier.stop();
+        }
         sink.forgetEverything();
-        catchUp.reset();
-        applier = starter.start();
+        for (Applier applier : appliers) {
+            applier.catchUp.reset();
+            applier.start();
+        }
     }
 
     @Override
     public synchronized void close() throws Exception {
-        applier.close();
+        for (Applier applier : appliers) {
+            applier.stop();
+        }
         contract.close();
-    }
-
-    private interface StateApplierStarter {
-        StateApplier start();
     }
 
     public static final class Builder {
@@ -107,7 +147,7 @@ public final class Replica implements AutoCloseable {
         private MeterRegistry registry;
         private Map<String, Object> consumerOverrides = Map.of();
         private boolean createTables = true;
-        private CatchUpTracker catchUp = new CatchUpTracker();
+        private int appliers = 1;
         private final List<TypeBinding<?>> bindings = new ArrayList<>();
 
         private Builder() {
@@ -148,9 +188,16 @@ public final class Replica implements AutoCloseable {
             return this;
         }
 
-        /** Where readiness is tracked, when something else reads it too (a health indicator). */
-        public Builder catchUp(CatchUpTracker tracker) {
-            this.catchUp = tracker;
+        /**
+         * Applier threads, each with its own consumer in the replica's group and its own transactions (default 1): the
+         * partitions of the replicated types are shared among them, so a bootstrap bound by the database's round trips
+         * goes faster with two or three. At most the partition count of the types is useful.
+         */
+        public Builder appliers(int count) {
+            if (count < 1 || count > 64) {
+                throw new IllegalArgumentException("appliers must be between 1 and 64; got " + count);
+            }
+            this.appliers = count;
             return this;
         }
 
@@ -194,13 +241,17 @@ public final class Replica implements AutoCloseable {
 
             Map<String, Object> config = new HashMap<>(ReplicaConsumerConfig.of(contract.kafkaClientConfig(), consumerOverrides, name, "concord-replica"));
             StateRecordDecoder decoder = new StateRecordDecoder(replicated, contract.topics().stateSerde().deserializer(), contract.payloads());
-            CatchUpTracker catchUp = this.catchUp;
             ReplicaMetrics metrics = registry == null ? ReplicaMetrics.NONE : new MicrometerReplicaMetrics(registry);
-            StateApplierStarter starter = () -> new StateApplier(
-                    () -> new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
-                    replicated.stateTopics(), decoder, sink, head -> { }, catchUp, metrics, Clock.systemUTC()).start();
-            Replica replica = new Replica(contract, sink, starter, catchUp);
-            replica.applier = starter.start();
+            List<Applier> running = new ArrayList<>();
+            for (int i = 0; i < appliers; i++) {
+                Map<String, Object> own = new HashMap<>(config);
+                own.put(ConsumerConfig.CLIENT_ID_CONFIG, config.get(ConsumerConfig.CLIENT_ID_CONFIG) + "-" + i);
+                running.add(new Applier(catchUp -> new StateApplier(
+                        () -> new KafkaConsumer<>(own, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
+                        replicated.stateTopics(), decoder, sink, head -> { }, catchUp, metrics, Clock.systemUTC()).start()));
+            }
+            Replica replica = new Replica(contract, sink, running);
+            running.forEach(Applier::start);
             return replica;
         }
     }

@@ -70,7 +70,7 @@ public final class ReplicaApply {
                 replica.stopAndProfile().ifPresent(summary -> results.addProfile("replica applying " + entities + " entities", summary));
             }
             if (applyRate || bootstrap) {
-                ReplicaKitApply.Result kit = new ReplicaKitApply(env).run(type, entities);
+                ReplicaKitApply.Result kit = new ReplicaKitApply(env).run(type, entities, 1);
                 String shape = entities + " entities of ~200 B, 6 partitions; the kit in process, its version guard and offsets in each poll's transaction";
                 if (applyRate) {
                     results.add(new Measurement("replica kit apply rate (a team's projection)", "rows/s", kit.applyRate(),
@@ -80,10 +80,14 @@ public final class ReplicaApply {
                     // The yardstick: ready at ≥ 0.5 of the slower of reading the topic and COPYing the rows,
                     // i.e. in at most twice the slower one's time.
                     double copySeconds = plainCopy(contract, type, states);
+                    String baseline = String.format("the slower of a plain consumer reading the topic (%.1f s) and COPY of the rows (%.1f s)",
+                            plainReadSeconds, copySeconds);
                     results.add(new Measurement("replica kit, fresh: start → caught up (" + entities + ")", "s", kit.caughtUpSeconds(),
-                            String.format("the slower of a plain consumer reading the topic (%.1f s) and COPY of the rows (%.1f s)",
-                                    plainReadSeconds, copySeconds),
-                            Math.max(plainReadSeconds, copySeconds), false, shape + "; consumer group join included; target ≤ 2× the baseline"));
+                            baseline, Math.max(plainReadSeconds, copySeconds), false, shape + "; consumer group join included; target ≤ 2× the baseline"));
+                    ReplicaKitApply.Result three = new ReplicaKitApply(env).run(type, entities, 3);
+                    results.add(new Measurement("replica kit with 3 appliers, fresh: start → caught up (" + entities + ")", "s",
+                            three.caughtUpSeconds(), baseline, Math.max(plainReadSeconds, copySeconds), false,
+                            shape + "; three applier threads sharing the 6 partitions; target ≤ 2× the baseline"));
                 }
             }
         }

@@ -38,8 +38,8 @@ final class ReplicaKitApply {
     record Result(double applyRate, double caughtUpSeconds) {
     }
 
-    Result run(EntityType type, int entities) throws Exception {
-        String url = env.newDatabase("kit_" + type.name().replace('-', '_'));
+    Result run(EntityType type, int entities, int appliers) throws Exception {
+        String url = env.newDatabase("kit_" + appliers + "_" + type.name().replace('-', '_'));
         PGSimpleDataSource dataSource = new PGSimpleDataSource();
         dataSource.setURL(url);
         try (Connection db = dataSource.getConnection(); Statement ddl = db.createStatement()) {
@@ -48,7 +48,8 @@ final class ReplicaKitApply {
         }
         long start = System.nanoTime();
         try (Replica replica = Replica.builder()
-                .name("bench-kit-" + type.name())
+                .name("bench-kit-" + appliers + "-" + type.name())
+                .appliers(appliers)
                 .kafka(Map.of("bootstrap.servers", env.bootstrapServers()))
                 .types(EntityTypes.of(List.of(type)))
                 .dataSource(dataSource)

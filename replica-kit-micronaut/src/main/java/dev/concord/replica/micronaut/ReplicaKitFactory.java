@@ -2,7 +2,6 @@ package dev.concord.replica.micronaut;
 
 import dev.concord.contract.types.EntityTypes;
 import dev.concord.replica.Replica;
-import dev.concord.replica.apply.CatchUpTracker;
 import dev.concord.replica.jdbc.TypeBinding;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Bean;
@@ -13,7 +12,6 @@ import io.micronaut.context.annotation.Requires;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.convert.format.MapFormat;
 import io.micronaut.core.convert.format.MapFormat.MapTransformation;
-import jakarta.inject.Singleton;
 import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
@@ -21,7 +19,8 @@ import javax.sql.DataSource;
 /**
  * The kit in a Micronaut service: with {@code concord.replica-kit.name} set, a {@link Replica} starts with the
  * application context on its {@link DataSource}, applying every type a {@link TypeBinding} bean names, and stops
- * before the DataSource closes. Readiness ({@link ReplicaReadinessIndicator}) is DOWN until it has caught up.
+ * before the DataSource closes. Readiness ({@link ReplicaReadinessIndicator}, reading the Replica) is DOWN until it has
+ * caught up.
  *
  * <pre>
  * concord:
@@ -30,6 +29,7 @@ import javax.sql.DataSource;
  *     types: /etc/concord/types/concord-types.json   # default: the declaration on the classpath
  *     kafka:
  *       bootstrap.servers: kafka:9093     # and the security settings, as for Concord's services
+ *     appliers: 2                         # optional: applier threads sharing the partitions (default 1)
  *     consumer:
  *       max.poll.records: 500             # optional consumer tuning
  * </pre>
@@ -38,11 +38,6 @@ import javax.sql.DataSource;
 @Requires(property = "concord.replica-kit.name")
 public class ReplicaKitFactory {
 
-    @Singleton
-    CatchUpTracker catchUpTracker() {
-        return new CatchUpTracker();
-    }
-
     @Context
     @Bean(preDestroy = "close")
     Replica replica(@Property(name = "concord.replica-kit.name") String name,
@@ -50,14 +45,15 @@ public class ReplicaKitFactory {
                     @Property(name = "concord.replica-kit.kafka") @MapFormat(transformation = MapTransformation.FLAT) Map<String, Object> kafka,
                     @Nullable @Property(name = "concord.replica-kit.consumer") @MapFormat(transformation = MapTransformation.FLAT)
                     Map<String, Object> consumer,
-                    DataSource dataSource, List<TypeBinding<?>> bindings, CatchUpTracker catchUp, @Nullable MeterRegistry registry) {
+                    @Nullable @Property(name = "concord.replica-kit.appliers") Integer appliers,
+                    DataSource dataSource, List<TypeBinding<?>> bindings, @Nullable MeterRegistry registry) {
         Replica.Builder builder = Replica.builder()
                 .name(name)
                 .kafka(kafka)
                 .consumer(consumer == null ? Map.of() : consumer)
                 .types(EntityTypes.load(declaration == null || declaration.isBlank() ? EntityTypes.DEFAULT_DECLARATION : declaration))
                 .dataSource(dataSource)
-                .catchUp(catchUp)
+                .appliers(appliers == null ? 1 : appliers)
                 .metrics(registry);
         bindings.forEach(builder::bind);
         return builder.start();

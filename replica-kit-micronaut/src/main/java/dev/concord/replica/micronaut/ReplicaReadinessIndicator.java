@@ -1,6 +1,7 @@
 package dev.concord.replica.micronaut;
 
 import dev.concord.replica.apply.CatchUpTracker;
+import dev.concord.replica.apply.BootstrapProgress;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.core.async.publisher.Publishers;
 import io.micronaut.health.HealthStatus;
@@ -22,18 +23,18 @@ import org.reactivestreams.Publisher;
  */
 @Singleton
 @Readiness
-@Requires(beans = CatchUpTracker.class)
+@Requires(beans = BootstrapProgress.class)
 public class ReplicaReadinessIndicator implements HealthIndicator {
 
-    private final CatchUpTracker catchUp;
+    private final BootstrapProgress bootstrap;
 
-    public ReplicaReadinessIndicator(CatchUpTracker catchUp) {
-        this.catchUp = catchUp;
+    public ReplicaReadinessIndicator(BootstrapProgress bootstrap) {
+        this.bootstrap = bootstrap;
     }
 
     @Override
     public Publisher<HealthResult> getResult() {
-        CatchUpTracker.Progress progress = catchUp.progress();
+        CatchUpTracker.Progress progress = bootstrap.progress();
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("caughtUp", progress.caughtUp());
         if (progress.target().isEmpty()) {

@@ -21,7 +21,7 @@ import org.apache.kafka.common.TopicPartition;
  * markers that no record offset ever reaches. The applier reports positions only after the batch
  * they cover is committed to the store. Thread-safe: one writer (the applier), any readers.
  */
-public final class CatchUpTracker {
+public final class CatchUpTracker implements BootstrapProgress {
 
     /**
      * A snapshot for the readiness endpoint.
@@ -31,6 +31,21 @@ public final class CatchUpTracker {
      */
     public record Progress(boolean caughtUp, Map<TopicPartition, Long> target, Map<TopicPartition, Long> remaining,
                            Map<TopicPartition, Long> lag) {
+
+        /** Several appliers' progress as one (their partitions are disjoint): caught up when every one is. */
+        public static Progress of(java.util.Collection<Progress> parts) {
+            Map<TopicPartition, Long> target = new HashMap<>();
+            Map<TopicPartition, Long> remaining = new HashMap<>();
+            Map<TopicPartition, Long> lag = new HashMap<>();
+            boolean caughtUp = !parts.isEmpty();
+            for (Progress part : parts) {
+                caughtUp &= part.caughtUp();
+                target.putAll(part.target());
+                remaining.putAll(part.remaining());
+                lag.putAll(part.lag());
+            }
+            return new Progress(caughtUp, Map.copyOf(target), Map.copyOf(remaining), Map.copyOf(lag));
+        }
     }
 
     // end offset per assigned partition, taken when it was assigned; null until the first assignment
@@ -125,6 +140,7 @@ public final class CatchUpTracker {
         caughtUp = false;
     }
 
+    @Override
     public Progress progress() {
         Map<TopicPartition, Long> t = target;
         return new Progress(caughtUp, t == null ? Map.of() : t, remaining, lag);

@@ -97,7 +97,7 @@ class ReplicaKitTest {
     }
 
     @Test
-    void shouldResumeFromItsStoredOffsetsAfterAStopMidStreamAndEndIdenticalToTheTopic() throws Exception {
+    void shouldResumeFromItsStoredOffsetsAfterAStopMidStreamAndEndIdenticalToTheTopicWithSeveralAppliers() throws Exception {
         // Given a stream of 3,000 states over 300 customers, and a replica stopped while it applies them
         for (int version = 1; version <= 10; version++) {
             for (int id = 0; id < 300; id++) {
@@ -105,12 +105,12 @@ class ReplicaKitTest {
             }
         }
         publisher.flush();
-        replica = start(Map.of("max.poll.records", 100));
+        replica = start(Map.of("max.poll.records", 100), 3);
         await().atMost(WAIT).until(() -> count("concord_replica_offset") > 0);
         replica.close();
 
-        // When it starts again
-        replica = start(Map.of("max.poll.records", 100));
+        // When it starts again, with three appliers sharing the partitions
+        replica = start(Map.of("max.poll.records", 100), 3);
 
         // Then every customer is at its last version, once
         await().atMost(WAIT).until(replica::caughtUp);
@@ -142,7 +142,12 @@ class ReplicaKitTest {
     }
 
     private Replica start(Map<String, Object> consumer) {
+        return start(consumer, 1);
+    }
+
+    private Replica start(Map<String, Object> consumer, int appliers) {
         return Replica.builder()
+                .appliers(appliers)
                 .name("kit-test-" + types.name(0))
                 .kafka(Map.of("bootstrap.servers", KafkaBrokerExtension.bootstrapServers()))
                 .consumer(consumer)
