@@ -286,20 +286,12 @@ public class ReplicaStore implements ReplicaSink {
     private static Written writeChanges(Connection connection, List<StateChange> changes) throws SQLException {
         List<StateChange> applied = new ArrayList<>(changes.size());
         long purged = 0;
-        int from = 0;
-        while (from < changes.size()) {
-            boolean removals = changes.get(from) instanceof StateChange.Removal;
-            int to = from;
-            while (to < changes.size() && (changes.get(to) instanceof StateChange.Removal) == removals) {
-                to++;
-            }
-            List<StateChange> run = changes.subList(from, to);
-            if (removals) {
+        for (List<StateChange> run : StateChange.runs(changes)) {
+            if (run.get(0) instanceof StateChange.Removal) {
                 purged = Math.max(purged, remove(connection, run, applied));
             } else {
                 upsert(connection, StateChange.newestPerEntity(run), applied);
             }
-            from = to;
         }
         return new Written(applied, purged);
     }

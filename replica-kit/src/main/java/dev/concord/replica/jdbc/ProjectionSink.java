@@ -170,16 +170,9 @@ public final class ProjectionSink implements ReplicaSink {
      */
     private List<StateChange> applyInRuns(Connection connection, List<StateChange> changes) throws SQLException {
         List<StateChange> applied = new ArrayList<>();
-        int from = 0;
-        while (from < changes.size()) {
-            boolean upserts = changes.get(from) instanceof StateChange.Upsert;
-            int to = from;
-            while (to < changes.size() && (changes.get(to) instanceof StateChange.Upsert) == upserts) {
-                to++;
-            }
-            List<StateChange> run = changes.subList(from, to);
+        for (List<StateChange> run : StateChange.runs(changes)) {
             try {
-                if (upserts) {
+                if (run.get(0) instanceof StateChange.Upsert) {
                     applied.addAll(upsertRun(connection, run));
                 } else {
                     for (StateChange removal : run) {
@@ -193,7 +186,6 @@ public final class ProjectionSink implements ReplicaSink {
                 }
                 throw e;
             }
-            from = to;
         }
         return applied;
     }

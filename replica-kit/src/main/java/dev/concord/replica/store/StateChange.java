@@ -26,6 +26,25 @@ public sealed interface StateChange {
     }
 
     /**
+     * The changes cut into consecutive runs of upserts and of removals, in order: what a store writes as one
+     * statement each (the first change of a run tells its kind).
+     */
+    static List<List<StateChange>> runs(List<StateChange> changes) {
+        List<List<StateChange>> runs = new java.util.ArrayList<>();
+        int from = 0;
+        while (from < changes.size()) {
+            boolean upserts = changes.get(from) instanceof Upsert;
+            int to = from;
+            while (to < changes.size() && (changes.get(to) instanceof Upsert) == upserts) {
+                to++;
+            }
+            runs.add(changes.subList(from, to));
+            from = to;
+        }
+        return runs;
+    }
+
+    /**
      * The newest upsert of each entity in a run of upserts, in first-seen order: one per key, as a statement with
      * {@code ON CONFLICT DO UPDATE} needs (it may touch a row only once).
      */
