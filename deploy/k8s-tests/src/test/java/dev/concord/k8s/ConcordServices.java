@@ -3,6 +3,7 @@ package dev.concord.k8s;
 import dev.concord.contract.topics.TopicNames;
 import dev.concord.contract.types.EntityType;
 import dev.concord.contract.types.EntityTypes;
+import dev.concord.tools.ContractFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -103,16 +104,16 @@ final class ConcordServices {
 
     /** The contract's declaration (schemas/src/main/resources/concord-types.json). */
     static Path declaration() {
-        return Kustomize.repo().resolve("schemas/src/main/resources/concord-types.json");
+        return Kustomize.repo().resolve(ContractFiles.DECLARATION);
     }
 
     static EntityTypes declaredTypes() {
         return EntityTypes.load(declaration().toString());
     }
 
-    /** The schema file behind a declaration's {@code classpath:avro/...} location, in the schemas module. */
-    static Path schemaSource(String classpathLocation) {
-        return Kustomize.repo().resolve("schemas/src/main").resolve(classpathLocation.substring("classpath:".length()));
+    /** The schema file behind a declaration's schema location, in the schemas module. */
+    static Path schemaSource(String location) {
+        return Kustomize.repo().resolve(ContractFiles.repositoryPath(location));
     }
 
     static List<String> eventTopics(EntityTypes types) {

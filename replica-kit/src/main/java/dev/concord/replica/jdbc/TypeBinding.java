@@ -49,9 +49,8 @@ public final class TypeBinding<T> {
      * (a field it lacks is skipped, a field it adds takes its default).
      */
     public static <T extends SpecificRecord> TypeBinding<T> specific(String type, Class<T> generated, Projection<T> projection) {
-        Schema target = org.apache.avro.specific.SpecificData.get().getSchema(generated);
         trustPackageOf(generated);
-        return new TypeBinding<>(type, record -> convert(record, target), projection);
+        return new TypeBinding<>(type, new SpecificConversion<>(org.apache.avro.specific.SpecificData.get().getSchema(generated)), projection);
     }
 
     public String type() {
@@ -91,16 +90,41 @@ public final class TypeBinding<T> {
         }
     }
 
-    @SuppressWarnings("unchecked")
-    private static <T> T convert(GenericRecord record, Schema target) {
-        try {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
-            BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(bytes, null);
-            new GenericDatumWriter<GenericRecord>(record.getSchema()).write(record, encoder);
-            BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(bytes.toByteArray(), null);
-            return (T) new SpecificDatumReader<>(record.getSchema(), target).read(null, decoder);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + record.getSchema().getFullName() + " as " + target.getFullName(), e);
+    /**
+     * A record decoded with the declared schema, read as the generated class: written once more in Avro binary and read
+     * with the class's schema, so Avro's resolution rules apply. The writer and reader are built once per thread (the
+     * appliers share a binding) for the schema the records come with: not per record.
+     */
+    private static final class SpecificConversion<T> implements Function<GenericRecord, T> {
+
+        private record Resolution(Schema from, GenericDatumWriter<GenericRecord> writer, SpecificDatumReader<Object> reader) {
+        }
+
+        private final Schema target;
+        private final ThreadLocal<Resolution> resolutions = new ThreadLocal<>();
+
+        SpecificConversion(Schema target) {
+            this.target = target;
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public T apply(GenericRecord record) {
+            Resolution resolution = resolutions.get();
+            if (resolution == null || resolution.from() != record.getSchema()) {
+                resolution = new Resolution(record.getSchema(), new GenericDatumWriter<>(record.getSchema()),
+                        new SpecificDatumReader<>(record.getSchema(), target));
+                resolutions.set(resolution);
+            }
+            try {
+                ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+                BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(bytes, null);
+                resolution.writer().write(record, encoder);
+                BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(bytes.toByteArray(), null);
+                return (T) resolution.reader().read(null, decoder);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + record.getSchema().getFullName() + " as " + target.getFullName(), e);
+            }
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.concord.tools.schemas;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.concord.contract.catalog.SchemaCatalog;
+import dev.concord.tools.ContractFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +24,6 @@ import org.apache.avro.Schema;
 final class SchemaSources {
 
     static final String CONTRACT_DIR = "schemas/src/main/avro/contract";
-    static final String DECLARATION = "schemas/src/main/resources/concord-types.json";
 
     private static final Map<String, String> ENVELOPES = Map.of(
             "EntityEvent", SchemaCatalog.SUBJECT_ENTITY_EVENT,
@@ -51,10 +51,10 @@ final class SchemaSources {
                 bySubject.put(subject, new Source(subject, CONTRACT_DIR + "/" + name + ".avsc", schema));
             }
         });
-        String declaration = textOf.apply(DECLARATION);
+        String declaration = textOf.apply(ContractFiles.DECLARATION);
         if (declaration != null) {
             for (JsonNode type : json(declaration).path("types")) {
-                String path = repositoryPath(type.path("schema").asText());
+                String path = ContractFiles.repositoryPath(type.path("schema").asText());
                 String text = textOf.apply(path);
                 if (text != null) {
                     String subject = "entity." + type.path("name").asText();
@@ -71,16 +71,6 @@ final class SchemaSources {
         } catch (IOException e) {
             throw new IllegalStateException("cannot list " + CONTRACT_DIR + ": " + e.getMessage(), e);
         }
-    }
-
-    static String repositoryPath(String location) {
-        if (location.startsWith("classpath:avro/")) {
-            return "schemas/src/main/avro/" + location.substring("classpath:avro/".length());
-        }
-        if (location.startsWith("classpath:")) {
-            return "schemas/src/main/resources/" + location.substring("classpath:".length());
-        }
-        return Path.of(DECLARATION).getParent().resolve(location).normalize().toString();
     }
 
     // The envelopes refer to each other's named types (HybridClock, FieldStamp...): parse in rounds until
@@ -142,7 +132,7 @@ final class SchemaSources {
         try {
             return new ObjectMapper().readTree(text);
         } catch (IOException e) {
-            throw new IllegalStateException(DECLARATION + " is not valid JSON: " + e.getMessage(), e);
+            throw new IllegalStateException(ContractFiles.DECLARATION + " is not valid JSON: " + e.getMessage(), e);
         }
     }
 }

@@ -62,16 +62,4 @@ final class GeneratedBlocks {
         }
         return String.join("\n", out);
     }
-
-    /** The names of the blocks a file has, in order. */
-    static List<String> names(String text) {
-        List<String> names = new ArrayList<>();
-        for (String line : text.split("\n")) {
-            Matcher begin = BEGIN.matcher(line);
-            if (begin.matches()) {
-                names.add(begin.group(2));
-            }
-        }
-        return names;
-    }
 }

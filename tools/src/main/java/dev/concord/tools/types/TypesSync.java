@@ -3,6 +3,7 @@ package dev.concord.tools.types;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.concord.tools.ContractFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -26,7 +27,7 @@ import org.apache.avro.SchemaParseException;
  */
 public final class TypesSync {
 
-    public static final String DECLARATION = "schemas/src/main/resources/concord-types.json";
+    public static final String DECLARATION = ContractFiles.DECLARATION;
     static final String TYPES_DIR = "deploy/k8s/base/types";
     static final String MOUNTED_DECLARATION = TYPES_DIR + "/concord-types.json";
 
@@ -126,13 +127,7 @@ public final class TypesSync {
     }
 
     private Path schemaSource(String location) {
-        if (location.startsWith("classpath:avro/")) {
-            return repo.resolve("schemas/src/main/avro").resolve(location.substring("classpath:avro/".length()));
-        }
-        if (location.startsWith("classpath:")) {
-            return repo.resolve("schemas/src/main/resources").resolve(location.substring("classpath:".length()));
-        }
-        return repo.resolve(DECLARATION).getParent().resolve(location).normalize();
+        return repo.resolve(ContractFiles.repositoryPath(location));
     }
 
     // The contract's declaration with each schema beside it (the ConfigMap mounts them in one directory); one type per line.

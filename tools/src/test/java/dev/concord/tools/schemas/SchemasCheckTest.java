@@ -7,6 +7,7 @@ import dev.concord.contract.catalog.CatalogLog;
 import dev.concord.contract.catalog.CompatibilityMode;
 import dev.concord.contract.catalog.SchemaCatalog;
 import dev.concord.testsupport.TestFiles;
+import dev.concord.tools.ContractFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +31,7 @@ class SchemasCheckTest {
     void committedCopyOfTheSchemas() throws Exception {
         TestFiles.copyTree(REPO.resolve("schemas/src/main/avro"), copy.resolve("schemas/src/main/avro"));
         Files.createDirectories(copy.resolve("schemas/src/main/resources"));
-        Files.copy(REPO.resolve(SchemaSources.DECLARATION), copy.resolve(SchemaSources.DECLARATION));
+        Files.copy(REPO.resolve(ContractFiles.DECLARATION), copy.resolve(ContractFiles.DECLARATION));
         git("init", "-q");
         git("add", ".");
         git("-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-q", "-m", "schemas in use");
