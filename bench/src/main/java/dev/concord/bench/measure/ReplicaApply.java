@@ -76,6 +76,11 @@ public final class ReplicaApply {
                 if (applyRate) {
                     results.add(new Measurement("replica kit apply rate (a team's projection)", "rows/s", kit.applyRate(),
                             "plain batched INSERT … ON CONFLICT", plainInsertRate, true, shape));
+                    ConnectJdbcSinkApply.Result debezium = new ConnectJdbcSinkApply(env).run(type, entities);
+                    results.add(new Measurement("replica kit apply rate against what a team would run instead", "rows/s", kit.applyRate(),
+                            "Debezium JDBC sink under Kafka Connect standalone (upsert, no version guard, offsets in Kafka)",
+                            debezium.applyRate(), true, shape + "; the sink: one task, 2,000 records per poll and per batch, "
+                            + String.format("all rows %.1f s after its JVM launched", debezium.launchToAllRowsSeconds())));
                 }
                 if (bootstrap) {
                     // The yardstick: ready at ≥ 0.5 of the slower of reading the topic and COPYing the rows,
@@ -182,7 +187,7 @@ public final class ReplicaApply {
     }
 
     /** The plain baselines' table: the replica's rows without its guard and feed columns. */
-    private static void createEntityTable(Connection db) throws SQLException {
+    static void createEntityTable(Connection db) throws SQLException {
         try (Statement ddl = db.createStatement()) {
             ddl.execute("CREATE TABLE entity (entity_type text, entity_id text, version bigint, data jsonb, applied_at timestamptz,"
                     + " PRIMARY KEY (entity_type, entity_id))");

@@ -20,7 +20,10 @@ public enum ConcordModule {
     POSTGRES("postgres", "deploy/local-postgres", "concord-local-postgres", "dev.concord.local.postgres.LocalPostgresMain"),
     SYNC_PROCESSOR("sync-processor", "sync-processor", "concord-sync-processor", "dev.concord.processor.ProcessorApplication"),
     PRODUCER("producer-service", "producer-service", "concord-producer-service", "dev.concord.producer.ProducerApplication"),
-    CONSUMER("consumer-service", "consumer-service", "concord-consumer-service", "dev.concord.consumer.ConsumerApplication");
+    CONSUMER("consumer-service", "consumer-service", "concord-consumer-service", "dev.concord.consumer.ConsumerApplication"),
+    /** Not part of Concord: Kafka Connect with the Debezium JDBC sink, the benchmark's comparison for the replica kit. */
+    CONNECT_JDBC_SINK("connect-jdbc-sink", "bench/connect-jdbc-sink", "concord-bench-connect-jdbc-sink",
+            "org.apache.kafka.connect.cli.ConnectStandalone");
 
     final String processName;
     final String directory;
