@@ -59,7 +59,9 @@ public class ProblemErrorResponseProcessor implements ErrorResponseProcessor<Pro
      */
     private List<Problem.FieldError> fieldErrors(ErrorContext context, MutableHttpResponse<?> response) {
         List<Problem.FieldError> named = context.getErrors().stream().filter(e -> e.getPath().isPresent())
-                .map(e -> new Problem.FieldError(e.getPath().get(), null, "a value of the argument's type", abbreviate(e.getMessage())))
+                // Micronaut names a missing argument "/city"; a field is named bare everywhere else in Concord's problems.
+                .map(e -> new Problem.FieldError(e.getPath().get().replaceFirst("^/", ""), null, "a value of the argument's type",
+                        abbreviate(e.getMessage())))
                 .toList();
         if (!named.isEmpty()) {
             return named;

@@ -1,5 +1,6 @@
 package dev.concord.examples.directory;
 
+import dev.concord.contract.ids.EntityIdGrammar;
 import dev.concord.contract.problem.Problem;
 import dev.concord.security.AccessPolicy;
 import dev.concord.security.Action;
@@ -21,6 +22,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import javax.sql.DataSource;
 
 /**
@@ -48,6 +50,10 @@ class CustomerController {
     @Produces({MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE})
     HttpResponse<?> get(String id, @Nullable Authentication authentication) throws SQLException {
         access.require(authentication, type, Action.READ, "id");
+        Optional<EntityIdGrammar.Violation> invalidId = EntityIdGrammar.check(id);
+        if (invalidId.isPresent()) {
+            return badParameter("id", EntityIdGrammar.RULE, invalidId.get().found(), invalidId.get().detail(), "/v1/customers/{id}");
+        }
         List<DirectoryEntry> found = query("SELECT " + COLUMNS + " FROM customers WHERE id = ?", id);
         if (found.isEmpty()) {
             Problem problem = Problem.of("entity-not-found", "Customer not found", 404,
@@ -61,7 +67,18 @@ class CustomerController {
     @Produces({MediaType.APPLICATION_JSON, Problem.MEDIA_TYPE})
     HttpResponse<?> inCity(@QueryValue String city, @Nullable Authentication authentication) throws SQLException {
         access.require(authentication, type, Action.READ, "city");
+        Optional<String> invalidCity = CityParameter.violation(city);
+        if (invalidCity.isPresent()) {
+            return badParameter("city", CityParameter.RULE, invalidCity.get(), "The city is not " + CityParameter.RULE + ".", "/v1/customers");
+        }
         return HttpResponse.ok(query("SELECT " + COLUMNS + " FROM customers WHERE city = ? ORDER BY id LIMIT " + MAX_LIST, city));
+    }
+
+    /** A 400 naming the parameter; the value is quoted in the body only, never logged (it may be anything). */
+    private static HttpResponse<Problem> badParameter(String field, String expected, String found, String detail, String route) {
+        Problem problem = Problem.of("invalid-parameter", "Invalid parameter", 400, detail,
+                List.of(new Problem.FieldError(field, null, expected, found))).at(route);
+        return HttpResponse.<Problem>status(HttpStatus.BAD_REQUEST).body(problem).contentType(Problem.MEDIA_TYPE);
     }
 
     private List<DirectoryEntry> query(String sql, String parameter) throws SQLException {

@@ -96,6 +96,31 @@ class CustomerDirectoryTest {
     }
 
     @Test
+    void shouldAnswerHostileRequestsWithAProblemNamingTheFieldNeverA500() throws Exception {
+        await().atMost(WAIT).ignoreExceptions().until(() -> get("/health/readiness", null).statusCode() == 200);
+
+        // An unsigned token (alg "none") and a token signed with a key the door does not know never pass
+        String header = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString("{\"alg\":\"none\",\"typ\":\"JWT\"}".getBytes());
+        String claims = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+                ("{\"sub\":\"mallory\",\"grants\":[\"" + types.name(0) + ":read\"],\"exp\":4102444800}").getBytes());
+        assertThat(getWithBearer("/v1/customers/c-1", header + "." + claims + ".").statusCode()).isEqualTo(401);
+        String hs256 = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString("{\"alg\":\"HS256\",\"typ\":\"JWT\"}".getBytes());
+        assertThat(getWithBearer("/v1/customers/c-1", hs256 + "." + claims + ".c2lnbmVkLWJ5LW5vLW9uZQ").statusCode()).isEqualTo(401);
+
+        // Strings PostgreSQL cannot take (a NUL byte), ids the contract refuses, and a missing parameter: 400, naming the field
+        for (String[] hostile : new String[][] {{"/v1/customers/a%00b", "id"}, {"/v1/customers/" + "x".repeat(300), "id"},
+                {"/v1/customers?city=Lon%00don", "city"}, {"/v1/customers", "city"}}) {
+            HttpResponse<String> answer = get(hostile[0], READER_KEY);
+            assertThat(answer.statusCode()).as(hostile[0]).isEqualTo(400);
+            assertThat(answer.headers().firstValue("content-type")).as(hostile[0])
+                    .hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
+            assertThat(JSON.readTree(answer.body()).path("errors").findValuesAsText("field")).as(hostile[0]).contains(hostile[1]);
+        }
+        // And the door still serves
+        assertThat(get("/v1/customers?city=London", READER_KEY).statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void shouldFollowLaterChangesWithoutGoingBackwards() throws Exception {
         publisher.publish(types.name(0), "c-1", customer("c-1", 3, "Ada", "London"));
         await().atMost(WAIT).ignoreExceptions().until(() -> get("/v1/customers/c-1", READER_KEY).statusCode() == 200);
@@ -153,6 +178,11 @@ class CustomerDirectoryTest {
         EntityState live = states.live(id, version, name);
         live.setPayload(ByteBuffer.wrap(states.encode(customer)));
         return live;
+    }
+
+    private HttpResponse<String> getWithBearer(String path, String token) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + directory.port() + path))
+                .header("Authorization", "Bearer " + token).GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> get(String path, String apiKey) throws Exception {
