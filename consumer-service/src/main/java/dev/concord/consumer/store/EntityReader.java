@@ -32,6 +32,8 @@ public class EntityReader {
             entity_type, entity_id, version, clock_physical, clock_logical, writer, deleted, data::text AS data,
             updated_at, applied_at, change_seq""";
 
+    private static final String SCAN = "SELECT entity_id, version, deleted, data::text FROM entity WHERE entity_type = ?";
+
     // The primary key (entity_type, entity_id) serves the keyset.
     private static final String LIST = "SELECT " + COLUMNS + " FROM entity WHERE entity_type = ? AND entity_id > ? AND (? OR NOT deleted) ORDER BY entity_id LIMIT ?";
 
@@ -109,6 +111,30 @@ public class EntityReader {
         try (PreparedStatement select = connection.prepareStatement(HORIZON); ResultSet row = select.executeQuery()) {
             row.next();
             return new Horizon(row.getString("store_id"), row.getLong("purged_seq"), row.getLong("last_drawn"));
+        }
+    }
+
+    /** What a verification compares of a row: its version, whether deleted, and its data as jsonb renders it. */
+    public record RowFingerprint(String id, long version, boolean deleted, String dataJson) {
+    }
+
+    /** Every row of a type, deleted or not, streamed in pages of the driver's fetch size (a type may not fit in memory). */
+    public void scan(String type, java.util.function.Consumer<RowFingerprint> visitor) {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false); // the driver streams with a cursor only inside a transaction
+            try (PreparedStatement select = connection.prepareStatement(SCAN)) {
+                select.setFetchSize(5_000);
+                select.setString(1, type);
+                try (ResultSet row = select.executeQuery()) {
+                    while (row.next()) {
+                        visitor.accept(new RowFingerprint(row.getString(1), row.getLong(2), row.getBoolean(3), row.getString(4)));
+                    }
+                }
+            } finally {
+                connection.rollback();
+            }
+        } catch (SQLException e) {
+            throw new StoreException("could not scan the rows of " + type + ": " + e.getMessage(), e);
         }
     }
 

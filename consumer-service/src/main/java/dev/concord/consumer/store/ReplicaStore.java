@@ -65,6 +65,17 @@ public class ReplicaStore implements ReplicaSink {
             WHERE stored.version < EXCLUDED.version
             RETURNING entity_type, entity_id""";
 
+    // A repair writes the authoritative state over a row that is older or holds other data at the same version;
+    // a row that moved past it since the verification (the applier runs on) is left alone.
+    private static final String REPAIR_UPSERT = UPSERT.replace("WHERE stored.version < EXCLUDED.version",
+            "WHERE stored.version <= EXCLUDED.version");
+
+    // A row the authority does not hold goes, unless it changed since the verification read its version.
+    private static final String REPAIR_REMOVE = """
+            DELETE FROM entity AS stored USING unnest(?::text[], ?::text[], ?::bigint[]) AS seen(t, i, v)
+            WHERE stored.entity_type = seen.t AND stored.entity_id = seen.i AND stored.version <= seen.v
+            RETURNING stored.entity_type, stored.entity_id, stored.change_seq""";
+
     // A Kafka tombstone comes only after the processor's retention of the versioned tombstone, which
     // the change feed has already carried; late older states are no longer expected by then.
     private static final String REMOVE = """
@@ -122,6 +133,59 @@ public class ReplicaStore implements ReplicaSink {
             applied = applyInTransaction(batch, true);
         }
         return applied.applied().isEmpty() ? applied : applied.withFeedHead(advanceFeedHead());
+    }
+
+    /**
+     * Writes the authoritative state of the entities a verification found different (issue 15, docs/operations.md
+     * "Verify and repair a replica"), through the same change feed as applied batches, without touching the consumed
+     * offsets: {@code restore} upserts overwrite a row of an older or equal version, {@code remove} deletes a row
+     * whose version is still at most the one seen. Rows that moved on since the verification are left as they are.
+     *
+     * @param remove each entity to remove, with the replica's version the verification saw
+     * @return what changed, with the feed's head raised past it
+     */
+    public AppliedBatch repair(List<StateChange.Upsert> restore, Map<StateChange.Removal, Long> remove) {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                ChangeSequence.drawing(connection);
+                List<StateChange> applied = new ArrayList<>();
+                if (!restore.isEmpty()) {
+                    upsert(connection, REPAIR_UPSERT, StateChange.newestPerEntity(new ArrayList<>(restore)), applied);
+                }
+                long purged = remove.isEmpty() ? 0 : removeSeen(connection, remove, applied);
+                if (purged > 0) {
+                    raisePurged(connection, purged);
+                }
+                connection.commit();
+                AppliedBatch repaired = new AppliedBatch(applied, 0, 0, List.of());
+                return applied.isEmpty() ? repaired : repaired.withFeedHead(advanceFeedHead());
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new StoreException("could not repair " + (restore.size() + remove.size()) + " entities: " + e.getMessage(), e);
+        }
+    }
+
+    private static long removeSeen(Connection connection, Map<StateChange.Removal, Long> remove, List<StateChange> applied)
+            throws SQLException {
+        Map<String, StateChange> byKey = new LinkedHashMap<>();
+        remove.keySet().forEach(removal -> byKey.put(key(removal.type(), removal.id()), removal));
+        long purged = 0;
+        try (PreparedStatement statement = connection.prepareStatement(REPAIR_REMOVE)) {
+            statement.setArray(1, connection.createArrayOf("text", remove.keySet().stream().map(StateChange::type).toArray()));
+            statement.setArray(2, connection.createArrayOf("text", remove.keySet().stream().map(StateChange::id).toArray()));
+            statement.setArray(3, connection.createArrayOf("bigint", remove.values().toArray()));
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    applied.add(byKey.get(key(rows.getString(1), rows.getString(2))));
+                    purged = Math.max(purged, rows.getLong(3));
+                }
+            }
+        }
+        return purged;
     }
 
     /** A data exception about one row's values, which no retry will cure (not an outage). */
@@ -290,13 +354,14 @@ public class ReplicaStore implements ReplicaSink {
             if (run.get(0) instanceof StateChange.Removal) {
                 purged = Math.max(purged, remove(connection, run, applied));
             } else {
-                upsert(connection, StateChange.newestPerEntity(run), applied);
+                upsert(connection, UPSERT, StateChange.newestPerEntity(run), applied);
             }
         }
         return new Written(applied, purged);
     }
 
-    private static void upsert(Connection connection, Collection<StateChange.Upsert> upserts, List<StateChange> applied) throws SQLException {
+    private static void upsert(Connection connection, String sql, Collection<StateChange.Upsert> upserts, List<StateChange> applied)
+            throws SQLException {
         int n = upserts.size();
         String[] types = new String[n];
         String[] ids = new String[n];
@@ -322,7 +387,7 @@ public class ReplicaStore implements ReplicaSink {
             byKey.put(key(upsert.type(), upsert.id()), upsert);
             i++;
         }
-        try (PreparedStatement statement = connection.prepareStatement(UPSERT)) {
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
             statement.setArray(1, connection.createArrayOf("text", types));
             statement.setArray(2, connection.createArrayOf("text", ids));
             statement.setArray(3, connection.createArrayOf("bigint", versions));
