@@ -24,6 +24,13 @@ public final class RequestRefused extends RefusedException {
                 List.of(new Problem.FieldError(header, null, expected, actual))), Map.of());
     }
 
+    /** 400: a field of an operator request's body (not an entity's payload) is missing or malformed. */
+    public static RequestRefused invalidField(String field, String expected, String actual) {
+        return new RequestRefused(400, Problem.of("invalid-request", "Invalid request", 400,
+                "The request's field '" + field + "' must be " + expected + ", not " + actual + ".",
+                List.of(new Problem.FieldError(field, "/" + field, expected, actual))), Map.of());
+    }
+
     /** 400: a field of a batch item (not of the payload) is missing or malformed. */
     public static RequestRefused invalidItem(String field, String expected, String actual) {
         return new RequestRefused(400, Problem.of("invalid-batch-item", "Invalid batch item", 400,

@@ -9,7 +9,7 @@ public final class UnknownEntityTypeException extends RefusedException {
     private final String type;
     private final List<String> declaredTypes;
 
-    UnknownEntityTypeException(String type, List<String> declaredTypes) {
+    public UnknownEntityTypeException(String type, List<String> declaredTypes) {
         super("No entity type '" + type + "' is declared; declared types: " + String.join(", ", declaredTypes) + ".");
         this.type = type;
         this.declaredTypes = List.copyOf(declaredTypes);

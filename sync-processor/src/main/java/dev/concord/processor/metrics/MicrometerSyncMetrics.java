@@ -39,6 +39,16 @@ public final class MicrometerSyncMetrics implements SyncMetrics {
     }
 
     @Override
+    public void replayed(String entityType, int entities) {
+        registry.counter("concord.sync.replayed", "type", entityType).increment(entities);
+    }
+
+    @Override
+    public void replayIgnored(String entityType, String reason) {
+        registry.counter("concord.sync.replay.ignored", "type", entityType, "reason", reason).increment();
+    }
+
+    @Override
     public void tombstoneExpired(String entityType) {
         registry.counter("concord.sync.tombstones.expired", "type", entityType).increment();
     }

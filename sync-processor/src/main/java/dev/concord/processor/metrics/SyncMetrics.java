@@ -33,4 +33,12 @@ public interface SyncMetrics {
 
     default void deadLettered(String stage) {
     }
+
+    /** States published again on a replay request (docs/contract.md, "Replay requests"). */
+    default void replayed(String entityType, int entities) {
+    }
+
+    /** A replay request that replayed nothing: {@code no-such-entity} or {@code unknown-scope}. */
+    default void replayIgnored(String entityType, String reason) {
+    }
 }

@@ -8,6 +8,7 @@ import dev.concord.contract.avro.Operation;
 import dev.concord.contract.avro.RejectedEvent;
 import dev.concord.contract.avro.RejectionReason;
 import dev.concord.contract.avro.WriteRef;
+import dev.concord.contract.events.ReplayRequest;
 import dev.concord.contract.ids.EntityIdGrammar;
 import dev.concord.contract.serde.PayloadCodec;
 import dev.concord.contract.text.LogSafe;
@@ -21,6 +22,7 @@ import dev.concord.processor.merge.MergeRules;
 import dev.concord.processor.metrics.SyncMetrics;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -84,6 +86,10 @@ final class EntityMergeProcessor implements Processor<byte[], EntityEvent, Strin
 
     @Override
     public void process(Record<byte[], EntityEvent> raw) {
+        if (ReplayRequest.isRequest(raw.headers())) {
+            replay(raw);
+            return;
+        }
         EntityEvent event = raw.value();
         if (event == null) {
             throw new PoisonEventException("event without value on " + type.name());
@@ -134,6 +140,42 @@ final class EntityMergeProcessor implements Processor<byte[], EntityEvent, Strin
             reject(record, current, refused.reason(), refused.detail());
             rememberRefusal(record.key(), current, event);
         }
+    }
+
+    /**
+     * A replay request ({@link ReplayRequest}): the current state of the key's entity, or of every entity of this
+     * task's partition, published again as it is (same bytes, same version), in this task's transaction like any
+     * output, so it can never land after a newer state of the same entity. Nothing is stored; the request's headers
+     * do not travel to the state topic. A request that names no entity held here changes nothing and is counted.
+     */
+    private void replay(Record<byte[], EntityEvent> request) {
+        Optional<ReplayRequest.Scope> scope = ReplayRequest.scopeOf(request.headers());
+        if (scope.isEmpty()) {
+            metrics.replayIgnored(type.name(), "unknown-scope");
+            return;
+        }
+        if (scope.get() == ReplayRequest.Scope.PARTITION) {
+            int[] replayed = {0};
+            states.forEach(entry -> {
+                republish(entry.key, entry.value, request.timestamp());
+                replayed[0]++;
+            });
+            metrics.replayed(type.name(), replayed[0]);
+            return;
+        }
+        EntityIdGrammar.Decoded key = EntityIdGrammar.decode(request.key());
+        EntityState current = key.valid() ? states.get(key.id()) : null;
+        if (current == null) {
+            // An invalid key, an unknown entity, or a request on another partition than the key's: none is held here.
+            metrics.replayIgnored(type.name(), "no-such-entity");
+            return;
+        }
+        republish(key.id(), current, request.timestamp());
+        metrics.replayed(type.name(), 1);
+    }
+
+    private void republish(String id, EntityState state, long timestamp) {
+        context.forward(new Record<>(id, (Object) states.encode(state).published(), timestamp), names.stateSink());
     }
 
     /**

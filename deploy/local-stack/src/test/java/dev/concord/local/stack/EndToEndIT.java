@@ -96,6 +96,36 @@ class EndToEndIT {
     }
 
     @Test
+    void shouldReplayAnEntitysCurrentStateUnchangedOnAnOperatorsRequest() throws Exception {
+        String id = "c-" + UUID.randomUUID();
+        put(id, """
+                {"name": "Ada Lovelace", "email": "ada@example.com"}""");
+        put(id, """
+                {"name": "Ada King", "email": "ada@example.com"}""");
+        JsonNode before = awaitReplica(id, entity -> entity.path("version").asLong() == 2);
+
+        HttpResponse<String> replay = HTTP.send(HttpRequest.newBuilder(stack.producerUrl().resolve("/v1/admin/replay/customer"))
+                .header("Content-Type", "application/json").header("X-Api-Key", stack.devApiKey())
+                .POST(HttpRequest.BodyPublishers.ofString("{\"ids\": [\"" + id + "\"]}")).build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(replay.statusCode()).as(replay.body()).isEqualTo(202);
+        // The processor publishes the state again, same version and content, after the two it published for the writes
+        var stateTopic = contract.topics().state(contract.types().require("customer"));
+        List<dev.concord.contract.avro.EntityState> published = new java.util.ArrayList<>();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            published.clear();
+            dev.concord.testsupport.KafkaTestClients.readAll(stack.bootstrapServers(), stateTopic.name()).stream()
+                    .filter(record -> id.equals(new String(record.key(), java.nio.charset.StandardCharsets.UTF_8)))
+                    .forEach(record -> published.add(stateTopic.valueSerde().deserializer().deserialize(stateTopic.name(), record.value())));
+            return published.size() == 3;
+        });
+        assertThat(published).extracting(dev.concord.contract.avro.EntityState::getVersion).containsExactly(1L, 2L, 2L);
+        assertThat(published.get(2)).isEqualTo(published.get(1));
+        // and the replica, which had it, stays as it was
+        assertThat(awaitReplica(id, entity -> true)).isEqualTo(before);
+    }
+
+    @Test
     void shouldRefuseAnAttackerAtEveryDoorOfEveryServiceWhileTheDevelopmentKeyWorks() throws Exception {
         String id = "c-" + UUID.randomUUID();
         // An unsigned token claiming every grant, the classic alg=none forgery, and a guessed key.

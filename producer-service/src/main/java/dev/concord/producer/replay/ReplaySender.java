@@ -1,0 +1,78 @@
+package dev.concord.producer.replay;
+
+import dev.concord.contract.ConcordContract;
+import dev.concord.contract.avro.EntityEvent;
+import dev.concord.contract.events.ReplayRequest;
+import dev.concord.contract.types.EntityType;
+import dev.concord.contract.problem.Problem;
+import dev.concord.producer.write.RequestRefused;
+import jakarta.inject.Singleton;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.header.Header;
+
+/**
+ * Writes replay requests ({@link ReplayRequest}) to a type's events topic with the service's event producer (the one
+ * that holds the write ACL), and waits until Kafka acknowledged every one: an entity's request keyed by its id, like
+ * its events; a request for all of them, one per partition.
+ */
+@Singleton
+public class ReplaySender {
+
+    private final KafkaProducer<String, EntityEvent> producer;
+    private final ConcordContract contract;
+
+    ReplaySender(KafkaProducer<String, EntityEvent> producer, ConcordContract contract) {
+        this.producer = producer;
+        this.contract = contract;
+    }
+
+    int replay(EntityType type, List<String> ids) {
+        String topic = contract.topics().events(type).name();
+        List<Future<RecordMetadata>> sent = new ArrayList<>(ids.size());
+        for (String id : ids) {
+            sent.add(producer.send(new ProducerRecord<String, EntityEvent>(topic, null, id, null,
+                    List.<Header>of(ReplayRequest.header(ReplayRequest.Scope.ENTITY)))));
+        }
+        return awaitAll(topic, sent);
+    }
+
+    int replayAll(EntityType type) {
+        String topic = contract.topics().events(type).name();
+        int partitions = producer.partitionsFor(topic).size();
+        List<Future<RecordMetadata>> sent = new ArrayList<>(partitions);
+        for (int partition = 0; partition < partitions; partition++) {
+            sent.add(producer.send(new ProducerRecord<String, EntityEvent>(topic, partition, (String) null, null,
+                    List.<Header>of(ReplayRequest.header(ReplayRequest.Scope.PARTITION)))));
+        }
+        return awaitAll(topic, sent);
+    }
+
+    /** @throws RequestRefused 503 with Retry-After when Kafka does not acknowledge them all (a retry only replays again) */
+    private static int awaitAll(String topic, List<Future<RecordMetadata>> sent) {
+        for (Future<RecordMetadata> acknowledged : sent) {
+            try {
+                acknowledged.get();
+            } catch (ExecutionException e) {
+                throw unavailable(topic, e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw unavailable(topic, e);
+            }
+        }
+        return sent.size();
+    }
+
+    private static RequestRefused unavailable(String topic, Throwable cause) {
+        return new RequestRefused(503, Problem.of("kafka-unavailable", "Event store unavailable", 503,
+                "Kafka did not acknowledge the replay requests on " + topic + " (" + cause.getMessage()
+                        + "); some may have been stored. Replaying twice is harmless: retry the request.", List.of()),
+                Map.of("Retry-After", "5"));
+    }
+}
