@@ -4,6 +4,7 @@ import dev.concord.bench.load.LoadSpec;
 import dev.concord.bench.measure.ClientFeedLatency;
 import dev.concord.bench.measure.ProcessorScaling;
 import dev.concord.bench.measure.Correctness;
+import dev.concord.bench.measure.FaultCampaign;
 import dev.concord.bench.measure.EndToEndLatency;
 import dev.concord.bench.measure.ProcessorThroughput;
 import dev.concord.bench.measure.PublishApi;
@@ -49,8 +50,14 @@ public final class BenchMain implements Callable<Integer> {
     @Option(names = "--p1-floor", description = "Fail when P1 falls under this (default: ${DEFAULT-VALUE}).")
     double p1Floor = 0.05;
 
-    @Option(names = "--only", split = ",", description = "Run only these: correctness, processor, replica, replica-scaling, bootstrap, latency, client, publish, scaling (scaling and replica-scaling not in --quick unless named).")
+    @Option(names = "--only", split = ",", description = "Run only these: correctness, chaos, processor, replica, replica-scaling, bootstrap, latency, client, publish, scaling (scaling and replica-scaling not in --quick unless named).")
     List<String> only;
+
+    @Option(names = "--chaos-runs", description = "Runs of the fault campaign (default: 2 with --quick, 10 otherwise).")
+    Integer chaosRuns;
+
+    @Option(names = "--chaos-seed", description = "The first run's seed; the others follow (default: drawn, printed with each run).")
+    Long chaosSeed;
 
     public static void main(String[] args) {
         AvroTrust.trustConcordPackages();
@@ -73,6 +80,12 @@ public final class BenchMain implements Callable<Integer> {
                 System.out.println("Correctness oracle...");
                 new Correctness(env).run(report, quick ? new LoadSpec(3_000, 300, 3, 0.3, 0.3, 0.05, 200, 1)
                         : new LoadSpec(100_000, 10_000, 5, 0.2, 0.3, 0.03, 200, 1));
+            }
+            if (runs("chaos")) {
+                int chaos = chaosRuns != null ? chaosRuns : quick ? 2 : 10;
+                long seed = chaosSeed != null ? chaosSeed : new java.util.Random().nextInt(1_000_000);
+                System.out.println("Fault campaign: " + chaos + " randomized runs from seed " + seed + "...");
+                new FaultCampaign(env).run(report, chaos, seed, quick);
             }
             if (runs("processor")) {
                 System.out.println("Processor throughput...");

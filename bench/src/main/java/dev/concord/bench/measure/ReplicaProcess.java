@@ -29,6 +29,7 @@ final class ReplicaProcess implements AutoCloseable {
     private final int port;
     private final long launchedNanos = System.nanoTime();
     private final String name;
+    private final String group;
 
     /** A replica on a database of its own, in a consumer group of its own. */
     ReplicaProcess(BenchEnvironment env, EntityType type, String name) {
@@ -42,6 +43,7 @@ final class ReplicaProcess implements AutoCloseable {
         this.jdbcUrl = jdbcUrl;
         this.port = BenchEnvironment.freePort();
         this.name = name;
+        this.group = group;
         this.process = ConcordModule.CONSUMER.launch(env.repositoryRoot(), env.childJavaOptions("-Xmx768m -XX:+UseParallelGC", name), Map.of(
                         "KAFKA_BOOTSTRAP_SERVERS", env.bootstrapServers(),
                         "PORT", String.valueOf(port),
@@ -144,6 +146,15 @@ final class ReplicaProcess implements AutoCloseable {
                 return "(no recording: " + e.getMessage() + ")";
             }
         });
+    }
+
+    /** SIGKILL: the batch in flight is rolled back by PostgreSQL; a restart resumes from the stored offsets. */
+    void kill() {
+        process.kill();
+    }
+
+    String group() {
+        return group;
     }
 
     @Override

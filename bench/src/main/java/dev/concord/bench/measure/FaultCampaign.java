@@ -1,0 +1,239 @@
+package dev.concord.bench.measure;
+
+import dev.concord.bench.BenchEnvironment;
+import dev.concord.bench.load.KafkaLoad;
+import dev.concord.bench.load.Ledger;
+import dev.concord.bench.load.LoadGenerator;
+import dev.concord.bench.load.LoadSpec;
+import dev.concord.bench.oracle.Oracle;
+import dev.concord.bench.oracle.OracleReport;
+import dev.concord.bench.oracle.ReferenceMerge;
+import dev.concord.bench.report.Results;
+import dev.concord.contract.ConcordContract;
+import dev.concord.contract.avro.EntityEvent;
+import dev.concord.contract.avro.HybridClock;
+import dev.concord.contract.types.EntityType;
+import dev.concord.contract.types.MergePolicy;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * The randomized fault campaign (issue 15; docs/reliability.md): each run draws a seed, and from it a load — several
+ * writers with racing clocks, patches, deletes — and one to three faults at random moments while the load is sent:
+ * a processor instance SIGKILLed and restarted (two instances share the partitions), a replica SIGKILLed and
+ * restarted, events sent a second time with the same ids (a writer's retries), one writer's clock jumping ahead
+ * mid-stream. After quiescence the independent oracle ({@link ReferenceMerge}, written from the rules' document,
+ * sharing no code with the processor) compares the truth with the state topic and both replicas. A run is
+ * reproducible from its seed (the moments of the faults are drawn from it; the machine's timing is not).
+ */
+public final class FaultCampaign {
+
+    enum Fault { KILL_PROCESSOR, KILL_REPLICA, RETRIES, CLOCK_JUMP }
+
+    private static final int SEND_RATE = 1_500;
+    private static final Duration QUIESCE = Duration.ofMinutes(5);
+
+    private final BenchEnvironment env;
+
+    public FaultCampaign(BenchEnvironment env) {
+        this.env = env;
+    }
+
+    /** One run's outcome, as docs/reliability.md tabulates it; {@code error} is set when the run could not finish. */
+    record Run(long seed, String policy, int events, int writers, List<String> faults, int accepted, int lost, int stale, int diverged,
+               int extra, int duplicated, double convergeSeconds, String error) {
+
+        static Run unfinished(long seed, Throwable error) {
+            return new Run(seed, "?", 0, 0, List.of(), 0, 0, 0, 0, 0, 0, Double.NaN, String.valueOf(error));
+        }
+
+        boolean ok() {
+            return error == null && lost + stale + diverged + extra + duplicated == 0;
+        }
+
+        String line() {
+            return String.format(Locale.ROOT, "seed %d: %s, %d events (%d accepted), %d writers, faults %s → lost %d, stale %d, diverged %d,"
+                            + " extra %d, duplicated %d; converged %.1f s after the load and faults ended",
+                    seed, policy, events, accepted, writers, faults, lost, stale, diverged, extra, duplicated, convergeSeconds);
+        }
+    }
+
+    /** @param firstSeed runs use seeds firstSeed, firstSeed + 1, ... */
+    public void run(Results results, int runs, long firstSeed, boolean small) throws Exception {
+        List<Run> done = new ArrayList<>();
+        for (int i = 0; i < runs; i++) {
+            long seed = firstSeed + i;
+            try {
+                Run run = runOnce(seed, small);
+                done.add(run);
+                System.out.println("  " + run.line());
+                results.addCorrectness("fault campaign " + run.line(), run.ok());
+            } catch (Exception | AssertionError e) {
+                // A run that cannot finish (a service that never recovers, a replica that never catches up) is a finding
+                // too: recorded with its seed, and the campaign goes on.
+                done.add(Run.unfinished(seed, e));
+                System.out.println("  seed " + seed + ": did not finish: " + e);
+                results.addCorrectness("fault campaign seed " + seed + ": did not finish: " + e, false);
+            }
+        }
+        long failed = done.stream().filter(run -> !run.ok()).count();
+        results.addCorrectness(String.format(Locale.ROOT, "fault campaign: %d runs (seeds %d–%d), %d with lost, stale, diverged, extra"
+                + " or duplicated entities", runs, firstSeed, firstSeed + runs - 1, failed), failed == 0);
+    }
+
+    Run runOnce(long seed, boolean small) throws Exception {
+        Random random = new Random(seed);
+        MergePolicy policy = random.nextBoolean() ? MergePolicy.FIELD_MERGE : MergePolicy.LAST_WRITER_WINS;
+        int events = small ? 1_500 + random.nextInt(1_500) : 3_000 + random.nextInt(5_000);
+        int writers = 2 + random.nextInt(4);
+        LoadSpec spec = new LoadSpec(events, 100 + random.nextInt(events / 4), writers, 0.1 + random.nextDouble() * 0.4,
+                policy == MergePolicy.FIELD_MERGE ? 0.3 : 0, 0.05, 200, seed);
+        List<Fault> faults = new ArrayList<>(EnumSet.allOf(Fault.class));
+        Collections.shuffle(faults, random);
+        faults = faults.subList(0, 1 + random.nextInt(3));
+        double sendSeconds = (double) events / SEND_RATE;
+        Map<Fault, Long> moments = faults.stream().collect(Collectors.toMap(fault -> fault,
+                fault -> (long) (random.nextDouble() * sendSeconds * 1_000)));
+
+        EntityType type = env.newType("chaos", policy, 4);
+        String appId = "chaos-" + UUID.randomUUID();
+        String tag = type.name().replace('-', '_');
+        try (ConcordContract contract = env.contract(type);
+             ProcessorProcess first = new ProcessorProcess(env, type, "chaos-processor-a-" + seed, appId);
+             ProcessorProcess second = new ProcessorProcess(env, type, "chaos-processor-b-" + seed, appId);
+             ReplicaProcess stable = new ReplicaProcess(env, type, "chaos_b_" + tag)) {
+            String replicaDatabase = env.newDatabase("chaos_a_" + tag);
+            String replicaGroup = "chaos-" + UUID.randomUUID();
+            ReplicaProcess[] crashing = {new ReplicaProcess(env, type, "chaos_a_" + tag, replicaDatabase, replicaGroup)};
+            try {
+                first.awaitHealthy();
+                second.awaitHealthy();
+                stable.awaitHealthy();
+                crashing[0].awaitHealthy();
+
+                List<EntityEvent> generated = new LoadGenerator(contract.payloads()).generate(type, spec, System.currentTimeMillis());
+                List<EntityEvent> load = faults.contains(Fault.CLOCK_JUMP) ? jumpOneWritersClock(generated, random, writers) : generated;
+                var topic = contract.topics().events(type);
+                CompletableFuture<Ledger> sending = CompletableFuture.supplyAsync(() -> new KafkaLoad(env.kafkaConfig()).send(topic, load, SEND_RATE));
+                List<String> applied = new ArrayList<>();
+                List<Ledger> retries = new ArrayList<>();
+                long start = System.nanoTime();
+                for (Fault fault : faults.stream().sorted((a, b) -> Long.compare(moments.get(a), moments.get(b))).toList()) {
+                    sleepUntil(start, moments.get(fault));
+                    String at = String.format(Locale.ROOT, " at %.1f s", (System.nanoTime() - start) / 1e9);
+                    switch (fault) {
+                        case KILL_PROCESSOR -> {
+                            ProcessorProcess victim = random.nextBoolean() ? first : second;
+                            victim.kill();
+                            victim.restart();
+                            applied.add("processor SIGKILL + restart" + at);
+                        }
+                        case KILL_REPLICA -> {
+                            crashing[0].kill();
+                            crashing[0] = new ReplicaProcess(env, type, "chaos_a_" + tag + "_restarted", replicaDatabase, replicaGroup);
+                            applied.add("replica SIGKILL + restart" + at);
+                        }
+                        case RETRIES -> {
+                            List<EntityEvent> again = new ArrayList<>();
+                            for (EntityEvent event : load.subList(0, (int) Math.min(load.size(), moments.get(fault) * SEND_RATE / 1_000))) {
+                                if (random.nextDouble() < 0.05) {
+                                    again.add(event);
+                                }
+                            }
+                            retries.add(new KafkaLoad(env.kafkaConfig()).send(topic, again, 0));
+                            applied.add(again.size() + " events sent again" + at);
+                        }
+                        case CLOCK_JUMP -> applied.add("a writer's clock +20 s for a stretch");
+                    }
+                }
+                Ledger ledger = sending.get(10, TimeUnit.MINUTES);
+                retries.forEach(retry -> retry.inLogOrder().forEach(ledger::record));
+                long quiet = System.nanoTime();
+
+                awaitProcessorCaughtUp(appId, topic.name(), first, second);
+                String stateTopic = contract.topics().state(type).name();
+                long end = Topics.totalNextRecordOffset(env.kafkaConfig(), stateTopic);
+                crashing[0].awaitConsumed(end, QUIESCE);
+                stable.awaitConsumed(end, QUIESCE);
+                double converge = (System.nanoTime() - quiet) / 1e9;
+
+                Oracle oracle = new Oracle(type, contract.payloads());
+                Map<String, ReferenceMerge.Expected> truth = oracle.truth(ledger);
+                List<OracleReport> reports = List.of(
+                        oracle.checkStateTopic(truth, Topics.stateRecords(env.kafkaConfig(), contract, stateTopic)),
+                        oracle.checkReplica("replica a (crashed)", truth, crashing[0].table()),
+                        oracle.checkReplica("replica b", truth, stable.table()));
+                reports.stream().filter(report -> !report.ok()).forEach(report -> System.out.println("    " + report.summary()));
+                return new Run(seed, policy.id(), events, writers, applied, ledger.size(),
+                        reports.stream().mapToInt(r -> r.lost().size()).sum(), reports.stream().mapToInt(r -> r.stale().size()).sum(),
+                        reports.stream().mapToInt(r -> r.diverged().size()).sum(), reports.stream().mapToInt(r -> r.extra().size()).sum(),
+                        reports.stream().mapToInt(r -> r.duplicated().size()).sum(), converge, null);
+            } finally {
+                crashing[0].close();
+            }
+        }
+    }
+
+    /** One writer's clock runs 20 s ahead for the middle third of its events, then back: clocks are not monotonic. */
+    private static List<EntityEvent> jumpOneWritersClock(List<EntityEvent> load, Random random, int writers) {
+        String writer = "writer-" + random.nextInt(writers);
+        List<Integer> own = new ArrayList<>();
+        for (int i = 0; i < load.size(); i++) {
+            if (load.get(i).getWriter().equals(writer)) {
+                own.add(i);
+            }
+        }
+        List<EntityEvent> jumped = new ArrayList<>(load);
+        for (int k = own.size() / 3; k < 2 * own.size() / 3; k++) {
+            EntityEvent event = EntityEvent.newBuilder(load.get(own.get(k))).build();
+            event.setClock(new HybridClock(event.getClock().getPhysicalMillis() + 20_000, event.getClock().getLogical()));
+            jumped.set(own.get(k), event);
+        }
+        return jumped;
+    }
+
+    /** Until the processors' group has committed every events partition to its end (under exactly-once: its outputs too). */
+    private void awaitProcessorCaughtUp(String appId, String eventsTopic, ProcessorProcess... instances) {
+        try (Admin admin = Admin.create(env.kafkaConfig())) {
+            Waiting.until("the processors to commit the whole events topic", QUIESCE, () -> {
+                for (ProcessorProcess instance : instances) {
+                    if (!instance.isAlive()) {
+                        throw new IllegalStateException("a processor exited:\n" + instance.logTail());
+                    }
+                }
+                try {
+                    Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(appId)
+                            .partitionsToOffsetAndMetadata().get();
+                    List<TopicPartition> partitions = admin.describeTopics(List.of(eventsTopic)).allTopicNames().get().get(eventsTopic)
+                            .partitions().stream().map(p -> new TopicPartition(eventsTopic, p.partition())).toList();
+                    var ends = admin.listOffsets(partitions.stream().collect(Collectors.toMap(p -> p, p -> OffsetSpec.latest())))
+                            .all().get();
+                    return partitions.stream().allMatch(p -> committed.get(p) != null && committed.get(p).offset() >= ends.get(p).offset());
+                } catch (Exception notYet) {
+                    return false;
+                }
+            });
+        }
+    }
+
+    private static void sleepUntil(long startNanos, long atMillis) throws InterruptedException {
+        long left = startNanos + atMillis * 1_000_000 - System.nanoTime();
+        if (left > 0) {
+            TimeUnit.NANOSECONDS.sleep(left); // the fault's moment is the point: nothing to await but time
+        }
+    }
+}
