@@ -38,20 +38,27 @@ final class ReplicaProcess implements AutoCloseable {
 
     /** One instance of a replica: instances given the same database and group share the work on one store. */
     ReplicaProcess(BenchEnvironment env, EntityType type, String name, String jdbcUrl, String group) {
+        this(env, type, name, jdbcUrl, group, Map.of());
+    }
+
+    /** @param settings further environment of the service, e.g. {@code CONCORD_KAFKA_SESSION_TIMEOUT_MS} */
+    ReplicaProcess(BenchEnvironment env, EntityType type, String name, String jdbcUrl, String group, Map<String, String> settings) {
         this.env = env;
         this.type = type;
         this.jdbcUrl = jdbcUrl;
         this.port = BenchEnvironment.freePort();
         this.name = name;
         this.group = group;
-        this.process = ConcordModule.CONSUMER.launch(env.repositoryRoot(), env.childJavaOptions("-Xmx768m -XX:+UseParallelGC", name), Map.of(
-                        "KAFKA_BOOTSTRAP_SERVERS", env.bootstrapServers(),
-                        "PORT", String.valueOf(port),
-                        "CONCORD_TYPES", env.declarationFor(type).toString(),
-                        "CONCORD_JDBC_URL", jdbcUrl,
-                        "CONCORD_DEV_API_KEY", BenchEnvironment.DEV_KEY,
-                        "CONCORD_REPLICA_GROUP", group),
-                env.workDir().resolve("logs").resolve(name + ".log"), line -> false);
+        Map<String, String> environment = new HashMap<>(settings);
+        environment.putAll(Map.of(
+                "KAFKA_BOOTSTRAP_SERVERS", env.bootstrapServers(),
+                "PORT", String.valueOf(port),
+                "CONCORD_TYPES", env.declarationFor(type).toString(),
+                "CONCORD_JDBC_URL", jdbcUrl,
+                "CONCORD_DEV_API_KEY", BenchEnvironment.DEV_KEY,
+                "CONCORD_REPLICA_GROUP", group));
+        this.process = ConcordModule.CONSUMER.launch(env.repositoryRoot(), env.childJavaOptions("-Xmx768m -XX:+UseParallelGC", name),
+                environment, env.workDir().resolve("logs").resolve(name + ".log"), line -> false);
     }
 
     /** Where this replica's HTTP API answers. */

@@ -14,6 +14,7 @@ import io.micronaut.http.annotation.Produces;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.micronaut.security.authentication.Authentication;
+import java.util.function.Function;
 
 /**
  * The operator's check of this replica against the authoritative state, and its targeted repair:
@@ -39,22 +40,22 @@ public class VerifyController {
     @Post("/verify/{type}")
     @Produces({MediaType.APPLICATION_JSON, "application/problem+json"})
     public HttpResponse<?> verify(String type, HttpRequest<?> request, @Nullable Authentication authentication) {
-        // Credentials first: an operator's door tells nothing, not even which types exist, to anyone else.
-        access.require(authentication, type, Action.ADMIN, "type");
-        if (types.find(type).isEmpty()) {
-            return EntityProblems.unknownType(type, types.names(), request.getPath());
-        }
-        return HttpResponse.ok(verifier.verify(type));
+        return forOperator(type, request, authentication, verifier::verify);
     }
 
     @Post("/repair/{type}")
     @Produces({MediaType.APPLICATION_JSON, "application/problem+json"})
     public HttpResponse<?> repair(String type, HttpRequest<?> request, @Nullable Authentication authentication) {
+        return forOperator(type, request, authentication, verifier::repair);
+    }
+
+    private HttpResponse<?> forOperator(String type, HttpRequest<?> request, @Nullable Authentication authentication,
+                                        Function<String, ReplicaVerifier.Report> work) {
         // Credentials first: an operator's door tells nothing, not even which types exist, to anyone else.
         access.require(authentication, type, Action.ADMIN, "type");
         if (types.find(type).isEmpty()) {
             return EntityProblems.unknownType(type, types.names(), request.getPath());
         }
-        return HttpResponse.ok(verifier.repair(type));
+        return HttpResponse.ok(work.apply(type));
     }
 }
