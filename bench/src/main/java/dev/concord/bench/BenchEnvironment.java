@@ -47,7 +47,17 @@ public final class BenchEnvironment implements AutoCloseable {
      */
     public static final String DEV_KEY = "bench-" + java.util.UUID.randomUUID();
 
+    /** @throws IllegalStateException when {@code workDir} holds an earlier run's broker data, processor state or logs */
     public static BenchEnvironment start(Path workDir, Path repositoryRoot) throws IOException {
+        // An earlier run's broker log and processor state would mix into this run's topics and stores (the same
+        // seeds give the same type and instance names): every run starts from nothing.
+        if (Files.isDirectory(workDir)) {
+            try (var entries = Files.list(workDir)) {
+                if (entries.findAny().isPresent()) {
+                    throw new IllegalStateException(workDir + " holds an earlier run: give --out a new directory");
+                }
+            }
+        }
         Files.createDirectories(workDir);
         EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().dataDir(workDir.resolve("kafka")).start();
         EmbeddedPostgres postgres = EmbeddedPostgres.builder().setDataDirectory(workDir.resolve("postgres"))
