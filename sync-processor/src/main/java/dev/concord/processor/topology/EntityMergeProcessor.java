@@ -47,6 +47,12 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
  */
 final class EntityMergeProcessor implements Processor<byte[], EntityEvent, String, Object> {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EntityMergeProcessor.class);
+
+    // A partition's replay publishes this many states per punctuation, one punctuation every REPLAY_PACE.
+    static final int REPLAY_CHUNK = 2_000;
+    private static final java.time.Duration REPLAY_PACE = java.time.Duration.ofMillis(100);
+
     private final EntityType type;
     private final SyncTopology.Names names;
     private final PayloadCodec payloads;
@@ -62,6 +68,9 @@ final class EntityMergeProcessor implements Processor<byte[], EntityEvent, Strin
     private EntityStateStore states;
     // deleted entities by deletion time (see TombstoneExpiryIndex)
     private TombstoneExpiryIndex tombstones;
+    // A replay of this partition in progress: the last key published (null: none in progress, "" : from the first).
+    // In memory only: a rebalance in the middle ends it (counted); sending the request again is harmless.
+    private String replayCursor;
 
     EntityMergeProcessor(EntityType type, SyncTopology.Names names, ConcordTopics topics, PayloadCodec payloads,
                          SyncSettings settings, SyncMetrics metrics, EventPartitions partitions) {
@@ -82,6 +91,7 @@ final class EntityMergeProcessor implements Processor<byte[], EntityEvent, Strin
         this.states = new EntityStateStore(context.getStateStore(names.stateStore()), topics.stateSerde());
         this.tombstones = new TombstoneExpiryIndex(context.getStateStore(names.expiryStore()));
         context.schedule(settings.expiryScanInterval(), PunctuationType.WALL_CLOCK_TIME, this::expireTombstones);
+        context.schedule(REPLAY_PACE, PunctuationType.WALL_CLOCK_TIME, this::continuePartitionReplay);
     }
 
     @Override
@@ -155,12 +165,10 @@ final class EntityMergeProcessor implements Processor<byte[], EntityEvent, Strin
             return;
         }
         if (scope.get() == ReplayRequest.Scope.PARTITION) {
-            int[] replayed = {0};
-            states.forEach(entry -> {
-                republish(entry.key, entry.value, request.timestamp());
-                replayed[0]++;
-            });
-            metrics.replayed(type.name(), replayed[0]);
+            // In chunks, one per punctuation, each in the transaction of the moment: a whole partition in one call would
+            // hold one transaction open past its timeout, and the task would be fenced and replay again, forever.
+            replayCursor = "";
+            continuePartitionReplay(request.timestamp());
             return;
         }
         EntityIdGrammar.Decoded key = EntityIdGrammar.decode(request.key());
@@ -172,6 +180,27 @@ final class EntityMergeProcessor implements Processor<byte[], EntityEvent, Strin
         }
         republish(key.id(), current, request.timestamp());
         metrics.replayed(type.name(), 1);
+    }
+
+    @Override
+    public void close() {
+        if (replayCursor != null) {
+            metrics.replayIgnored(type.name(), "interrupted");
+            LOG.warn("A replay of {}'s partition stopped after key '{}' (the task moved or closed); send the request again"
+                    + " to finish it: replaying twice is harmless", type.name(), LogSafe.of(replayCursor));
+        }
+    }
+
+    private void continuePartitionReplay(long timestamp) {
+        if (replayCursor == null) {
+            return;
+        }
+        int[] replayed = {0};
+        replayCursor = states.forEachAfter(replayCursor.isEmpty() ? null : replayCursor, REPLAY_CHUNK, entry -> {
+            republish(entry.key, entry.value, timestamp);
+            replayed[0]++;
+        });
+        metrics.replayed(type.name(), replayed[0]);
     }
 
     private void republish(String id, EntityState state, long timestamp) {

@@ -56,6 +56,28 @@ final class EntityStateStore {
         bytes.delete(entityId);
     }
 
+    /**
+     * Up to {@code limit} stored states after {@code after} (exclusive; null: from the first), in key order.
+     *
+     * @return the last key visited, or null when the store has nothing after it
+     */
+    String forEachAfter(String after, int limit, Consumer<KeyValue<String, EntityState>> action) {
+        String last = null;
+        int visited = 0;
+        try (KeyValueIterator<String, byte[]> range = bytes.range(after, null)) {
+            while (range.hasNext() && visited < limit) {
+                KeyValue<String, byte[]> entry = range.next();
+                if (entry.key.equals(after)) {
+                    continue;
+                }
+                action.accept(KeyValue.pair(entry.key, deserializer.deserialize(null, entry.value)));
+                last = entry.key;
+                visited++;
+            }
+            return visited == limit && range.hasNext() ? last : null;
+        }
+    }
+
     /** Every stored state, in key order (a full scan: for upgrades, never per event). */
     void forEach(Consumer<KeyValue<String, EntityState>> action) {
         try (KeyValueIterator<String, byte[]> all = bytes.all()) {

@@ -72,6 +72,24 @@ class ReplayTopologyTest {
     }
 
     @Test
+    void shouldReplayALargePartitionInChunksOneTransactionEach() {
+        int entities = EntityMergeProcessor.REPLAY_CHUNK + 500;
+        for (int i = 0; i < entities; i++) {
+            f.events.pipeInput("c-" + i, f.upsert("c-" + i, 1_000, "writer-a", "Customer " + i), T0);
+        }
+        f.states.readValuesToList();
+
+        request("any-key", ReplayRequest.Scope.PARTITION, null);
+        assertThat(f.states.getQueueSize()).isEqualTo(EntityMergeProcessor.REPLAY_CHUNK);
+        f.driver.advanceWallClockTime(java.time.Duration.ofMillis(100));
+        f.driver.advanceWallClockTime(java.time.Duration.ofMillis(100));
+
+        assertThat(f.states.readKeyValuesToMap()).hasSize(entities);
+        assertThat(counted).containsExactlyEntriesOf(Map.of("replayed", entities));
+        assertThat(f.allOutputsEmpty()).isTrue();
+    }
+
+    @Test
     void shouldReplayNothingForAnUnknownEntityAnUnknownScopeOrAnInvalidKeyAndNeverFoldARequestsValue() {
         f.events.pipeInput("c-1", f.upsert("c-1", 1_000, "writer-a", "Ada"), T0);
         f.states.readValuesToList();
