@@ -51,7 +51,7 @@ final class ConnectJdbcSinkApply {
         String name = "connect_" + type.name().replace('-', '_');
         String url = env.newDatabase(name);
         try (Connection db = env.connect(url); Statement ddl = db.createStatement()) {
-            ReplicaApply.createEntityTable(db);
+            EntityTable.create(db);
             ddl.execute("ALTER TABLE entity ALTER COLUMN applied_at SET DEFAULT now()");
         }
         Path dir = Files.createDirectories(env.workDir().resolve(name));
@@ -102,12 +102,7 @@ final class ConnectJdbcSinkApply {
                 }
             });
             double launchToAllRows = (System.nanoTime() - launched) / 1e9;
-            try (Statement sql = db.createStatement();
-                 ResultSet rs = sql.executeQuery("SELECT count(*), extract(epoch from max(applied_at) - min(applied_at)) FROM entity")) {
-                rs.next();
-                double seconds = rs.getDouble(2);
-                return new Result(seconds <= 0 ? Double.NaN : rs.getLong(1) / seconds, launchToAllRows);
-            }
+            return new Result(EntityTable.applyRate(db), launchToAllRows);
         }
     }
 

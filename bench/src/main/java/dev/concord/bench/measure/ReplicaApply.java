@@ -14,8 +14,6 @@ import dev.concord.contract.types.EntityType;
 import dev.concord.contract.types.MergePolicy;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -186,19 +184,11 @@ public final class ReplicaApply {
         return states;
     }
 
-    /** The plain baselines' table: the replica's rows without its guard and feed columns. */
-    static void createEntityTable(Connection db) throws SQLException {
-        try (Statement ddl = db.createStatement()) {
-            ddl.execute("CREATE TABLE entity (entity_type text, entity_id text, version bigint, data jsonb, applied_at timestamptz,"
-                    + " PRIMARY KEY (entity_type, entity_id))");
-        }
-    }
-
     /** The same rows, the same JSON, in one COPY (PostgreSQL's bulk load): the fastest way in, without any guard. */
     private double plainCopy(ConcordContract contract, EntityType type, List<EntityState> states) throws Exception {
         String url = env.newDatabase("copy_" + type.name().replace('-', '_'));
         try (Connection db = env.connect(url)) {
-            createEntityTable(db);
+            EntityTable.create(db);
             long start = System.nanoTime();
             StringBuilder rows = new StringBuilder(states.size() * 256);
             for (EntityState state : states) {
@@ -216,7 +206,7 @@ public final class ReplicaApply {
     private double plainInsert(ConcordContract contract, EntityType type, List<EntityState> states) throws Exception {
         String url = env.newDatabase("plain_" + type.name().replace('-', '_'));
         try (Connection db = env.connect(url)) {
-            createEntityTable(db);
+            EntityTable.create(db);
             db.setAutoCommit(false);
             long start = System.nanoTime();
             try (PreparedStatement upsert = db.prepareStatement("INSERT INTO entity VALUES (?, ?, ?, ?::jsonb, now()) "

@@ -9,9 +9,7 @@ import dev.concord.replica.jdbc.EntityChange;
 import dev.concord.replica.jdbc.TableProjection;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -42,9 +40,8 @@ final class ReplicaKitApply {
         String url = env.newDatabase("kit_" + appliers + "_" + type.name().replace('-', '_'));
         PGSimpleDataSource dataSource = new PGSimpleDataSource();
         dataSource.setURL(url);
-        try (Connection db = dataSource.getConnection(); Statement ddl = db.createStatement()) {
-            ddl.execute("CREATE TABLE entity (entity_type text, entity_id text, version bigint, data jsonb, applied_at timestamptz,"
-                    + " PRIMARY KEY (entity_type, entity_id))");
+        try (Connection db = dataSource.getConnection()) {
+            EntityTable.create(db);
         }
         long start = System.nanoTime();
         try (Replica replica = Replica.builder()
@@ -57,11 +54,8 @@ final class ReplicaKitApply {
                 .start()) {
             Waiting.until("the replica kit to catch up with " + entities + " entities", Duration.ofMinutes(15), replica::caughtUp);
             double caughtUpSeconds = (System.nanoTime() - start) / 1e9;
-            try (Connection db = dataSource.getConnection(); Statement sql = db.createStatement();
-                 ResultSet rs = sql.executeQuery("SELECT count(*), extract(epoch from max(applied_at) - min(applied_at)) FROM entity")) {
-                rs.next();
-                double seconds = rs.getDouble(2);
-                return new Result(seconds <= 0 ? Double.NaN : rs.getLong(1) / seconds, caughtUpSeconds);
+            try (Connection db = dataSource.getConnection()) {
+                return new Result(EntityTable.applyRate(db), caughtUpSeconds);
             }
         }
     }

@@ -90,11 +90,8 @@ final class ReplicaProcess implements AutoCloseable {
 
     /** Rows applied per second between the first and the last applied row. */
     double applyRate() {
-        try (Connection db = env.connect(jdbcUrl); Statement sql = db.createStatement();
-             ResultSet rs = sql.executeQuery("SELECT count(*), extract(epoch from max(applied_at) - min(applied_at)) FROM entity")) {
-            rs.next();
-            double seconds = rs.getDouble(2);
-            return seconds <= 0 ? Double.NaN : rs.getLong(1) / seconds;
+        try (Connection db = env.connect(jdbcUrl)) {
+            return EntityTable.applyRate(db);
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }

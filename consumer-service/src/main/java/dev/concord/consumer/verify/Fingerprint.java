@@ -41,7 +41,7 @@ record Fingerprint(long version, boolean deleted, long dataHash) {
     }
 
     boolean removed() {
-        return this == REMOVED || version < 0;
+        return version < 0;
     }
 
     private static long hash(JsonNode data) {
