@@ -1,10 +1,6 @@
 package dev.concord.contract.serde;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import org.apache.avro.Schema;
-import org.apache.avro.message.BinaryMessageDecoder;
-import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.message.MissingSchemaException;
 import org.apache.avro.message.SchemaStore;
 import org.apache.avro.specific.SpecificData;
@@ -27,15 +23,12 @@ import org.apache.kafka.common.serialization.Serializer;
 public final class AvroSingleObjectSerde<T extends SpecificRecord> implements Serde<T> {
 
     private final Class<T> type;
-    private final BinaryMessageEncoder<T> encoder;
-    private final BinaryMessageDecoder<T> decoder;
+    private final SingleObjectCodec<T> codec;
 
     private AvroSingleObjectSerde(Class<T> type, SchemaStore writerSchemas) {
         SpecificData model = SpecificData.getForClass(type);
-        Schema readerSchema = model.getSchema(type);
         this.type = type;
-        this.encoder = new BinaryMessageEncoder<>(model, readerSchema);
-        this.decoder = new BinaryMessageDecoder<>(model, readerSchema, writerSchemas);
+        this.codec = new SingleObjectCodec<>(model, model.getSchema(type), writerSchemas);
     }
 
     /**
@@ -50,10 +43,7 @@ public final class AvroSingleObjectSerde<T extends SpecificRecord> implements Se
             return null;
         }
         try {
-            ByteBuffer buffer = encoder.encode(record);
-            byte[] bytes = new byte[buffer.remaining()];
-            buffer.get(bytes);
-            return bytes;
+            return codec.encode(record);
         } catch (IOException | RuntimeException e) {
             throw new SerializationException("cannot encode " + type.getSimpleName() + ": " + e.getMessage(), e);
         }
@@ -64,7 +54,7 @@ public final class AvroSingleObjectSerde<T extends SpecificRecord> implements Se
             return null;
         }
         try {
-            return decoder.decode(bytes);
+            return codec.decode(bytes);
         } catch (MissingSchemaException e) {
             throw new SerializationException("unknown schema fingerprint "
                     + SingleObjectHeader.fingerprintHex(bytes) + " for " + type.getSimpleName()

@@ -2,13 +2,12 @@ package dev.concord.contract.serde;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.avro.message.BinaryMessageDecoder;
-import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.message.MissingSchemaException;
 import org.apache.avro.message.SchemaStore;
 
@@ -20,21 +19,16 @@ import org.apache.avro.message.SchemaStore;
 public final class PayloadCodec {
 
     private final SchemaStore writerSchemas;
-    private final Map<Schema, BinaryMessageEncoder<GenericRecord>> encoders = new ConcurrentHashMap<>();
-    private final Map<Schema, BinaryMessageDecoder<GenericRecord>> decoders = new ConcurrentHashMap<>();
+    /** By schema: a codec writes with the record's own schema and reads into the reader schema asked for. */
+    private final Map<Schema, SingleObjectCodec<GenericRecord>> codecs = new ConcurrentHashMap<>();
 
     public PayloadCodec(SchemaStore writerSchemas) {
         this.writerSchemas = writerSchemas;
     }
 
     public byte[] encode(GenericRecord record) {
-        BinaryMessageEncoder<GenericRecord> encoder =
-                encoders.computeIfAbsent(record.getSchema(), schema -> new BinaryMessageEncoder<>(GenericData.get(), schema));
         try {
-            ByteBuffer buffer = encoder.encode(record);
-            byte[] bytes = new byte[buffer.remaining()];
-            buffer.get(bytes);
-            return bytes;
+            return codec(record.getSchema()).encode(record);
         } catch (IOException e) {
             throw new PayloadDecodingException("cannot encode payload of " + record.getSchema().getFullName(), e);
         }
@@ -42,6 +36,9 @@ public final class PayloadCodec {
 
     /** Decodes a payload held in an Avro {@code bytes} field (events, states) without moving the buffer. */
     public GenericRecord decode(ByteBuffer payload, Schema readerSchema) {
+        if (payload.hasArray()) {
+            return decode(payload.array(), payload.arrayOffset() + payload.position(), payload.remaining(), readerSchema);
+        }
         ByteBuffer view = payload.duplicate();
         byte[] bytes = new byte[view.remaining()];
         view.get(bytes);
@@ -50,17 +47,24 @@ public final class PayloadCodec {
 
     /** Decodes a payload written with any schema in the catalog into the given reader schema. */
     public GenericRecord decode(byte[] bytes, Schema readerSchema) {
-        BinaryMessageDecoder<GenericRecord> decoder = decoders.computeIfAbsent(readerSchema,
-                schema -> new BinaryMessageDecoder<>(GenericData.get(), schema, writerSchemas));
+        return decode(bytes, 0, bytes.length, readerSchema);
+    }
+
+    private GenericRecord decode(byte[] bytes, int offset, int length, Schema readerSchema) {
         try {
-            return decoder.decode(bytes);
+            return codec(readerSchema).decode(bytes, offset, length);
         } catch (MissingSchemaException e) {
             throw new PayloadDecodingException("payload written with unknown schema fingerprint "
-                    + SingleObjectHeader.fingerprintHex(bytes) + ": not in the schema catalog", e);
+                    + SingleObjectHeader.fingerprintHex(Arrays.copyOfRange(bytes, offset, offset + Math.min(length, SingleObjectHeader.LENGTH)))
+                    + ": not in the schema catalog", e);
         } catch (IOException | RuntimeException e) {
             throw new PayloadDecodingException("payload does not decode as " + readerSchema.getFullName()
                     + ": " + e.getMessage(), e);
         }
+    }
+
+    private SingleObjectCodec<GenericRecord> codec(Schema schema) {
+        return codecs.computeIfAbsent(schema, s -> new SingleObjectCodec<>(GenericData.get(), s, writerSchemas));
     }
 
     /** Thrown when payload bytes cannot be turned into a record of the expected type. */
