@@ -5,6 +5,7 @@ import dev.concord.contract.ConcordContract;
 import dev.concord.contract.avro.EntityEvent;
 import dev.concord.contract.types.EntityType;
 import dev.concord.processor.runtime.StreamsSettings;
+import dev.concord.processor.topology.StateStoreKind;
 import dev.concord.processor.topology.SyncSettings;
 import dev.concord.processor.topology.EventPartitions;
 import dev.concord.processor.topology.SyncTopology;
@@ -34,8 +35,15 @@ final class ProcessorInstance implements AutoCloseable {
 
     /** @param streamsSettings further Kafka Streams settings, e.g. {@code num.stream.threads} */
     ProcessorInstance(BenchEnvironment env, ConcordContract contract, String guarantee, Map<String, Object> streamsSettings) {
+        this(env, contract, guarantee, streamsSettings, SyncSettings.defaults().stateStore());
+    }
+
+    /** @param stateStore where the processor keeps its states (the service's default, or the other kind to compare) */
+    ProcessorInstance(BenchEnvironment env, ConcordContract contract, String guarantee, Map<String, Object> streamsSettings,
+                      StateStoreKind stateStore) {
         this(env, guarantee, streamsSettings, metrics -> SyncTopology.build(contract,
-                SyncSettings.defaults().withMaxClockSkew(Duration.ofDays(1)), metrics, partitionsOf(contract)));
+                SyncSettings.defaults().withMaxClockSkew(Duration.ofDays(1)).withStateStore(stateStore), metrics,
+                partitionsOf(contract)));
     }
 
     /**

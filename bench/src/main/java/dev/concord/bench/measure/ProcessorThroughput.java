@@ -9,6 +9,8 @@ import dev.concord.bench.report.Results;
 import dev.concord.contract.ConcordContract;
 import dev.concord.contract.types.EntityType;
 import dev.concord.contract.types.MergePolicy;
+import dev.concord.processor.topology.StateStoreKind;
+import dev.concord.processor.topology.SyncSettings;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -63,8 +65,9 @@ public final class ProcessorThroughput {
             double txPipe = pipe(input, type.partitions(), events, true, "-txpipe");
             double passEos = passThrough(contract, type, "exactly_once_v2", events);
             double passAlos = passThrough(contract, type, "at_least_once", events);
-            double eos = processor(results, contract, "exactly_once_v2", events);
-            double alos = processor(results, contract, "at_least_once", events);
+            double eos = processor(results, contract, "exactly_once_v2", events, StateStoreKind.ROCKSDB);
+            double alos = processor(results, contract, "at_least_once", events, StateStoreKind.ROCKSDB);
+            double eosHeap = processor(results, contract, "exactly_once_v2", events, StateStoreKind.IN_MEMORY);
             String shape = events + " events of ~200 B, 6 partitions, " + spec.entities() + " entities, 3 writers";
             String plain = "plain consume→produce pipe";
             String txPipeName = "transactional pipe (commit every " + commitIntervalMs + " ms)";
@@ -84,6 +87,9 @@ public final class ProcessorThroughput {
                     passEos, true, "the cost of Concord's store and merge under exactly-once"));
             results.add(new Measurement("processor, at_least_once", "events/s", alos, "Streams pass-through, at_least_once",
                     passAlos, true, "the cost of Concord's store and merge"));
+            results.add(new Measurement("processor, exactly_once_v2, in-memory store", "events/s", eosHeap,
+                    "processor, exactly_once_v2 (RocksDB, the default)", eos, true,
+                    "CONCORD_STATE_STORE=in-memory; against the plain pipe: " + String.format("%.2f", eosHeap / pipe)));
             return new KeyFigures(eos / pipe, 1 - eos / alos);
         }
     }
@@ -101,15 +107,17 @@ public final class ProcessorThroughput {
         }
     }
 
-    private double processor(Results results, ConcordContract contract, String guarantee, int events) {
-        var profiler = env.profileDirectory().map(dir -> dev.concord.bench.report.Profiler.start(dir, "processor-" + guarantee));
-        try (ProcessorInstance processor = new ProcessorInstance(env, contract, guarantee)) {
+    private double processor(Results results, ConcordContract contract, String guarantee, int events, StateStoreKind stateStore) {
+        String name = guarantee + (stateStore == SyncSettings.defaults().stateStore() ? "" : ", " + stateStore.name().toLowerCase());
+        var profiler = env.profileDirectory().map(dir -> dev.concord.bench.report.Profiler.start(dir,
+                "processor-" + name.replace(", ", "-")));
+        try (ProcessorInstance processor = new ProcessorInstance(env, contract, guarantee, Map.of(), stateStore)) {
             processor.awaitProcessed(events, Duration.ofMinutes(10));
-            threadMetrics.put(guarantee, processor.threadMetrics());
+            threadMetrics.put(name, processor.threadMetrics());
             return processor.metrics().ratePerSecond();
         } finally {
             profiler.ifPresent(p -> {
-                results.addProfile("processor, " + guarantee + " (stream thread)", p.stopAndSummarize("StreamThread"));
+                results.addProfile("processor, " + name + " (stream thread)", p.stopAndSummarize("StreamThread"));
                 p.close();
             });
         }

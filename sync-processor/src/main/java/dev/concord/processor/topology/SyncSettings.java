@@ -19,9 +19,10 @@ import java.time.Duration;
  * @param expiryScanInterval how often expired tombstones are looked for (wall-clock time)
  * @param maxOutputBytes     the largest record the output topics accept ({@code max.message.bytes});
  *                           a bigger output dead-letters its input instead of failing the transaction
+ * @param stateStore         where each task keeps its entities' states (see {@link StateStoreKind})
  */
 public record SyncSettings(int recentEventIds, Duration maxClockSkew, Duration tombstoneRetention,
-                           Duration expiryScanInterval, int maxOutputBytes) {
+                           Duration expiryScanInterval, int maxOutputBytes, StateStoreKind stateStore) {
 
     /** Kafka's default {@code max.message.bytes} is 1,048,588; stay clear of it. */
     public static final int DEFAULT_MAX_OUTPUT_BYTES = 1_000_000;
@@ -36,7 +37,7 @@ public record SyncSettings(int recentEventIds, Duration maxClockSkew, Duration t
 
     public static SyncSettings defaults() {
         return new SyncSettings(DEFAULT_RECENT_EVENT_IDS, Duration.ofMinutes(1), Duration.ofDays(7), Duration.ofMinutes(1),
-                DEFAULT_MAX_OUTPUT_BYTES);
+                DEFAULT_MAX_OUTPUT_BYTES, StateStoreKind.ROCKSDB);
     }
 
     /** What {@code concord.sync.*} sets, each unset one at its default ({@link #defaults()}). */
@@ -47,14 +48,19 @@ public record SyncSettings(int recentEventIds, Duration maxClockSkew, Duration t
                 settings.duration("concord.sync.max-clock-skew", d.maxClockSkew()),
                 settings.duration("concord.sync.tombstone-retention", d.tombstoneRetention()),
                 settings.duration("concord.sync.expiry-scan-interval", d.expiryScanInterval()),
-                settings.count("concord.sync.max-output-bytes", d.maxOutputBytes(), 1_024, Integer.MAX_VALUE));
+                settings.count("concord.sync.max-output-bytes", d.maxOutputBytes(), 1_024, Integer.MAX_VALUE),
+                StateStoreKind.from(settings, "concord.sync.state-store", d.stateStore()));
     }
 
     public SyncSettings withMaxClockSkew(Duration skew) {
-        return new SyncSettings(recentEventIds, skew, tombstoneRetention, expiryScanInterval, maxOutputBytes);
+        return new SyncSettings(recentEventIds, skew, tombstoneRetention, expiryScanInterval, maxOutputBytes, stateStore);
     }
 
     public SyncSettings withMaxOutputBytes(int bytes) {
-        return new SyncSettings(recentEventIds, maxClockSkew, tombstoneRetention, expiryScanInterval, bytes);
+        return new SyncSettings(recentEventIds, maxClockSkew, tombstoneRetention, expiryScanInterval, bytes, stateStore);
+    }
+
+    public SyncSettings withStateStore(StateStoreKind kind) {
+        return new SyncSettings(recentEventIds, maxClockSkew, tombstoneRetention, expiryScanInterval, maxOutputBytes, kind);
     }
 }

@@ -72,12 +72,13 @@ public final class SyncTopology {
         // byte-array compares and a (de)serialization anyway, and under exactly-once it is flushed every commit,
         // so it rarely saves a changelog write. Measured (docs/performance.md): the processor 2.3x faster without it.
         // Values are the encoded states (see EntityStateStore: each state is encoded once, for store and topic).
+        // RocksDB or the heap, as the operator chose (StateStoreKind); both restore from their changelogs.
         topology.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(names.stateStore()), state.keySerde(), Serdes.ByteArray())
+                settings.stateStore().supplier(names.stateStore()), state.keySerde(), Serdes.ByteArray())
                 .withCachingDisabled(), names.processor());
         // Deleted entities by deletion time, so expiry reads only what is due (see TombstoneExpiryIndex).
         topology.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(names.expiryStore()), Serdes.String(), Serdes.String()), names.processor());
+                settings.stateStore().supplier(names.expiryStore()), Serdes.String(), Serdes.String()), names.processor());
         topology.addSink(names.stateSink(), state.name(), state.keySerde().serializer(), new ByteArraySerializer(),
                 names.processor());
         topology.addSink(names.conflictSink(), conflicts.name(), conflicts.keySerde().serializer(),

@@ -53,7 +53,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * middle of 50,000 conflicting events. The survivor takes over, and the state topic read with
  * read_committed must equal what the pure merge rule computes from the input: every key, the right
  * version and content, and each version exactly once. A third instance then joins, and state
- * queries answer from whichever instance is asked.
+ * queries answer from whichever instance is asked. The instances mix the two state stores: the killed one and the
+ * one that joins keep RocksDB, the survivor keeps its states on the heap, so both restore paths are crossed.
  */
 @ExtendWith(KafkaBrokerExtension.class)
 class ProcessorFailoverIT {
@@ -83,8 +84,8 @@ class ProcessorFailoverIT {
         Map<String, Object> kafka = Map.of("bootstrap.servers", bootstrap);
 
         try (ConcordContract contract = ConcordContract.connect(kafka, EntityTypes.of(List.of(type))).registerWriterSchemas()) {
-            Instance a = startProcessor("a", work, declaration, appId, bootstrap);
-            Instance b = startProcessor("b", work, declaration, appId, bootstrap);
+            Instance a = startProcessor("a", work, declaration, appId, bootstrap, "rocksdb");
+            Instance b = startProcessor("b", work, declaration, appId, bootstrap, "in-memory");
             awaitHealthy(a);
             awaitHealthy(b);
 
@@ -115,7 +116,7 @@ class ProcessorFailoverIT {
                 assertThat(content(history.get(history.size() - 1))).isEqualTo(content(entry.getValue()));
             }
 
-            Instance c = startProcessor("c", work, declaration, appId, bootstrap);
+            Instance c = startProcessor("c", work, declaration, appId, bootstrap, "rocksdb");
             awaitHealthy(c);
             List<String> sample = expected.keySet().stream().limit(20).toList();
             await().atMost(Duration.ofMinutes(1)).untilAsserted(() -> {
@@ -207,7 +208,8 @@ class ProcessorFailoverIT {
     private record Instance(String name, Process process, int port) {
     }
 
-    private Instance startProcessor(String name, Path work, Path declaration, String appId, String bootstrap) throws IOException {
+    private Instance startProcessor(String name, Path work, Path declaration, String appId, String bootstrap, String stateStore)
+            throws IOException {
         int port = freePort();
         Path target = Path.of("target").toAbsolutePath();
         String jar;
@@ -227,6 +229,7 @@ class ProcessorFailoverIT {
                 "CONCORD_TYPES", declaration.toString(),
                 "CONCORD_PROCESSOR_APP_ID", appId,
                 "CONCORD_STATE_DIR", work.resolve("state-" + name).toString(),
+                "CONCORD_STATE_STORE", stateStore,
                 "CONCORD_DEV_API_KEY", KEY));
         Instance instance = new Instance(name, builder.start(), port);
         processes.add(instance.process());

@@ -1,5 +1,6 @@
 package dev.concord.processor.runtime;
 
+import dev.concord.processor.topology.StateStoreKind;
 import dev.concord.processor.topology.SyncSettings;
 import dev.concord.security.SettingsFactory;
 import io.micronaut.context.ApplicationContext;
@@ -33,6 +34,15 @@ class SyncSettingsConfigurationTest {
         assertThatThrownBy(() -> settings(Map.of("concord.sync.tombstone-retention", "soon")))
                 .hasMessageStartingWith("CONCORD_TOMBSTONE_RETENTION (concord.sync.tombstone-retention) is 'soon'")
                 .hasMessageContaining("duration");
+    }
+
+    @Test
+    void shouldKeepStatesInRocksDbUnlessTheOperatorChoosesTheHeap() {
+        assertThat(settings(Map.of()).stateStore()).isEqualTo(StateStoreKind.ROCKSDB);
+        assertThat(settings(Map.of("concord.sync.state-store", "in-memory")).stateStore()).isEqualTo(StateStoreKind.IN_MEMORY);
+        assertThatThrownBy(() -> settings(Map.of("concord.sync.state-store", "redis")))
+                .hasMessageStartingWith("CONCORD_STATE_STORE (concord.sync.state-store) is 'redis'")
+                .hasMessageContaining("rocksdb or in-memory");
     }
 
     /** The service's own application.yml (on the classpath), with {@code overrides} on top. */

@@ -20,7 +20,7 @@ class DeletesTopologyTest {
     private final AtomicInteger examined = new AtomicInteger();
     private final TopologyFixture f = new TopologyFixture(MergePolicy.LAST_WRITER_WINS,
             new SyncSettings(SyncSettings.DEFAULT_RECENT_EVENT_IDS, Duration.ofMinutes(1), RETENTION, Duration.ofMinutes(1),
-                    SyncSettings.DEFAULT_MAX_OUTPUT_BYTES), new CountingExamined(examined));
+                    SyncSettings.DEFAULT_MAX_OUTPUT_BYTES, StateStoreKind.ROCKSDB), new CountingExamined(examined));
 
     @AfterEach
     void close() {

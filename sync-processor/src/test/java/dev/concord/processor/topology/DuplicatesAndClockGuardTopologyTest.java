@@ -16,7 +16,7 @@ class DuplicatesAndClockGuardTopologyTest {
     private static final int REMEMBERED = 3;
     private final TopologyFixture f = new TopologyFixture(MergePolicy.LAST_WRITER_WINS,
             new SyncSettings(REMEMBERED, Duration.ofSeconds(30), Duration.ofDays(1), Duration.ofMinutes(1),
-                    SyncSettings.DEFAULT_MAX_OUTPUT_BYTES));
+                    SyncSettings.DEFAULT_MAX_OUTPUT_BYTES, StateStoreKind.ROCKSDB));
 
     @AfterEach
     void close() {
