@@ -5,9 +5,10 @@ import org.apache.avro.Schema;
 
 /**
  * A declared entity type: its name (also the topic suffix and catalog subject), the Avro record
- * schema of its payload, the merge policy, and the partition count of its topics.
+ * schema of its payload, the merge policy, the partition count of its topics, and what a poisoned event
+ * does to the entity's later ones.
  */
-public record EntityType(String name, Schema schema, MergePolicy policy, int partitions) {
+public record EntityType(String name, Schema schema, MergePolicy policy, int partitions, PoisonPolicy poison) {
 
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]{0,62}");
 
@@ -21,6 +22,14 @@ public record EntityType(String name, Schema schema, MergePolicy policy, int par
         if (partitions < 1) {
             throw new IllegalArgumentException("entity type '" + name + "' needs at least one partition");
         }
+        if (poison == null) {
+            throw new IllegalArgumentException("entity type '" + name + "' needs a poison policy");
+        }
+    }
+
+    /** A type whose poisoned events are skipped ({@link PoisonPolicy#SKIP}). */
+    public EntityType(String name, Schema schema, MergePolicy policy, int partitions) {
+        this(name, schema, policy, partitions, PoisonPolicy.SKIP);
     }
 
     /** The schema catalog subject under which this type's payload schemas are registered. */

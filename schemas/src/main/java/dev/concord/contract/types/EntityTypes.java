@@ -21,7 +21,8 @@ import org.apache.avro.Schema;
  *
  * <pre>{@code
  * {"types": [
- *   {"name": "customer", "schema": "classpath:avro/domain/customer.avsc", "policy": "field-merge", "partitions": 6}
+ *   {"name": "customer", "schema": "classpath:avro/domain/customer.avsc", "policy": "field-merge", "partitions": 6},
+ *   {"name": "order", "schema": "classpath:avro/domain/order.avsc", "policy": "optimistic", "partitions": 6, "poison": "park"}
  * ]}
  * }</pre>
  *
@@ -57,7 +58,8 @@ public final class EntityTypes {
                 String name = required(declared, "name", location);
                 Schema schema = new Schema.Parser().parse(read(required(declared, "schema", location), base));
                 MergePolicy policy = MergePolicy.fromId(declared.path("policy").asText(MergePolicy.LAST_WRITER_WINS.id()));
-                types.add(new EntityType(name, schema, policy, declared.path("partitions").asInt(1)));
+                PoisonPolicy poison = PoisonPolicy.fromId(declared.path("poison").asText(PoisonPolicy.SKIP.id()));
+                types.add(new EntityType(name, schema, policy, declared.path("partitions").asInt(1), poison));
             }
             if (types.isEmpty()) {
                 throw new IllegalArgumentException("no entity types declared in " + location);

@@ -50,16 +50,32 @@ public final class DeadLetters {
     ProducerRecord<byte[], byte[]> record(String stage, ErrorHandlerContext context, byte[] key, byte[] value,
                                           Headers original, Exception error) {
         Headers headers = new RecordHeaders(original == null ? new RecordHeaders().toArray() : original.toArray());
-        put(headers, STAGE, stage);
-        put(headers, ERROR, String.valueOf(rootMessage(error)));
-        put(headers, EXCEPTION, error.getClass().getName());
-        put(headers, SOURCE_TOPIC, context.topic());
-        put(headers, SOURCE_PARTITION, String.valueOf(context.partition()));
-        put(headers, SOURCE_OFFSET, String.valueOf(context.offset()));
+        describe(headers, stage, context.topic(), context.partition(), context.offset(), error);
         metrics.deadLettered(stage);
         LOG.warn("Dead-lettering record {}-{}@{} at stage {}: {}; processing continues",
                 context.topic(), context.partition(), context.offset(), stage, rootMessage(error));
         return new ProducerRecord<>(topic, null, key, value, headers);
+    }
+
+    /**
+     * The headers of a dead letter the processor writes itself (an event held behind a parked entity, found poisoned
+     * when the entity is released), with the same names as the handlers' ones.
+     */
+    public static Headers describe(String stage, String topic, int partition, long offset, Exception error) {
+        Headers headers = new RecordHeaders();
+        describe(headers, stage, topic, partition, offset, error);
+        LOG.warn("Dead-lettering record {}-{}@{} at stage {}: {}; processing continues", topic, partition, offset, stage,
+                rootMessage(error));
+        return headers;
+    }
+
+    private static void describe(Headers headers, String stage, String topic, int partition, long offset, Exception error) {
+        put(headers, STAGE, stage);
+        put(headers, ERROR, String.valueOf(rootMessage(error)));
+        put(headers, EXCEPTION, error.getClass().getName());
+        put(headers, SOURCE_TOPIC, topic);
+        put(headers, SOURCE_PARTITION, String.valueOf(partition));
+        put(headers, SOURCE_OFFSET, String.valueOf(offset));
     }
 
     private static String rootMessage(Throwable error) {

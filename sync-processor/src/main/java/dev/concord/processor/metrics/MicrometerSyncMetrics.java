@@ -3,19 +3,57 @@ package dev.concord.processor.metrics;
 import dev.concord.contract.avro.ConflictScope;
 import dev.concord.contract.avro.RejectionReason;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The processor's counters on the service's metrics endpoint ({@code /prometheus}):
  * {@code concord_sync_applied_total{type}}, {@code concord_sync_conflicts_total{type,rule,scope}},
  * {@code concord_sync_rejected_total{type,reason}}, {@code concord_sync_duplicates_dropped_total{type}},
- * {@code concord_sync_tombstones_expired_total{type}}, {@code concord_sync_dead_letters_total{stage}}.
+ * {@code concord_sync_tombstones_expired_total{type}}, {@code concord_sync_dead_letters_total{stage}}; for types that
+ * park, {@code concord_sync_parked_keys{type}} and {@code concord_sync_held_events{type}} (gauges of this instance's
+ * tasks), {@code concord_sync_parked_total{type}}, {@code concord_sync_unparked_total{type,action}} and
+ * {@code concord_sync_parking_ignored_total{type,reason}}.
  */
 public final class MicrometerSyncMetrics implements SyncMetrics {
 
     private final MeterRegistry registry;
+    private final Map<String, AtomicLong> parkedKeys = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> heldEvents = new ConcurrentHashMap<>();
 
     public MicrometerSyncMetrics(MeterRegistry registry) {
         this.registry = registry;
+    }
+
+    @Override
+    public void parked(String entityType) {
+        registry.counter("concord.sync.parked", "type", entityType).increment();
+    }
+
+    @Override
+    public void parkedKeys(String entityType, long delta) {
+        gauge(parkedKeys, "concord.sync.parked.keys", entityType).addAndGet(delta);
+    }
+
+    @Override
+    public void heldEvents(String entityType, long delta) {
+        gauge(heldEvents, "concord.sync.held.events", entityType).addAndGet(delta);
+    }
+
+    @Override
+    public void unparked(String entityType, String action) {
+        registry.counter("concord.sync.unparked", "type", entityType, "action", action).increment();
+    }
+
+    @Override
+    public void parkingIgnored(String entityType, String reason) {
+        registry.counter("concord.sync.parking.ignored", "type", entityType, "reason", reason).increment();
+    }
+
+    private AtomicLong gauge(Map<String, AtomicLong> values, String name, String entityType) {
+        return values.computeIfAbsent(entityType, type -> registry.gauge(name, Tags.of("type", type), new AtomicLong()));
     }
 
     @Override

@@ -41,4 +41,24 @@ public interface SyncMetrics {
     /** A replay request that replayed nothing: {@code no-such-entity} or {@code unknown-scope}. */
     default void replayIgnored(String entityType, String reason) {
     }
+
+    /** An entity of a type that parks was parked behind a poisoned event (or parked again behind a new one). */
+    default void parked(String entityType) {
+    }
+
+    /** Parked entities held by this instance's tasks: +1 when one parks or a task holding one starts, -1 when released. */
+    default void parkedKeys(String entityType, long delta) {
+    }
+
+    /** Events waiting behind parked entities on this instance's tasks. */
+    default void heldEvents(String entityType, long delta) {
+    }
+
+    /** A parked entity released or skipped by an operator ({@code release}, {@code skip}). */
+    default void unparked(String entityType, String action) {
+    }
+
+    /** A parking command that changed nothing: {@code not-parked}, {@code unknown-action} or {@code still-poisoned}. */
+    default void parkingIgnored(String entityType, String reason) {
+    }
 }

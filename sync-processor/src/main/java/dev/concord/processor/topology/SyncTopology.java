@@ -9,10 +9,12 @@ import dev.concord.contract.topics.ConcordTopics;
 import dev.concord.contract.topics.Topic;
 import dev.concord.contract.topics.TopicNames;
 import dev.concord.contract.types.EntityType;
+import dev.concord.contract.types.PoisonPolicy;
 import dev.concord.processor.metrics.SyncMetrics;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
 
@@ -34,12 +36,13 @@ public final class SyncTopology {
     }
 
     /** Node and store names of one type's sub-topology. */
-    public record Names(String source, String processor, String stateStore, String expiryStore,
-                        String stateSink, String conflictSink, String rejectedSink, String stateTopic) {
+    public record Names(String source, String processor, String stateStore, String expiryStore, String parkedStore,
+                        String heldStore, String stateSink, String conflictSink, String rejectedSink, String deadLetterSink,
+                        String stateTopic) {
         public static Names of(EntityType type) {
             String t = type.name();
-            return new Names("events-" + t, "merge-" + t, "state." + t, "tombstone-expiry." + t,
-                    "state-sink-" + t, "conflicts-sink-" + t, "rejected-sink-" + t, TopicNames.state(t));
+            return new Names("events-" + t, "merge-" + t, "state." + t, "tombstone-expiry." + t, "parked." + t, "held." + t,
+                    "state-sink-" + t, "conflicts-sink-" + t, "rejected-sink-" + t, "dead-letter-sink-" + t, TopicNames.state(t));
         }
     }
 
@@ -79,6 +82,17 @@ public final class SyncTopology {
         // Deleted entities by deletion time, so expiry reads only what is due (see TombstoneExpiryIndex).
         topology.addStateStore(Stores.keyValueStoreBuilder(
                 settings.stateStore().supplier(names.expiryStore()), Serdes.String(), Serdes.String()), names.processor());
+        if (type.poison() == PoisonPolicy.PARK) {
+            // Parked entities and the events held behind them (see ParkedEntities); only types that park have them.
+            topology.addStateStore(Stores.keyValueStoreBuilder(
+                    settings.stateStore().supplier(names.parkedStore()), Serdes.String(), Serdes.ByteArray()), names.processor());
+            topology.addStateStore(Stores.keyValueStoreBuilder(
+                    settings.stateStore().supplier(names.heldStore()), Serdes.String(), Serdes.ByteArray()), names.processor());
+            // A held event found poisoned when its entity is released: dead-lettered by the processor itself, since the
+            // record Kafka Streams is processing then is the operator's command, not that event.
+            topology.addSink(names.deadLetterSink(), TopicNames.DLQ, new StringSerializer(), new ByteArraySerializer(),
+                    names.processor());
+        }
         topology.addSink(names.stateSink(), state.name(), state.keySerde().serializer(), new ByteArraySerializer(),
                 names.processor());
         topology.addSink(names.conflictSink(), conflicts.name(), conflicts.keySerde().serializer(),

@@ -51,7 +51,13 @@ final class TopologyFixture implements AutoCloseable {
     }
 
     TopologyFixture(MergePolicy policy, SyncSettings settings, SyncMetrics metrics) {
-        customer = new EntityType("customer", Customer.getClassSchema(), policy, 1);
+        this(new EntityType("customer", Customer.getClassSchema(), policy, 1), settings, metrics);
+    }
+
+    /** @param customer the {@code customer} type as declared (its policy, what its poisoned events do) */
+    TopologyFixture(EntityType customer, SyncSettings settings, SyncMetrics metrics) {
+        MergePolicy policy = customer.policy();
+        this.customer = customer;
         contract = ConcordContract.inMemory(EntityTypes.of(List.of(customer))).registerWriterSchemas();
         driver = new TopologyTestDriver(SyncTopology.build(contract, settings, metrics, EventPartitions.onePerTopic(contract.types())),
                 StreamsSettings.of(Map.of("bootstrap.servers", "unused:9092"),
