@@ -26,7 +26,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *       {@code [id NUL, id SOH)} and sort in arrival order.</li>
  * </ul>
  */
-final class ParkedEntities {
+public final class ParkedEntities {
 
     private static final char SEPARATOR = '\u0000';
 
@@ -49,7 +49,7 @@ final class ParkedEntities {
      * @param nextSequence the sequence the next held event gets
      * @param poisoned    the poisoned event's bytes (single-object encoded)
      */
-    record Parked(String entityId, long sinceMillis, String reason, long held, long nextSequence, byte[] poisoned) {
+    public record Parked(String entityId, long sinceMillis, String reason, long held, long nextSequence, byte[] poisoned) {
     }
 
     /** An event held behind a parked one, with the offset it had on its events partition (for a dead letter). */
@@ -145,7 +145,8 @@ final class ParkedEntities {
         return bytes.toByteArray();
     }
 
-    private static Parked decode(String entityId, byte[] bytes) {
+    /** A parked entity's record as its store holds it (for queries that read the store from outside the task). */
+    public static Parked decode(String entityId, byte[] bytes) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
             long since = in.readLong();
             String reason = in.readUTF();

@@ -8,10 +8,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.concord.contract.ConcordContract;
 import dev.concord.contract.clock.HlcTimestamp;
 import dev.concord.contract.events.EntityEvents;
+import dev.concord.contract.events.ParkingCommand;
 import dev.concord.contract.topics.TopicNames;
 import dev.concord.contract.types.EntityType;
 import dev.concord.contract.types.EntityTypes;
 import dev.concord.contract.types.MergePolicy;
+import dev.concord.contract.types.PoisonPolicy;
 import dev.concord.domain.Customer;
 import dev.concord.testsupport.ForgedTokens;
 import dev.concord.testsupport.KafkaBrokerExtension;
@@ -49,14 +51,7 @@ class ProcessorServiceTest {
         Files.writeString(declaration, "{\"types\":[{\"name\":\"" + type.name()
                 + "\",\"schema\":\"classpath:avro/domain/customer.avsc\",\"policy\":\"field-merge\",\"partitions\":1}]}");
 
-        try (ApplicationContext app = ApplicationContext.run(EmbeddedServer.class, Map.of(
-                // A real port, not -1: it is also this instance's address for state queries (application.server).
-                "micronaut.server.port", freePort(),
-                "concord.kafka.bootstrap.servers", bootstrap,
-                "concord.types", declaration.toString(),
-                "concord.streams.application.id", KafkaTestClients.uniqueId("svc-app"),
-                "concord.streams.state.dir", Files.createTempDirectory("svc-state").toString(),
-                "concord.security.dev-api-key", KEY)).getApplicationContext();
+        try (ApplicationContext app = start(bootstrap, declaration);
              ConcordContract contract = ConcordContract.connect(Map.of("bootstrap.servers", bootstrap),
                      EntityTypes.of(List.of(type)))) {
             URI base = app.getBean(EmbeddedServer.class).getURI();
@@ -105,6 +100,74 @@ class ProcessorServiceTest {
                 assertThat(refused.headers().firstValue("content-type")).hasValueSatisfying(ct -> assertThat(ct).startsWith("application/problem+json"));
             }
         }
+    }
+
+    @Test
+    void shouldListParkedEntitiesAndApplyTheirHeldEventsWhenTheOperatorSkips() throws Exception {
+        String bootstrap = KafkaBrokerExtension.bootstrapServers();
+        EntityType type = new EntityType(KafkaTestClients.uniqueId("park"), Customer.getClassSchema(), MergePolicy.FIELD_MERGE, 1,
+                PoisonPolicy.PARK);
+        Path declaration = Files.createTempFile("types", ".json");
+        Files.writeString(declaration, "{\"types\":[{\"name\":\"" + type.name()
+                + "\",\"schema\":\"classpath:avro/domain/customer.avsc\",\"policy\":\"field-merge\",\"partitions\":1,\"poison\":\"park\"}]}");
+
+        try (ApplicationContext app = start(bootstrap, declaration);
+             ConcordContract contract = ConcordContract.connect(Map.of("bootstrap.servers", bootstrap),
+                     EntityTypes.of(List.of(type)))) {
+            URI base = app.getBean(EmbeddedServer.class).getURI();
+            String topic = TopicNames.events(type.name());
+            byte[] poisoned = contract.topics().eventSerde().serializer().serialize("", EntityEvents.upsert(UUID.randomUUID(),
+                    type.name(), "c-1", "not a customer".getBytes(StandardCharsets.UTF_8),
+                    new HlcTimestamp(System.currentTimeMillis(), 0), "w", EntityEvents.source("test")));
+            KafkaTestClients.send(bootstrap, List.of(
+                    new ProducerRecord<>(topic, "c-1".getBytes(StandardCharsets.UTF_8), poisoned),
+                    new ProducerRecord<>(topic, "c-1".getBytes(StandardCharsets.UTF_8), customerEvent(contract, type, "c-1", "Held")),
+                    new ProducerRecord<>(topic, "c-2".getBytes(StandardCharsets.UTF_8), customerEvent(contract, type, "c-2", "Free"))));
+
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                JsonNode parked = new ObjectMapper().readTree(get(base.resolve("/v1/parked/" + type.name())).body());
+                assertThat(parked.path("parked")).hasSize(1);
+                assertThat(parked.path("parked").get(0).path("id").asText()).isEqualTo("c-1");
+                assertThat(parked.path("parked").get(0).path("held").asLong()).isEqualTo(1);
+                assertThat(parked.path("unreachable")).isEmpty();
+                assertThat(get(base.resolve("/prometheus")).body())
+                        .contains("concord_sync_parked_keys{type=\"" + type.name() + "\"} 1.0")
+                        .contains("concord_sync_held_events{type=\"" + type.name() + "\"} 1.0");
+            });
+            assertThat(get(base.resolve("/v1/state/" + type.name() + "/c-2")).statusCode()).isEqualTo(200);
+            assertThat(get(base.resolve("/v1/state/" + type.name() + "/c-1")).statusCode()).as("held, not applied").isEqualTo(404);
+            assertThat(HTTP.send(HttpRequest.newBuilder(base.resolve("/v1/parked/" + type.name())).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
+
+            ProducerRecord<byte[], byte[]> skip = new ProducerRecord<>(topic, "c-1".getBytes(StandardCharsets.UTF_8), null);
+            skip.headers().add(ParkingCommand.header(ParkingCommand.Action.SKIP));
+            KafkaTestClients.send(bootstrap, List.of(skip));
+
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                HttpResponse<String> state = get(base.resolve("/v1/state/" + type.name() + "/c-1"));
+                assertThat(state.statusCode()).isEqualTo(200);
+                assertThat(new ObjectMapper().readTree(state.body()).path("data").path("name").asText()).isEqualTo("Held");
+            });
+            assertThat(new ObjectMapper().readTree(get(base.resolve("/v1/parked/" + type.name())).body()).path("parked")).isEmpty();
+        }
+    }
+
+    private static byte[] customerEvent(ConcordContract contract, EntityType type, String id, String name) {
+        GenericRecord customer = (GenericRecord) GenericData.get().deepCopy(Customer.getClassSchema(),
+                Customer.newBuilder().setName(name).setEmail(id + "@example.com").build());
+        return contract.topics().eventSerde().serializer().serialize("", EntityEvents.upsert(UUID.randomUUID(), type.name(), id,
+                contract.payloads().encode(customer), new HlcTimestamp(System.currentTimeMillis(), 0), "w", EntityEvents.source("test")));
+    }
+
+    private static ApplicationContext start(String bootstrap, Path declaration) throws java.io.IOException {
+        return ApplicationContext.run(EmbeddedServer.class, Map.of(
+                // A real port, not -1: it is also this instance's address for state queries (application.server).
+                "micronaut.server.port", freePort(),
+                "concord.kafka.bootstrap.servers", bootstrap,
+                "concord.types", declaration.toString(),
+                "concord.streams.application.id", KafkaTestClients.uniqueId("svc-app"),
+                "concord.streams.state.dir", Files.createTempDirectory("svc-state").toString(),
+                "concord.security.dev-api-key", KEY)).getApplicationContext();
     }
 
     private static final String KEY = "processor-test-key-" + UUID.randomUUID();

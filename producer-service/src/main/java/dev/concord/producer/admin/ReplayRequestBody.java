@@ -1,4 +1,4 @@
-package dev.concord.producer.replay;
+package dev.concord.producer.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

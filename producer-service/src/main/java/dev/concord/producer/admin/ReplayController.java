@@ -1,4 +1,4 @@
-package dev.concord.producer.replay;
+package dev.concord.producer.admin;
 
 import dev.concord.contract.ConcordContract;
 import dev.concord.contract.types.EntityType;
@@ -40,9 +40,9 @@ public class ReplayController {
 
     private final ClientResolver clients;
     private final ConcordContract contract;
-    private final ReplaySender sender;
+    private final ControlRecords sender;
 
-    ReplayController(ClientResolver clients, ConcordContract contract, ReplaySender sender) {
+    ReplayController(ClientResolver clients, ConcordContract contract, ControlRecords sender) {
         this.clients = clients;
         this.contract = contract;
         this.sender = sender;
