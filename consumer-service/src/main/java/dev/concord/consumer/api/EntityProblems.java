@@ -56,6 +56,11 @@ public final class EntityProblems {
                 .header("Retry-After", "5");
     }
 
+    static HttpResponse<Problem> notParked(String type, String id, String path) {
+        return respond(Problem.of("not-parked", "Entity not parked", 404,
+                "The " + type + " with id '" + id + "' is not parked in this replica.", List.of()).at(path));
+    }
+
     static HttpResponse<Problem> storeUnavailable(String path) {
         return respond(Problem.of("store-unavailable", "Store unavailable", 503,
                 "The replica's database cannot be reached right now; retry shortly.", List.of()).at(path));

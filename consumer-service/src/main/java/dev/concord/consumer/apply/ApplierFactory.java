@@ -10,6 +10,9 @@ import dev.concord.replica.apply.ReplicaConsumerConfig;
 import dev.concord.replica.apply.ReplicaMetrics;
 import dev.concord.replica.apply.StateApplier;
 import dev.concord.replica.apply.StateRecordDecoder;
+import dev.concord.contract.types.PoisonPolicy;
+import dev.concord.replica.store.StoreException;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Context;
@@ -46,14 +49,33 @@ public class ApplierFactory {
     @Context
     @Bean(preDestroy = "close")
     StateApplier stateApplier(ConcordContract contract, ReplicatedTypes types, ReplicaStore store,
-                              ChangeNotifier notifier, CatchUpTracker catchUp, ReplicaMetrics metrics,
+                              ChangeNotifier notifier, CatchUpTracker catchUp, ReplicaMetrics metrics, MeterRegistry registry,
                               @Property(name = "concord.replica.group-id") String groupId,
                               @Nullable @Property(name = "concord.replica.consumer") @MapFormat(transformation = MapTransformation.FLAT)
                               Map<String, Object> consumerOverrides) {
         Map<String, Object> config = ReplicaConsumerConfig.of(contract.kafkaClientConfig(), consumerOverrides, groupId, "consumer-service");
         StateRecordDecoder decoder = new StateRecordDecoder(types, contract.topics().stateSerde().deserializer(), contract.payloads());
+        registerParkedGauges(contract, types, store, registry);
         return new StateApplier(
                 () -> new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
                 types.stateTopics(), decoder, store, notifier::committed, catchUp, metrics, Clock.systemUTC()).start();
+    }
+
+    /**
+     * {@code concord_replica_parked_keys{type}} for each replicated type that parks: read from the store at each scrape
+     * (the table is tiny), so every instance of the replica reports the same number; NaN while the store is down.
+     */
+    private static void registerParkedGauges(ConcordContract contract, ReplicatedTypes types, ReplicaStore store, MeterRegistry registry) {
+        for (String name : types.names()) {
+            if (contract.types().find(name).map(type -> type.poison() == PoisonPolicy.PARK).orElse(false)) {
+                Gauge.builder("concord.replica.parked.keys", store, s -> {
+                    try {
+                        return s.parkedCounts().getOrDefault(name, 0L);
+                    } catch (StoreException e) {
+                        return Double.NaN;
+                    }
+                }).tag("type", name).register(registry);
+            }
+        }
     }
 }

@@ -9,6 +9,10 @@ import dev.concord.replica.store.ReplicaSink;
 import dev.concord.replica.store.StateBatch;
 import dev.concord.replica.store.StateChange;
 import dev.concord.replica.store.StoreException;
+import dev.concord.contract.types.EntityType;
+import dev.concord.contract.types.EntityTypes;
+import dev.concord.contract.types.PoisonPolicy;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -23,6 +27,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
@@ -100,9 +106,20 @@ public class ReplicaStore implements ReplicaSink {
     private static final String READ_OFFSETS = "SELECT topic, partition, next_offset FROM consumed_offset";
 
     private final DataSource dataSource;
+    private final ReplicaParking parking;
 
+    /** A store that parks the entities of the types declared {@code "poison": "park"} (see {@link ReplicaParking}). */
+    @Inject
+    public ReplicaStore(DataSource dataSource, EntityTypes types) {
+        this.dataSource = dataSource;
+        this.parking = new ReplicaParking(types.all().stream().filter(type -> type.poison() == PoisonPolicy.PARK)
+                .map(EntityType::name).collect(Collectors.toSet()));
+    }
+
+    /** A store that parks nothing: a dead-lettered state never holds back its entity's later ones. */
     public ReplicaStore(DataSource dataSource) {
         this.dataSource = dataSource;
+        this.parking = new ReplicaParking(Set.of());
     }
 
     /**
@@ -188,6 +205,70 @@ public class ReplicaStore implements ReplicaSink {
         return purged;
     }
 
+    /** What a release did: whether the entity was parked, and the version it applied (null: nothing newer was held). */
+    public record Released(boolean wasParked, Long appliedVersion) {
+    }
+
+    /**
+     * An operator releases a parked entity (docs/operations.md, "Parked entities"): its newest held state is applied
+     * through the version guard and the change feed, and the entity is no longer parked; its dead-lettered state stays
+     * in {@code replica_dead_letter}, to replay or drop as for any dead letter.
+     */
+    public Released release(String type, String id) {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                ChangeSequence.drawing(connection);
+                Long version = null;
+                try (PreparedStatement apply = connection.prepareStatement(ReplicaParking.RELEASE_HELD)) {
+                    apply.setString(1, type);
+                    apply.setString(2, id);
+                    try (ResultSet rows = apply.executeQuery()) {
+                        version = rows.next() ? rows.getLong(1) : null;
+                    }
+                }
+                int unparked;
+                try (PreparedStatement forget = connection.prepareStatement(ReplicaParking.FORGET_HELD);
+                     PreparedStatement unpark = connection.prepareStatement(ReplicaParking.UNPARK)) {
+                    forget.setString(1, type);
+                    forget.setString(2, id);
+                    forget.executeUpdate();
+                    unpark.setString(1, type);
+                    unpark.setString(2, id);
+                    unparked = unpark.executeUpdate();
+                }
+                connection.commit();
+                if (version != null) {
+                    advanceFeedHead();
+                }
+                return new Released(unparked > 0, version);
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new StoreException("could not release a parked entity: " + e.getMessage(), e);
+        }
+    }
+
+    /** The parked entities of a type, by id, at most {@code limit}. */
+    public List<ReplicaParking.Parked> parked(String type, int limit) {
+        try (Connection connection = dataSource.getConnection()) {
+            return ReplicaParking.list(connection, type, limit);
+        } catch (SQLException e) {
+            throw new StoreException("could not list parked entities: " + e.getMessage(), e);
+        }
+    }
+
+    /** Parked entities per type (types with none are absent), for the gauge. */
+    public Map<String, Long> parkedCounts() {
+        try (Connection connection = dataSource.getConnection()) {
+            return ReplicaParking.countByType(connection);
+        } catch (SQLException e) {
+            throw new StoreException("could not count parked entities: " + e.getMessage(), e);
+        }
+    }
+
     /** A data exception about one row's values, which no retry will cure (not an outage). */
     static boolean isRowDataError(SQLException e) {
         String state = e.getSQLState();
@@ -199,16 +280,26 @@ public class ReplicaStore implements ReplicaSink {
             connection.setAutoCommit(false);
             try {
                 ChangeSequence.drawing(connection);
+                ReplicaParking.Split split = parking.any() ? parking.split(connection, batch) : new ReplicaParking.Split(batch, List.of());
+                StateBatch write = split.write();
+                List<StateChange.Upsert> held = split.held();
                 List<DeadLetter> deadLetters = new ArrayList<>(batch.refused());
-                Written written = rowByRow ? writeRowByRow(connection, batch, deadLetters) : writeChanges(connection, batch.changes());
+                Written written = rowByRow ? writeRowByRow(connection, write, deadLetters) : writeChanges(connection, write.changes());
                 if (written.purgedSeq() > 0) {
                     raisePurged(connection, written.purgedSeq());
                 }
                 deadLetter(connection, deadLetters);
+                if (parking.any()) {
+                    parking.park(connection, deadLetters);
+                    parking.hold(connection, held);
+                }
                 saveOffsets(connection, batch.nextOffsets());
                 List<StateChange> applied = written.applied();
                 connection.commit();
-                int upserts = (int) batch.changes().stream().filter(StateChange.Upsert.class::isInstance).count();
+                if (!held.isEmpty()) {
+                    LOG.info("{} states of parked entities held (GET /v1/replica/parked/<type>)", held.size());
+                }
+                int upserts = (int) write.changes().stream().filter(StateChange.Upsert.class::isInstance).count();
                 int appliedUpserts = (int) applied.stream().filter(StateChange.Upsert.class::isInstance).count();
                 int refusedUpserts = deadLetters.size() - batch.refused().size();
                 return new AppliedBatch(applied, Math.max(0, upserts - appliedUpserts - refusedUpserts), 0, deadLetters);
@@ -227,33 +318,39 @@ public class ReplicaStore implements ReplicaSink {
 
     /**
      * Each change on its own, behind a savepoint: a row PostgreSQL refuses for its data is rolled back alone
-     * and dead-lettered; the others apply. A successive guarded upsert per record ends where the batch
-     * statement would have, so the outcome for the good rows is the same.
+     * and dead-lettered; the others apply. The same changes are written as by {@link #writeChanges} (in runs, only
+     * each entity's newest upsert of a run), so the outcome for the good rows is the same, and a refused state is
+     * always its entity's newest of the batch: nothing of that entity after it is applied in this batch.
      */
     private static Written writeRowByRow(Connection connection, StateBatch batch, List<DeadLetter> deadLetters) throws SQLException {
+        Map<StateChange, Integer> index = new java.util.IdentityHashMap<>();
+        for (int i = 0; i < batch.changes().size(); i++) {
+            index.put(batch.changes().get(i), i);
+        }
         List<StateChange> applied = new ArrayList<>();
         long purged = 0;
-        List<StateChange> changes = batch.changes();
-        for (int i = 0; i < changes.size(); i++) {
-            StateChange change = changes.get(i);
-            Savepoint savepoint = connection.setSavepoint();
-            try {
-                Written one = writeChanges(connection, List.of(change));
-                connection.releaseSavepoint(savepoint);
-                applied.addAll(one.applied());
-                purged = Math.max(purged, one.purgedSeq());
-            } catch (SQLException e) {
-                if (!isRowDataError(e)) {
-                    throw e;
+        for (List<StateChange> run : StateChange.runs(batch.changes())) {
+            Collection<? extends StateChange> written = run.get(0) instanceof StateChange.Removal ? run : StateChange.newestPerEntity(run);
+            for (StateChange change : written) {
+                Savepoint savepoint = connection.setSavepoint();
+                try {
+                    Written one = writeChanges(connection, List.of(change));
+                    connection.releaseSavepoint(savepoint);
+                    applied.addAll(one.applied());
+                    purged = Math.max(purged, one.purgedSeq());
+                } catch (SQLException e) {
+                    if (!isRowDataError(e)) {
+                        throw e;
+                    }
+                    connection.rollback(savepoint);
+                    RecordOrigin origin = batch.origin(index.get(change));
+                    Long version = change instanceof StateChange.Upsert upsert ? upsert.version() : null;
+                    DeadLetter refused = new DeadLetter(change.type(), change.id(), version,
+                            "the store refused it: " + e.getMessage() + " (SQLState " + e.getSQLState() + ")", origin);
+                    deadLetters.add(refused);
+                    LOG.error("Dead-lettered {} '{}' version {} at {}: {}; the replica goes on with the next records",
+                            LogSafe.of(change.type()), LogSafe.of(change.id()), version, describe(origin), LogSafe.of(refused.reason()));
                 }
-                connection.rollback(savepoint);
-                RecordOrigin origin = batch.origin(i);
-                Long version = change instanceof StateChange.Upsert upsert ? upsert.version() : null;
-                DeadLetter refused = new DeadLetter(change.type(), change.id(), version,
-                        "the store refused it: " + e.getMessage() + " (SQLState " + e.getSQLState() + ")", origin);
-                deadLetters.add(refused);
-                LOG.error("Dead-lettered {} '{}' version {} at {}: {}; the replica goes on with the next records",
-                        LogSafe.of(change.type()), LogSafe.of(change.id()), version, describe(origin), LogSafe.of(refused.reason()));
             }
         }
         return new Written(applied, purged);
@@ -406,7 +503,7 @@ public class ReplicaStore implements ReplicaSink {
      * JSON form; should one not, it is a data exception of its row, so the row is dead-lettered like a value
      * PostgreSQL refuses, not retried forever.
      */
-    private static String json(StateChange.Upsert upsert) throws SQLException {
+    static String json(StateChange.Upsert upsert) throws SQLException {
         if (upsert.payload() == null) {
             return null;
         }

@@ -17,10 +17,19 @@ public record TestTypes(Path declaration, List<String> names) {
 
     /** @param prefixes one type per prefix, named {@code <prefix>-<8 hex>} */
     public static TestTypes declare(int partitions, String... prefixes) {
-        List<String> names = java.util.Arrays.stream(prefixes).map(KafkaTestClients::uniqueId).toList();
+        return declare(partitions, "skip", List.of(prefixes));
+    }
+
+    /** Types declared {@code "poison": "park"}: a poisoned state holds back the entity's later ones. */
+    public static TestTypes declareParking(int partitions, String... prefixes) {
+        return declare(partitions, "park", List.of(prefixes));
+    }
+
+    private static TestTypes declare(int partitions, String poison, List<String> prefixes) {
+        List<String> names = prefixes.stream().map(KafkaTestClients::uniqueId).toList();
         String json = names.stream()
                 .map(name -> "{\"name\": \"" + name + "\", \"schema\": \"classpath:avro/domain/customer.avsc\", "
-                        + "\"policy\": \"last-writer-wins\", \"partitions\": " + partitions + "}")
+                        + "\"policy\": \"last-writer-wins\", \"partitions\": " + partitions + ", \"poison\": \"" + poison + "\"}")
                 .collect(Collectors.joining(",\n", "{\"types\": [\n", "\n]}\n"));
         try {
             Path file = Files.createTempFile("concord-types-", ".json");
