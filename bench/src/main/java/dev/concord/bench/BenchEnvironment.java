@@ -29,16 +29,19 @@ public final class BenchEnvironment implements AutoCloseable {
 
     private final Path workDir;
     private final Path repositoryRoot;
-    private final EmbeddedKafkaBroker broker;
-    private final EmbeddedPostgres postgres;
+    // Replaced by a restart (the fault campaign's broker and PostgreSQL faults); same address, same data.
+    private volatile EmbeddedKafkaBroker broker;
+    private volatile EmbeddedPostgres postgres;
+    private final TcpProxy proxy;
     private final AtomicInteger sequence = new AtomicInteger();
     private Path profileDirectory;
 
-    private BenchEnvironment(Path workDir, Path repositoryRoot, EmbeddedKafkaBroker broker, EmbeddedPostgres postgres) {
+    private BenchEnvironment(Path workDir, Path repositoryRoot, EmbeddedKafkaBroker broker, EmbeddedPostgres postgres, TcpProxy proxy) {
         this.workDir = workDir;
         this.repositoryRoot = repositoryRoot;
         this.broker = broker;
         this.postgres = postgres;
+        this.proxy = proxy;
     }
 
     /**
@@ -59,12 +62,42 @@ public final class BenchEnvironment implements AutoCloseable {
             }
         }
         Files.createDirectories(workDir);
-        EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().dataDir(workDir.resolve("kafka")).start();
-        EmbeddedPostgres postgres = EmbeddedPostgres.builder().setDataDirectory(workDir.resolve("postgres"))
-                .setCleanDataDirectory(true)
+        // A second listener reached only through a TCP proxy: services started on proxiedBootstrapServers() talk to the
+        // broker across it, so the fault campaign can slow, reset or cut their link alone.
+        int proxiedListener = freePort();
+        TcpProxy proxy = new TcpProxy(0, new java.net.InetSocketAddress("localhost", proxiedListener));
+        EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().dataDir(workDir.resolve("kafka"))
+                .proxiedListener(proxiedListener, proxy.port()).start();
+        // Kept on close (the work directory is new for every run): a restart must find the databases again.
+        EmbeddedPostgres postgres = postgresOn(workDir, 0);
+        return new BenchEnvironment(workDir, repositoryRoot, broker, postgres, proxy);
+    }
+
+    private static EmbeddedPostgres postgresOn(Path workDir, int port) throws IOException {
+        EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder().setDataDirectory(workDir.resolve("postgres"))
+                .setCleanDataDirectory(false)
                 .setServerConfig("synchronous_commit", "on")
-                .setServerConfig("max_connections", "200").start();
-        return new BenchEnvironment(workDir, repositoryRoot, broker, postgres);
+                .setServerConfig("max_connections", "200");
+        if (port > 0) {
+            builder.setPort(port);
+        }
+        return builder.start();
+    }
+
+    /** The broker stops (cleanly) and starts again at the same address with the same data: every client reconnects. */
+    public synchronized void restartBroker() {
+        broker = broker.restart();
+    }
+
+    /**
+     * PostgreSQL stops for {@code down}, then starts again on the same port with the same data: every replica's
+     * connections break, its batches fail until then, and it must resume from its stored offsets.
+     */
+    public synchronized void restartPostgres(java.time.Duration down) throws IOException, InterruptedException {
+        int port = postgres.getPort();
+        postgres.close();
+        Thread.sleep(down.toMillis()); // the outage's length is the fault: nothing to await but time
+        postgres = postgresOn(workDir, port);
     }
 
     /** Profile every measurement with Java Flight Recorder, recordings in {@code directory}. */
@@ -88,6 +121,15 @@ public final class BenchEnvironment implements AutoCloseable {
 
     public String bootstrapServers() {
         return broker.bootstrapServers();
+    }
+
+    /** The broker through the TCP proxy ({@link #proxy()}): every request of a client bootstrapped here crosses it. */
+    public String proxiedBootstrapServers() {
+        return "localhost:" + proxy.port();
+    }
+
+    public TcpProxy proxy() {
+        return proxy;
     }
 
     public Map<String, Object> kafkaConfig() {
@@ -148,6 +190,7 @@ public final class BenchEnvironment implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        proxy.close();
         broker.close();
         postgres.close();
     }

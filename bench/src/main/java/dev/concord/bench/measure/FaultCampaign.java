@@ -36,13 +36,15 @@ import org.apache.kafka.common.TopicPartition;
  * writers with racing clocks, patches, deletes — and one to three faults at random moments while the load is sent:
  * a processor instance SIGKILLed and restarted (two instances share the partitions), a replica SIGKILLed and
  * restarted, events sent a second time with the same ids (a writer's retries), one writer's clock jumping ahead
- * mid-stream. After quiescence the independent oracle ({@link ReferenceMerge}, written from the rules' document,
+ * mid-stream, the broker restarted, PostgreSQL (both replicas' store) stopped for 1–6 s and started again, and the
+ * network link of the second processor and the crashing replica (a TCP proxy) slowed, reset or cut for seconds. After quiescence the independent oracle ({@link ReferenceMerge}, written from the rules' document,
  * sharing no code with the processor) compares the truth with the state topic and both replicas. A run is
  * reproducible from its seed (the moments of the faults are drawn from it; the machine's timing is not).
  */
 public final class FaultCampaign {
 
-    enum Fault { KILL_PROCESSOR, KILL_REPLICA, RETRIES, CLOCK_JUMP }
+    enum Fault { KILL_PROCESSOR, KILL_REPLICA, RETRIES, CLOCK_JUMP, RESTART_BROKER, RESTART_POSTGRES, LINK_LATENCY, LINK_RESET,
+        LINK_BLACK_HOLE }
 
     private static final int SEND_RATE = 1_500;
     private static final Duration QUIESCE = Duration.ofMinutes(5);
@@ -119,11 +121,14 @@ public final class FaultCampaign {
         String tag = type.name().replace('-', '_');
         try (ConcordContract contract = env.contract(type);
              ProcessorProcess first = new ProcessorProcess(env, type, "chaos-processor-a-" + seed, appId);
-             ProcessorProcess second = new ProcessorProcess(env, type, "chaos-processor-b-" + seed, appId);
+             // The second processor and the crashing replica reach the broker through the TCP proxy: the link faults' victims.
+             ProcessorProcess second = new ProcessorProcess(env, type, "chaos-processor-b-" + seed, appId, env.proxiedBootstrapServers());
              ReplicaProcess stable = new ReplicaProcess(env, type, "chaos_b_" + tag)) {
             String replicaDatabase = env.newDatabase("chaos_a_" + tag);
             String replicaGroup = "chaos-" + UUID.randomUUID();
-            ReplicaProcess[] crashing = {new ReplicaProcess(env, type, "chaos_a_" + tag, replicaDatabase, replicaGroup, SHORT_SESSION)};
+            Map<String, String> proxied = new java.util.HashMap<>(SHORT_SESSION);
+            proxied.put("KAFKA_BOOTSTRAP_SERVERS", env.proxiedBootstrapServers());
+            ReplicaProcess[] crashing = {new ReplicaProcess(env, type, "chaos_a_" + tag, replicaDatabase, replicaGroup, proxied)};
             try {
                 first.awaitHealthy();
                 second.awaitHealthy();
@@ -150,7 +155,7 @@ public final class FaultCampaign {
                         case KILL_REPLICA -> {
                             crashing[0].kill();
                             crashing[0] = new ReplicaProcess(env, type, "chaos_a_" + tag + "_restarted", replicaDatabase, replicaGroup,
-                                    SHORT_SESSION);
+                                    proxied);
                             applied.add("replica SIGKILL + restart" + at);
                         }
                         case RETRIES -> {
@@ -164,6 +169,32 @@ public final class FaultCampaign {
                             applied.add(again.size() + " events sent again" + at);
                         }
                         case CLOCK_JUMP -> applied.add("a writer's clock +20 s for a stretch");
+                        case RESTART_BROKER -> {
+                            env.restartBroker();
+                            applied.add("broker restart" + at);
+                        }
+                        case LINK_LATENCY -> {
+                            Duration delay = Duration.ofMillis(50 + random.nextInt(250));
+                            Duration length = Duration.ofSeconds(3 + random.nextInt(8));
+                            env.proxy().latency(delay);
+                            CompletableFuture.delayedExecutor(length.toMillis(), TimeUnit.MILLISECONDS)
+                                    .execute(() -> env.proxy().latency(Duration.ZERO));
+                            applied.add(String.format(Locale.ROOT, "link +%d ms for %d s", delay.toMillis(), length.toSeconds()) + at);
+                        }
+                        case LINK_RESET -> {
+                            env.proxy().reset();
+                            applied.add("link reset" + at);
+                        }
+                        case LINK_BLACK_HOLE -> {
+                            Duration length = Duration.ofSeconds(3 + random.nextInt(13));
+                            env.proxy().blackHole(length);
+                            applied.add(String.format(Locale.ROOT, "link black hole %d s", length.toSeconds()) + at);
+                        }
+                        case RESTART_POSTGRES -> {
+                            Duration down = Duration.ofMillis(1_000 + random.nextInt(5_000));
+                            env.restartPostgres(down);
+                            applied.add(String.format(Locale.ROOT, "PostgreSQL down %.1f s", down.toMillis() / 1e3) + at);
+                        }
                     }
                 }
                 Ledger ledger = sending.get(10, TimeUnit.MINUTES);

@@ -22,11 +22,18 @@ final class ProcessorProcess implements AutoCloseable {
     private final String name;
     private final String applicationId;
     private final Path stateDir;
+    private final String bootstrapServers;
     private int incarnation;
     private int port;
     private ManagedProcess process;
 
     ProcessorProcess(BenchEnvironment env, EntityType type, String name, String applicationId) {
+        this(env, type, name, applicationId, env.bootstrapServers());
+    }
+
+    /** @param bootstrapServers where it finds the broker, e.g. through the environment's TCP proxy */
+    ProcessorProcess(BenchEnvironment env, EntityType type, String name, String applicationId, String bootstrapServers) {
+        this.bootstrapServers = bootstrapServers;
         this.env = env;
         this.type = type;
         this.name = name;
@@ -39,7 +46,7 @@ final class ProcessorProcess implements AutoCloseable {
         incarnation++;
         port = BenchEnvironment.freePort();
         process = ConcordModule.SYNC_PROCESSOR.launch(env.repositoryRoot(), "-Xmx384m -XX:+UseSerialGC", Map.of(
-                        "KAFKA_BOOTSTRAP_SERVERS", env.bootstrapServers(),
+                        "KAFKA_BOOTSTRAP_SERVERS", bootstrapServers,
                         "PORT", String.valueOf(port),
                         "CONCORD_TYPES", env.declarationFor(type).toString(),
                         "CONCORD_PROCESSOR_APP_ID", applicationId,

@@ -49,9 +49,9 @@ final class ReplicaProcess implements AutoCloseable {
         this.port = BenchEnvironment.freePort();
         this.name = name;
         this.group = group;
-        Map<String, String> environment = new HashMap<>(settings);
+        Map<String, String> environment = new HashMap<>(Map.of("KAFKA_BOOTSTRAP_SERVERS", env.bootstrapServers()));
+        environment.putAll(settings); // may name another way to the broker (the environment's TCP proxy)
         environment.putAll(Map.of(
-                "KAFKA_BOOTSTRAP_SERVERS", env.bootstrapServers(),
                 "PORT", String.valueOf(port),
                 "CONCORD_TYPES", env.declarationFor(type).toString(),
                 "CONCORD_JDBC_URL", jdbcUrl,

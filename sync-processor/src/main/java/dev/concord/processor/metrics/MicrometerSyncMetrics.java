@@ -3,7 +3,7 @@ package dev.concord.processor.metrics;
 import dev.concord.contract.avro.ConflictScope;
 import dev.concord.contract.avro.RejectionReason;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Gauge;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -34,12 +34,20 @@ public final class MicrometerSyncMetrics implements SyncMetrics {
 
     @Override
     public void parkedKeys(String entityType, long delta) {
-        gauge(parkedKeys, "concord.sync.parked.keys", entityType).addAndGet(delta);
+        parkedKeys.computeIfAbsent(entityType, type -> {
+            AtomicLong value = new AtomicLong();
+            Gauge.builder("concord.sync.parked.keys", value, AtomicLong::get).tag("type", type).register(registry);
+            return value;
+        }).addAndGet(delta);
     }
 
     @Override
     public void heldEvents(String entityType, long delta) {
-        gauge(heldEvents, "concord.sync.held.events", entityType).addAndGet(delta);
+        heldEvents.computeIfAbsent(entityType, type -> {
+            AtomicLong value = new AtomicLong();
+            Gauge.builder("concord.sync.held.events", value, AtomicLong::get).tag("type", type).register(registry);
+            return value;
+        }).addAndGet(delta);
     }
 
     @Override
@@ -52,9 +60,6 @@ public final class MicrometerSyncMetrics implements SyncMetrics {
         registry.counter("concord.sync.parking.ignored", "type", entityType, "reason", reason).increment();
     }
 
-    private AtomicLong gauge(Map<String, AtomicLong> values, String name, String entityType) {
-        return values.computeIfAbsent(entityType, type -> registry.gauge(name, Tags.of("type", type), new AtomicLong()));
-    }
 
     @Override
     public void applied(String entityType) {

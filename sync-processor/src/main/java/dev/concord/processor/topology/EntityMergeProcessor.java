@@ -76,6 +76,9 @@ final class EntityMergeProcessor implements Processor<byte[], EntityEvent, Strin
     private TombstoneExpiryIndex tombstones;
     // Parked entities and their held events; null for a type that skips poisoned events (PoisonPolicy.SKIP).
     private ParkedEntities parked;
+    // This task's share of the instance's gauges, given back when the task closes (moves away).
+    private long parkedHere;
+    private long heldHere;
     // A replay of this partition in progress: the last key published (null: none in progress, "" : from the first).
     // In memory only: a rebalance in the middle ends it (counted); sending the request again is harmless.
     private String replayCursor;
@@ -103,9 +106,12 @@ final class EntityMergeProcessor implements Processor<byte[], EntityEvent, Strin
         if (type.poison() == PoisonPolicy.PARK) {
             this.parked = new ParkedEntities(context.getStateStore(names.parkedStore()), context.getStateStore(names.heldStore()),
                     topics.eventSerde());
+            // The gauges exist (at 0) from the first task of the type on, not from the first parking: an alert needs them.
+            metrics.parkedKeys(type.name(), 0);
+            metrics.heldEvents(type.name(), 0);
             parked.all().forEach(entity -> {
-                metrics.parkedKeys(type.name(), 1);
-                metrics.heldEvents(type.name(), entity.held());
+                countParked(1);
+                countHeld(entity.held());
             });
         }
     }
@@ -198,7 +204,7 @@ final class EntityMergeProcessor implements Processor<byte[], EntityEvent, Strin
         boolean already = parked.get(record.key()).isPresent();
         parked.park(record.key(), record.value(), reason, context.currentSystemTimeMs());
         if (!already) {
-            metrics.parkedKeys(type.name(), 1);
+            countParked(1);
         }
         metrics.parked(type.name());
         LOG.warn("Parked {}/{}: its later events wait for an operator to release or skip it ({})", type.name(),
@@ -214,7 +220,7 @@ final class EntityMergeProcessor implements Processor<byte[], EntityEvent, Strin
         }
         long offset = context.recordMetadata().map(RecordMetadata::offset).orElse(-1L);
         parked.hold(entity, record.value(), offset);
-        metrics.heldEvents(type.name(), 1);
+        countHeld(1);
     }
 
     /**
@@ -246,13 +252,13 @@ final class EntityMergeProcessor implements Processor<byte[], EntityEvent, Strin
             }
         }
         parked.unpark(id);
-        metrics.parkedKeys(type.name(), -1);
+        countParked(-1);
         metrics.unparked(type.name(), action.get().headerValue());
         List<ParkedEntities.Held> waiting = parked.held(id);
         for (int i = 0; i < waiting.size(); i++) {
             ParkedEntities.Held held = waiting.get(i);
             parked.removeHeld(held);
-            metrics.heldEvents(type.name(), -1);
+            countHeld(-1);
             Record<String, EntityEvent> record = new Record<>(id, held.event(), command.timestamp());
             try {
                 fold(record);
@@ -307,8 +313,22 @@ final class EntityMergeProcessor implements Processor<byte[], EntityEvent, Strin
         metrics.replayed(type.name(), 1);
     }
 
+    private void countParked(long delta) {
+        parkedHere += delta;
+        metrics.parkedKeys(type.name(), delta);
+    }
+
+    private void countHeld(long delta) {
+        heldHere += delta;
+        metrics.heldEvents(type.name(), delta);
+    }
+
     @Override
     public void close() {
+        metrics.parkedKeys(type.name(), -parkedHere);
+        metrics.heldEvents(type.name(), -heldHere);
+        parkedHere = 0;
+        heldHere = 0;
         if (replayCursor != null) {
             metrics.replayIgnored(type.name(), "interrupted");
             LOG.warn("A replay of {}'s partition stopped after key '{}' (the task moved or closed); send the request again"

@@ -47,13 +47,18 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private final Path dataDir;
     private final boolean deleteDataDirOnClose;
     private final int port;
+    private final int controllerPort;
+    private final Map<String, String> extraProps;
     private boolean closed;
 
-    private EmbeddedKafkaBroker(KafkaRaftServer server, Path dataDir, boolean deleteDataDirOnClose, int port) {
+    private EmbeddedKafkaBroker(KafkaRaftServer server, Path dataDir, boolean deleteDataDirOnClose, int port, int controllerPort,
+                                Map<String, String> extraProps) {
         this.server = server;
         this.dataDir = dataDir;
         this.deleteDataDirOnClose = deleteDataDirOnClose;
         this.port = port;
+        this.controllerPort = controllerPort;
+        this.extraProps = Map.copyOf(extraProps);
     }
 
     /**
@@ -89,6 +94,21 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         return dataDir;
     }
 
+    /**
+     * Shuts this broker down and starts a new one on the same ports and data, as a broker restart does to its clients:
+     * their connections drop, and they find the broker again at the same address with every committed record and
+     * transaction. For fault tests (the benchmark's fault campaign). Not for a broker on a temporary directory.
+     *
+     * @return the running broker; this one is closed
+     */
+    public EmbeddedKafkaBroker restart() {
+        if (deleteDataDirOnClose) {
+            throw new IllegalStateException("a broker on a temporary data directory loses its data on close: it cannot restart");
+        }
+        close();
+        return builder().dataDir(dataDir).port(port).controllerPort(controllerPort).brokerProperties(extraProps).start();
+    }
+
     /** Shuts the broker down cleanly and deletes the data directory if it was a temporary one. Idempotent. */
     @Override
     public synchronized void close() {
@@ -112,6 +132,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     public static final class Builder {
         private Path dataDir;
         private int port;
+        private int controllerPort;
         private final Map<String, String> extraProps = new LinkedHashMap<>();
 
         private Builder() {
@@ -129,6 +150,26 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                 throw new IllegalArgumentException("port out of range: " + port);
             }
             this.port = port;
+            return this;
+        }
+
+        /** The controller listener's port; {@code 0} (default): a free one. A restart keeps the one it had. */
+        public Builder controllerPort(int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port out of range: " + port);
+            }
+            this.controllerPort = port;
+            return this;
+        }
+
+        /**
+         * A second PLAINTEXT listener, {@code PROXIED}, on {@code port}, advertised at {@code advertisedPort}: a client that
+         * bootstraps at {@code localhost:advertisedPort} (a proxy forwarding to {@code port}) is sent back there for every
+         * request, so all its traffic crosses the proxy. For network-fault tests.
+         */
+        public Builder proxiedListener(int port, int advertisedPort) {
+            brokerProperty(PROXIED_PORT, String.valueOf(port));
+            brokerProperty(PROXIED_ADVERTISED_PORT, String.valueOf(advertisedPort));
             return this;
         }
 
@@ -168,11 +209,13 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             }
             try {
                 int clientPort = port == 0 ? freePort() : port;
-                Properties props = brokerProps(dir, clientPort, freePort());
+                int quorumPort = controllerPort == 0 ? freePort() : controllerPort;
+                Properties props = brokerProps(dir, clientPort, quorumPort);
                 props.putAll(extraProps);
+                addProxiedListener(props);
                 formatIfNeeded(dir, props);
                 KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props), Time.SYSTEM);
-                EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(server, dir, temporary, clientPort);
+                EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(server, dir, temporary, clientPort, quorumPort, extraProps);
                 try {
                     server.startup();
                     broker.awaitReady();
@@ -199,6 +242,21 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             }
             return false;
         }
+    }
+
+    // Not broker properties: what proxiedListener() asked for, turned into listener settings by addProxiedListener().
+    private static final String PROXIED_PORT = "concord.proxied.port";
+    private static final String PROXIED_ADVERTISED_PORT = "concord.proxied.advertised.port";
+
+    private static void addProxiedListener(Properties props) {
+        Object port = props.remove(PROXIED_PORT);
+        Object advertised = props.remove(PROXIED_ADVERTISED_PORT);
+        if (port == null) {
+            return;
+        }
+        props.put("listeners", props.get("listeners") + ",PROXIED://localhost:" + port);
+        props.put("advertised.listeners", props.get("advertised.listeners") + ",PROXIED://localhost:" + advertised);
+        props.put("listener.security.protocol.map", props.get("listener.security.protocol.map") + ",PROXIED:PLAINTEXT");
     }
 
     static Properties brokerProps(Path dataDir, int port, int controllerPort) {

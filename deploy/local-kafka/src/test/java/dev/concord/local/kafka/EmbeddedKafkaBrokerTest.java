@@ -129,6 +129,48 @@ class EmbeddedKafkaBrokerTest {
         assertThat(dataDir).as("a given data dir is kept").exists();
     }
 
+    @Test
+    void restartKeepsTheAddressSoAClientCarriesOnAcrossIt(@TempDir Path dataDir) throws Exception {
+        String topic = unique("restarted");
+        EmbeddedKafkaBroker first = EmbeddedKafkaBroker.builder().dataDir(dataDir).start();
+        EmbeddedKafkaBroker second = null;
+        try (Admin firstAdmin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, first.bootstrapServers()));
+             KafkaProducer<String, String> producer = producer(first.bootstrapServers())) {
+            createTopics(firstAdmin, topic);
+            producer.send(new ProducerRecord<>(topic, "k", "before")).get(30, TimeUnit.SECONDS);
+
+            second = first.restart();
+
+            assertThat(second.bootstrapServers()).isEqualTo(first.bootstrapServers());
+            producer.send(new ProducerRecord<>(topic, "k", "after")).get(60, TimeUnit.SECONDS);
+            assertThat(readValues(second.bootstrapServers(), topic, 2)).containsExactly("before", "after");
+        } finally {
+            if (second != null) {
+                second.close();
+            }
+        }
+    }
+
+    @Test
+    void servesClientsOnTheProxiedListenerAtItsAdvertisedPort(@TempDir Path dataDir) throws Exception {
+        int proxied;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            proxied = socket.getLocalPort();
+        }
+        // Advertised at its own port here (no proxy in between): what matters is that a client bootstrapped there is
+        // sent back there, not to the PLAINTEXT listener.
+        try (EmbeddedKafkaBroker withProxy = EmbeddedKafkaBroker.builder().dataDir(dataDir).proxiedListener(proxied, proxied).start();
+             Admin proxiedAdmin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:" + proxied));
+             KafkaProducer<String, String> producer = producer("localhost:" + proxied)) {
+            String topic = unique("proxied");
+            createTopics(proxiedAdmin, topic);
+            assertThat(proxiedAdmin.describeCluster().nodes().get(30, TimeUnit.SECONDS))
+                    .singleElement().satisfies(node -> assertThat(node.port()).isEqualTo(proxied));
+            producer.send(new ProducerRecord<>(topic, "k", "through the proxied listener")).get(30, TimeUnit.SECONDS);
+            assertThat(readValues(withProxy.bootstrapServers(), topic, 1)).containsExactly("through the proxied listener");
+        }
+    }
+
     static void createTopics(Admin admin, String... topics) throws Exception {
         List<NewTopic> newTopics = new ArrayList<>();
         for (String t : topics) {
