@@ -1,10 +1,12 @@
 package dev.concord.bench.measure;
 
 import dev.concord.bench.BenchEnvironment;
+import dev.concord.bench.load.HttpLoad;
 import dev.concord.bench.load.KafkaLoad;
 import dev.concord.bench.load.Ledger;
 import dev.concord.bench.load.LoadGenerator;
 import dev.concord.bench.load.LoadSpec;
+import dev.concord.bench.load.OutboxLoad;
 import dev.concord.bench.oracle.Oracle;
 import dev.concord.bench.oracle.OracleReport;
 import dev.concord.bench.oracle.ReferenceMerge;
@@ -36,15 +38,16 @@ import org.apache.kafka.common.TopicPartition;
  * writers with racing clocks, patches, deletes — and one to three faults at random moments while the load is sent:
  * a processor instance SIGKILLed and restarted (two instances share the partitions), a replica SIGKILLed and
  * restarted, events sent a second time with the same ids (a writer's retries), one writer's clock jumping ahead
- * mid-stream, the broker restarted, PostgreSQL (both replicas' store) stopped for 1–6 s and started again, and the
+ * mid-stream, producer-service SIGKILLed and restarted under one writer's HTTP writes and another's outbox rows (the
+ * others write to Kafka), the broker restarted, PostgreSQL (both replicas' store) stopped for 1–6 s and started again, and the
  * network link of the second processor and the crashing replica (a TCP proxy) slowed, reset or cut for seconds. After quiescence the independent oracle ({@link ReferenceMerge}, written from the rules' document,
  * sharing no code with the processor) compares the truth with the state topic and both replicas. A run is
  * reproducible from its seed (the moments of the faults are drawn from it; the machine's timing is not).
  */
 public final class FaultCampaign {
 
-    enum Fault { KILL_PROCESSOR, KILL_REPLICA, RETRIES, CLOCK_JUMP, RESTART_BROKER, RESTART_POSTGRES, LINK_LATENCY, LINK_RESET,
-        LINK_BLACK_HOLE }
+    enum Fault { KILL_PROCESSOR, KILL_REPLICA, KILL_PRODUCER, RETRIES, CLOCK_JUMP, RESTART_BROKER, RESTART_POSTGRES, LINK_LATENCY,
+        LINK_RESET, LINK_BLACK_HOLE }
 
     private static final int SEND_RATE = 1_500;
     private static final Duration QUIESCE = Duration.ofMinutes(5);
@@ -119,11 +122,15 @@ public final class FaultCampaign {
         EntityType type = env.newType("chaos", policy, 4);
         String appId = "chaos-" + UUID.randomUUID();
         String tag = type.name().replace('-', '_');
+        // A service's own database with a transactional outbox, relayed by producer-service (the relay creates the table).
+        String outboxDatabase = env.newDatabase("chaos_outbox_" + tag);
         try (ConcordContract contract = env.contract(type);
              ProcessorProcess first = new ProcessorProcess(env, type, "chaos-processor-a-" + seed, appId);
              // The second processor and the crashing replica reach the broker through the TCP proxy: the link faults' victims.
              ProcessorProcess second = new ProcessorProcess(env, type, "chaos-processor-b-" + seed, appId, env.proxiedBootstrapServers());
-             ReplicaProcess stable = new ReplicaProcess(env, type, "chaos_b_" + tag)) {
+             ReplicaProcess stable = new ReplicaProcess(env, type, "chaos_b_" + tag);
+             ProducerProcess producer = new ProducerProcess(env, type, "chaos-producer-" + seed,
+                     Map.of("CONCORD_OUTBOX_JDBC_URL", outboxDatabase))) {
             String replicaDatabase = env.newDatabase("chaos_a_" + tag);
             String replicaGroup = "chaos-" + UUID.randomUUID();
             Map<String, String> proxied = new java.util.HashMap<>(SHORT_SESSION);
@@ -138,9 +145,47 @@ public final class FaultCampaign {
                 List<EntityEvent> generated = new LoadGenerator(contract.payloads()).generate(type, spec, System.currentTimeMillis());
                 List<EntityEvent> load = faults.contains(Fault.CLOCK_JUMP) ? jumpOneWritersClock(generated, random, writers) : generated;
                 var topic = contract.topics().events(type);
-                CompletableFuture<Ledger> sending = CompletableFuture.supplyAsync(() -> new KafkaLoad(env.kafkaConfig()).send(topic, load, SEND_RATE));
+                // One writer is a client of the HTTP API (producer-service gives its writes their clock and writer id),
+                // with three or more writers another writes through its database's outbox (the relay publishes them),
+                // the others straight to Kafka. All on one schedule.
+                int httpIndex = random.nextInt(writers);
+                String httpWriter = "writer-" + httpIndex;
+                String outboxWriter = writers >= 3 ? "writer-" + ((httpIndex + 1) % writers) : null;
+                List<EntityEvent> direct = new ArrayList<>();
+                List<EntityEvent> throughApi = new ArrayList<>();
+                List<Long> apiSchedule = new ArrayList<>();
+                List<EntityEvent> throughOutbox = new ArrayList<>();
+                List<Long> outboxSchedule = new ArrayList<>();
+                for (int i = 0; i < load.size(); i++) {
+                    if (load.get(i).getWriter().equals(httpWriter)) {
+                        throughApi.add(load.get(i));
+                        apiSchedule.add(i * 1_000L / SEND_RATE);
+                    } else if (load.get(i).getWriter().equals(outboxWriter)) {
+                        throughOutbox.add(load.get(i));
+                        outboxSchedule.add(i * 1_000L / SEND_RATE);
+                    } else {
+                        direct.add(load.get(i));
+                    }
+                }
+                int directRate = (int) Math.max(1, (long) SEND_RATE * direct.size() / Math.max(1, load.size()));
+                CompletableFuture<Ledger> sending = CompletableFuture.supplyAsync(() -> new KafkaLoad(env.kafkaConfig()).send(topic, direct, directRate));
+                HttpLoad api = new HttpLoad(producer::base, BenchEnvironment.DEV_KEY, type, contract.payloads());
+                CompletableFuture<HttpLoad.Outcome> writing = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return api.send(throughApi, apiSchedule);
+                    } catch (Exception e) {
+                        throw new java.util.concurrent.CompletionException(e);
+                    }
+                });
+                OutboxLoad outbox = new OutboxLoad(outboxDatabase, type, contract.payloads());
+                CompletableFuture<Integer> appending = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return outbox.send(throughOutbox, outboxSchedule);
+                    } catch (Exception e) {
+                        throw new java.util.concurrent.CompletionException(e);
+                    }
+                });
                 List<String> applied = new ArrayList<>();
-                List<Ledger> retries = new ArrayList<>();
                 long start = System.nanoTime();
                 for (Fault fault : faults.stream().sorted((a, b) -> Long.compare(moments.get(a), moments.get(b))).toList()) {
                     sleepUntil(start, moments.get(fault));
@@ -152,6 +197,11 @@ public final class FaultCampaign {
                             victim.restart();
                             applied.add("processor SIGKILL + restart" + at);
                         }
+                        case KILL_PRODUCER -> {
+                            producer.kill();
+                            producer.restart();
+                            applied.add("producer-service SIGKILL + restart" + at);
+                        }
                         case KILL_REPLICA -> {
                             crashing[0].kill();
                             crashing[0] = new ReplicaProcess(env, type, "chaos_a_" + tag + "_restarted", replicaDatabase, replicaGroup,
@@ -160,12 +210,12 @@ public final class FaultCampaign {
                         }
                         case RETRIES -> {
                             List<EntityEvent> again = new ArrayList<>();
-                            for (EntityEvent event : load.subList(0, (int) Math.min(load.size(), moments.get(fault) * SEND_RATE / 1_000))) {
+                            for (EntityEvent event : direct.subList(0, (int) Math.min(direct.size(), moments.get(fault) * directRate / 1_000))) {
                                 if (random.nextDouble() < 0.05) {
                                     again.add(event);
                                 }
                             }
-                            retries.add(new KafkaLoad(env.kafkaConfig()).send(topic, again, 0));
+                            new KafkaLoad(env.kafkaConfig()).send(topic, again, 0);
                             applied.add(again.size() + " events sent again" + at);
                         }
                         case CLOCK_JUMP -> applied.add("a writer's clock +20 s for a stretch");
@@ -197,8 +247,29 @@ public final class FaultCampaign {
                         }
                     }
                 }
-                Ledger ledger = sending.get(10, TimeUnit.MINUTES);
-                retries.forEach(retry -> retry.inLogOrder().forEach(ledger::record));
+                sending.get(10, TimeUnit.MINUTES);
+                HttpLoad.Outcome viaApi = writing.get(10, TimeUnit.MINUTES);
+                applied.add(String.format(Locale.ROOT, "%d writes through the HTTP API (%d tries again, %d refused)",
+                        viaApi.accepted(), viaApi.retries(), viaApi.refused()));
+                if (viaApi.refused() > 0) {
+                    throw new IllegalStateException(viaApi.refused() + " HTTP writes refused: the harness built a request the API does not take");
+                }
+                int outboxRetries = appending.get(10, TimeUnit.MINUTES);
+                if (!throughOutbox.isEmpty()) {
+                    applied.add(String.format(Locale.ROOT, "%d writes through the outbox (%d appends tried again)", throughOutbox.size(),
+                            outboxRetries));
+                }
+                Waiting.until("the outbox relay to publish every row", QUIESCE, () -> {
+                    try {
+                        return OutboxLoad.pendingAndDead(outboxDatabase)[0] == 0;
+                    } catch (java.sql.SQLException e) {
+                        return false; // PostgreSQL restarting
+                    }
+                });
+                long dead = OutboxLoad.pendingAndDead(outboxDatabase)[1];
+                if (dead > 0) {
+                    throw new IllegalStateException(dead + " outbox rows dead-lettered by the relay: the harness wrote rows it does not take");
+                }
                 long quiet = System.nanoTime();
 
                 awaitProcessorCaughtUp(appId, topic.name(), first, second);
@@ -208,6 +279,9 @@ public final class FaultCampaign {
                 stable.awaitConsumed(end, QUIESCE);
                 double converge = (System.nanoTime() - quiet) / 1e9;
 
+                // The truth is what the events topic holds: every event, whoever wrote it (Kafka writers, their retries,
+                // producer-service with the clocks it gave), in the order the processor met them.
+                Ledger ledger = Topics.eventLedger(env.kafkaConfig(), contract, topic.name());
                 Oracle oracle = new Oracle(type, contract.payloads());
                 Map<String, ReferenceMerge.Expected> truth = oracle.truth(ledger);
                 List<OracleReport> reports = List.of(

@@ -112,6 +112,18 @@ final class Topics {
         return records;
     }
 
+    /** Every event on the topic, with where it landed: the truth of what the processor was given, whoever wrote it. */
+    static dev.concord.bench.load.Ledger eventLedger(Map<String, Object> kafka, ConcordContract contract, String topic) {
+        dev.concord.bench.load.Ledger ledger = new dev.concord.bench.load.Ledger();
+        readToEnd(kafka, topic, r -> {
+            if (r.value() != null) {
+                ledger.record(new dev.concord.bench.load.Ledger.Accepted(
+                        contract.topics().eventSerde().deserializer().deserialize(topic, r.value()), r.partition(), r.offset(), 0));
+            }
+        });
+        return ledger;
+    }
+
     private static List<TopicPartition> partitions(KafkaConsumer<byte[], byte[]> consumer, String topic) {
         return consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
     }
