@@ -55,13 +55,7 @@ final class ReplicaParking {
                                           data, updated_at, applied_at)
             SELECT entity_type, entity_id, version, clock_physical, clock_logical, writer, deleted, data, updated_at, now()
             FROM replica_held WHERE entity_type = ? AND entity_id = ?
-            ON CONFLICT (entity_type, entity_id) DO UPDATE SET
-                version = EXCLUDED.version, clock_physical = EXCLUDED.clock_physical,
-                clock_logical = EXCLUDED.clock_logical, writer = EXCLUDED.writer, deleted = EXCLUDED.deleted,
-                data = EXCLUDED.data, updated_at = EXCLUDED.updated_at, applied_at = EXCLUDED.applied_at,
-                change_seq = EXCLUDED.change_seq
-            WHERE stored.version < EXCLUDED.version
-            RETURNING version""";
+            """ + ReplicaStore.REPLACE_IF_NEWER + "RETURNING version";
 
     static final String FORGET_HELD = "DELETE FROM replica_held WHERE entity_type = ? AND entity_id = ?";
     static final String UNPARK = "DELETE FROM replica_parked WHERE entity_type = ? AND entity_id = ?";

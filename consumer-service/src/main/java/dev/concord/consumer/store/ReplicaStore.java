@@ -57,19 +57,24 @@ public class ReplicaStore implements ReplicaSink {
     // DO UPDATE: an older or equal version leaves the row (and its change_seq) untouched.
     // EXCLUDED.change_seq is the nextval() the proposed row already drew. RETURNING names the rows
     // that did change.
-    private static final String UPSERT = """
-            INSERT INTO entity AS stored (entity_type, entity_id, version, clock_physical, clock_logical, writer,
-                                          deleted, data, updated_at, applied_at)
-            SELECT t, i, v, cp, cl, w, d, j::jsonb, u::timestamptz, now()
-            FROM unnest(?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::int[], ?::text[], ?::boolean[], ?::text[], ?::text[])
-                 AS proposed(t, i, v, cp, cl, w, d, j, u)
+    // The version guard of every write to the entity table (a row alias "stored"): a proposed row replaces the stored
+    // one, with a fresh change_seq, only for a greater version.
+    static final String REPLACE_IF_NEWER = """
             ON CONFLICT (entity_type, entity_id) DO UPDATE SET
                 version = EXCLUDED.version, clock_physical = EXCLUDED.clock_physical,
                 clock_logical = EXCLUDED.clock_logical, writer = EXCLUDED.writer, deleted = EXCLUDED.deleted,
                 data = EXCLUDED.data, updated_at = EXCLUDED.updated_at, applied_at = EXCLUDED.applied_at,
                 change_seq = EXCLUDED.change_seq
             WHERE stored.version < EXCLUDED.version
-            RETURNING entity_type, entity_id""";
+            """;
+
+    private static final String UPSERT = """
+            INSERT INTO entity AS stored (entity_type, entity_id, version, clock_physical, clock_logical, writer,
+                                          deleted, data, updated_at, applied_at)
+            SELECT t, i, v, cp, cl, w, d, j::jsonb, u::timestamptz, now()
+            FROM unnest(?::text[], ?::text[], ?::bigint[], ?::bigint[], ?::int[], ?::text[], ?::boolean[], ?::text[], ?::text[])
+                 AS proposed(t, i, v, cp, cl, w, d, j, u)
+            """ + REPLACE_IF_NEWER + "RETURNING entity_type, entity_id";
 
     // A repair writes the authoritative state over a row that is older or holds other data at the same version;
     // a row that moved past it since the verification (the applier runs on) is left alone.

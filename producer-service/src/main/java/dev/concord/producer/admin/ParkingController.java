@@ -1,16 +1,9 @@
 package dev.concord.producer.admin;
 
-import dev.concord.contract.ConcordContract;
 import dev.concord.contract.problem.Problem;
 import dev.concord.contract.types.EntityType;
 import dev.concord.contract.types.PoisonPolicy;
-import dev.concord.producer.publish.NotPermittedException;
 import dev.concord.producer.write.RequestRefused;
-import dev.concord.producer.write.UnknownEntityTypeException;
-import dev.concord.security.Action;
-import dev.concord.security.Client;
-import dev.concord.security.ClientResolver;
-import dev.concord.security.Grants;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
@@ -42,27 +35,18 @@ public class ParkingController {
     public record ParkingAccepted(String type, String id, String action) {
     }
 
-    private final ClientResolver clients;
-    private final ConcordContract contract;
+    private final OperatorAccess access;
     private final ControlRecords sender;
 
-    ParkingController(ClientResolver clients, ConcordContract contract, ControlRecords sender) {
-        this.clients = clients;
-        this.contract = contract;
+    ParkingController(OperatorAccess access, ControlRecords sender) {
+        this.access = access;
         this.sender = sender;
     }
 
     @Post(uri = "/{type}", consumes = MediaType.APPLICATION_JSON, produces = MediaType.APPLICATION_JSON)
     public HttpResponse<ParkingAccepted> decide(@PathVariable String type, @Nullable @Body byte[] body,
                                                 @Nullable Authentication authentication) {
-        Client client = clients.resolve(authentication);
-        if (!client.grants().allows(type, Action.ADMIN)) {
-            String needed = Grants.needed(type, Action.ADMIN);
-            throw new NotPermittedException(client.id(), needed, "type",
-                    "Client '" + client.id() + "' may not release or skip " + type + " entities; it needs the grant " + needed + ".");
-        }
-        EntityType entityType = contract.types().find(type)
-                .orElseThrow(() -> new UnknownEntityTypeException(type, contract.types().names()));
+        EntityType entityType = access.require(authentication, type, "release or skip");
         if (entityType.poison() != PoisonPolicy.PARK) {
             throw new RequestRefused(409, Problem.of("type-does-not-park", "Type does not park entities", 409,
                     "Entity type '" + type + "' skips poisoned events (\"poison\": \"" + entityType.poison().id()

@@ -1,13 +1,6 @@
 package dev.concord.producer.admin;
 
-import dev.concord.contract.ConcordContract;
 import dev.concord.contract.types.EntityType;
-import dev.concord.producer.publish.NotPermittedException;
-import dev.concord.producer.write.UnknownEntityTypeException;
-import dev.concord.security.Action;
-import dev.concord.security.Client;
-import dev.concord.security.ClientResolver;
-import dev.concord.security.Grants;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
@@ -38,27 +31,18 @@ public class ReplayController {
     public record ReplayAccepted(String type, String scope, int requests) {
     }
 
-    private final ClientResolver clients;
-    private final ConcordContract contract;
+    private final OperatorAccess access;
     private final ControlRecords sender;
 
-    ReplayController(ClientResolver clients, ConcordContract contract, ControlRecords sender) {
-        this.clients = clients;
-        this.contract = contract;
+    ReplayController(OperatorAccess access, ControlRecords sender) {
+        this.access = access;
         this.sender = sender;
     }
 
     @Post(uri = "/{type}", consumes = MediaType.APPLICATION_JSON, produces = MediaType.APPLICATION_JSON)
     public HttpResponse<ReplayAccepted> replay(@PathVariable String type, @Nullable @Body byte[] body,
                                                @Nullable Authentication authentication) {
-        Client client = clients.resolve(authentication);
-        if (!client.grants().allows(type, Action.ADMIN)) {
-            String needed = Grants.needed(type, Action.ADMIN);
-            throw new NotPermittedException(client.id(), needed, "type",
-                    "Client '" + client.id() + "' may not replay " + type + " entities; it needs the grant " + needed + ".");
-        }
-        EntityType entityType = contract.types().find(type)
-                .orElseThrow(() -> new UnknownEntityTypeException(type, contract.types().names()));
+        EntityType entityType = access.require(authentication, type, "replay");
         ReplayRequestBody request = ReplayRequestBody.parse(body);
         int sent = request.all() ? sender.replayAll(entityType) : sender.replay(entityType, request.ids());
         return HttpResponse.<ReplayAccepted>status(HttpStatus.ACCEPTED)
