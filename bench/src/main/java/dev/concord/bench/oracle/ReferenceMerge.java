@@ -38,7 +38,10 @@ import org.apache.avro.generic.GenericRecord;
  *   <li>an event whose id is among the last {@value #RECENT_IDS} ids decided for an existing entity
  *       (applied, lost or refused) is a duplicate and changes nothing. Ordering alone would not be
  *       enough: an optimistic write may lower the entity's clock, after which a redelivered older
- *       write would look new. An entity that does not exist yet remembers nothing.</li>
+ *       write would look new. An entity that does not exist yet remembers nothing;</li>
+ *   <li>an event with the id of the entity's last applied event is a duplicate too, whatever its clock (a retry that
+ *       was given a new clock), and so is a field-merge event that neither wins nor loses a field (each field it
+ *       writes already holds this very write); such duplicates are not remembered among the decided ids.</li>
  * </ul>
  * Clock-guard refusals and poison records are outside its scope: feed it only accepted events.
  */
@@ -75,7 +78,13 @@ public final class ReferenceMerge {
         if (entity.recent.contains(event.getEventId())) {
             return;
         }
+        if (existed && event.getEventId().equals(entity.lastApplied)) {
+            return;
+        }
         Write write = new Write(event.getClock().getPhysicalMillis(), event.getClock().getLogical(), event.getWriter());
+        if (type.policy() == MergePolicy.FIELD_MERGE && existed && !refusedPatch(event) && neitherWinsNorLoses(entity, event, write)) {
+            return;
+        }
         boolean refused = event.getOp() == Operation.PATCH && type.policy() != MergePolicy.FIELD_MERGE
                 || type.policy() == MergePolicy.OPTIMISTIC && event.getExpectedVersion() != null
                 && entity.version != event.getExpectedVersion();
@@ -86,6 +95,7 @@ public final class ReferenceMerge {
         };
         if (applied) {
             entity.version++;
+            entity.lastApplied = event.getEventId();
         }
         if (applied || existed) {
             entity.remember(event.getEventId());
@@ -117,6 +127,22 @@ public final class ReferenceMerge {
             JsonNode values = AvroToJson.toJson(decode(event.getPayload()));
             for (Schema.Field field : type.schema().getFields()) {
                 entity.fields.put(field.name(), new Register(values.get(field.name()), write));
+            }
+        }
+        return true;
+    }
+
+    private boolean refusedPatch(EntityEvent event) {
+        return event.getOp() == Operation.PATCH && type.policy() != MergePolicy.FIELD_MERGE;
+    }
+
+    /** Every field the event writes is held by a write of the same order: it is already in (a replay). */
+    private boolean neitherWinsNorLoses(Entity entity, EntityEvent event, Write write) {
+        for (Schema.Field field : type.schema().getFields()) {
+            boolean written = event.getOp() != Operation.PATCH || event.getChangedFields().contains(field.name());
+            Register current = entity.fields.get(field.name());
+            if (written && (current == null || !current.write.equals(write))) {
+                return false;
             }
         }
         return true;
@@ -166,6 +192,7 @@ public final class ReferenceMerge {
     private static final class Entity {
         final Map<String, Register> fields = new HashMap<>();
         final java.util.LinkedList<Object> recent = new java.util.LinkedList<>();
+        Object lastApplied;
         Write write;
         boolean deleted;
         long version;

@@ -105,7 +105,10 @@ class ReferenceMergeAgreementTest {
         });
     }
 
-    /** 1 to 3 entities, 1 to 25 writes from three writers on a small clock range (ties), a tenth redelivered, shuffled. */
+    /**
+     * 1 to 3 entities, 1 to 25 writes from three writers on a small clock range (ties), a tenth redelivered, a tenth
+     * retried with a new clock, shuffled.
+     */
     private static List<EntityEvent> history(ConcordContract contract, MergePolicy policy, Random random) {
         List<EntityEvent> log = new ArrayList<>();
         int entities = 1 + random.nextInt(3);
@@ -141,6 +144,12 @@ class ReferenceMergeAgreementTest {
             log.add(event);
             if (random.nextInt(10) == 0) {
                 log.add(event); // a redelivery
+            }
+            if (random.nextInt(10) == 0) {
+                // A retry given a new clock (producer-service restarted between the first try and the retry): same id.
+                EntityEvent retried = EntityEvent.newBuilder(event).build();
+                retried.setClock(new dev.concord.contract.avro.HybridClock(base + random.nextInt(6), random.nextInt(2)));
+                log.add(retried);
             }
         }
         java.util.Collections.shuffle(log, random);
