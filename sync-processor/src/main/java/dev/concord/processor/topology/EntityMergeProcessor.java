@@ -17,8 +17,6 @@ import dev.concord.contract.topics.ConcordTopics;
 import dev.concord.contract.topics.TopicNames;
 import dev.concord.contract.types.EntityType;
 import dev.concord.contract.types.PoisonPolicy;
-import dev.concord.processor.errors.DeadLetters;
-import dev.concord.processor.errors.OutputTooLargeException;
 import dev.concord.processor.errors.PoisonEventException;
 import dev.concord.processor.merge.MergeDecision;
 import dev.concord.processor.merge.MergeRule;
@@ -55,8 +53,6 @@ final class EntityMergeProcessor implements Processor<byte[], EntityEvent, Strin
 
     // A partition's replay publishes this many states per punctuation, one punctuation every REPLAY_PACE.
     static final int REPLAY_CHUNK = 2_000;
-    // Events one parked entity may hold; later ones are dead-lettered (and can be replayed from there).
-    static final int MAX_HELD_EVENTS = 10_000;
     private static final java.time.Duration REPLAY_PACE = java.time.Duration.ofMillis(100);
 
     private final EntityType type;
@@ -74,11 +70,8 @@ final class EntityMergeProcessor implements Processor<byte[], EntityEvent, Strin
     private EntityStateStore states;
     // deleted entities by deletion time (see TombstoneExpiryIndex)
     private TombstoneExpiryIndex tombstones;
-    // Parked entities and their held events; null for a type that skips poisoned events (PoisonPolicy.SKIP).
-    private ParkedEntities parked;
-    // This task's share of the instance's gauges, given back when the task closes (moves away).
-    private long parkedHere;
-    private long heldHere;
+    // What a type that parks does around the merge; null for a type that skips poisoned events (PoisonPolicy.SKIP).
+    private EntityParking parking;
     // A replay of this partition in progress: the last key published (null: none in progress, "" : from the first).
     // In memory only: a rebalance in the middle ends it (counted); sending the request again is harmless.
     private String replayCursor;
@@ -104,15 +97,7 @@ final class EntityMergeProcessor implements Processor<byte[], EntityEvent, Strin
         context.schedule(settings.expiryScanInterval(), PunctuationType.WALL_CLOCK_TIME, this::expireTombstones);
         context.schedule(REPLAY_PACE, PunctuationType.WALL_CLOCK_TIME, this::continuePartitionReplay);
         if (type.poison() == PoisonPolicy.PARK) {
-            this.parked = new ParkedEntities(context.getStateStore(names.parkedStore()), context.getStateStore(names.heldStore()),
-                    topics.eventSerde());
-            // The gauges exist (at 0) from the first task of the type on, not from the first parking: an alert needs them.
-            metrics.parkedKeys(type.name(), 0);
-            metrics.heldEvents(type.name(), 0);
-            parked.all().forEach(entity -> {
-                countParked(1);
-                countHeld(entity.held());
-            });
+            this.parking = new EntityParking(type, names, topics, metrics, context);
         }
     }
 
@@ -123,7 +108,11 @@ final class EntityMergeProcessor implements Processor<byte[], EntityEvent, Strin
             return;
         }
         if (ParkingCommand.isCommand(raw.headers())) {
-            decide(raw);
+            if (parking == null) {
+                metrics.parkingIgnored(type.name(), "not-parked");
+            } else {
+                parking.decide(raw, this::fold);
+            }
             return;
         }
         EntityEvent event = raw.value();
@@ -146,13 +135,11 @@ final class EntityMergeProcessor implements Processor<byte[], EntityEvent, Strin
                     + " (murmur2 of the key's UTF-8 bytes, as Kafka's Java producer places keyed records: docs/contract.md)");
             return;
         }
-        if (parked == null) {
+        if (parking == null) {
             fold(record);
             return;
         }
-        Optional<ParkedEntities.Parked> entity = parked.get(record.key());
-        if (entity.isPresent()) {
-            hold(entity.get(), record);
+        if (parking.holdIfParked(record)) {
             return;
         }
         try {
@@ -160,13 +147,13 @@ final class EntityMergeProcessor implements Processor<byte[], EntityEvent, Strin
         } catch (RuntimeException e) {
             // Parked in this transaction, then dead-lettered as any poison by the processing handler (which lets
             // the task go on, keeping this store write). Any failure parks, not only a bad payload: in order means in order.
-            park(record, e.getMessage());
+            parking.park(record, e.getMessage());
             throw e;
         }
     }
 
     /** The merge of one well-formed, well-placed event: dedup, clock guard, the type's rule, and the outputs. */
-    private void fold(Record<String, EntityEvent> record) {
+    void fold(Record<String, EntityEvent> record) {
         EntityEvent event = record.value();
         GenericRecord payload = checkBelongsHere(record.key(), event);
         EntityState current = states.get(record.key());
@@ -200,89 +187,6 @@ final class EntityMergeProcessor implements Processor<byte[], EntityEvent, Strin
         }
     }
 
-    private void park(Record<String, EntityEvent> record, String reason) {
-        boolean already = parked.get(record.key()).isPresent();
-        parked.park(record.key(), record.value(), reason, context.currentSystemTimeMs());
-        if (!already) {
-            countParked(1);
-        }
-        metrics.parked(type.name());
-        LOG.warn("Parked {}/{}: its later events wait for an operator to release or skip it ({})", type.name(),
-                LogSafe.of(record.key()), LogSafe.of(reason));
-    }
-
-    private void hold(ParkedEntities.Parked entity, Record<String, EntityEvent> record) {
-        if (entity.held() >= MAX_HELD_EVENTS) {
-            // Bounded: an entity nobody attends to must not grow the store forever. The event is dead-lettered with
-            // this reason, like poison, and can be replayed from there.
-            throw new PoisonEventException("entity " + type.name() + "/" + LogSafe.of(record.key()) + " is parked and already holds "
-                    + entity.held() + " events, the most one entity may hold");
-        }
-        long offset = context.recordMetadata().map(RecordMetadata::offset).orElse(-1L);
-        parked.hold(entity, record.value(), offset);
-        countHeld(1);
-    }
-
-    /**
-     * An operator's decision about a parked entity ({@link ParkingCommand}): release tries the poisoned event again and,
-     * if it folds, applies the held events in order; skip applies the held events without it (it stays in the dead-letter
-     * topic). A held event that turns out poisoned parks the entity again behind it, dead-lettered, and the rest keep
-     * waiting. A command for an entity that is not parked here changes nothing and is counted.
-     */
-    private void decide(Record<byte[], EntityEvent> command) {
-        Optional<ParkingCommand.Action> action = ParkingCommand.actionOf(command.headers());
-        EntityIdGrammar.Decoded key = EntityIdGrammar.decode(command.key());
-        Optional<ParkedEntities.Parked> entity = parked == null || !key.valid() ? Optional.empty() : parked.get(key.id());
-        if (action.isEmpty() || entity.isEmpty()) {
-            metrics.parkingIgnored(type.name(), action.isEmpty() ? "unknown-action" : "not-parked");
-            return;
-        }
-        String id = key.id();
-        if (action.get() == ParkingCommand.Action.RELEASE) {
-            Record<String, EntityEvent> poisoned = new Record<>(id, parked.poisonedEvent(entity.get()), command.timestamp());
-            try {
-                fold(poisoned);
-            } catch (RuntimeException e) {
-                // Still poison: it stays parked (the event is in the dead-letter topic already), with today's reason.
-                parked.park(id, poisoned.value(), e.getMessage(), entity.get().sinceMillis());
-                metrics.parkingIgnored(type.name(), "still-poisoned");
-                LOG.warn("Release of {}/{} refused: its poisoned event still fails ({})", type.name(), LogSafe.of(id),
-                        LogSafe.of(e.getMessage()));
-                return;
-            }
-        }
-        parked.unpark(id);
-        countParked(-1);
-        metrics.unparked(type.name(), action.get().headerValue());
-        List<ParkedEntities.Held> waiting = parked.held(id);
-        for (int i = 0; i < waiting.size(); i++) {
-            ParkedEntities.Held held = waiting.get(i);
-            parked.removeHeld(held);
-            countHeld(-1);
-            Record<String, EntityEvent> record = new Record<>(id, held.event(), command.timestamp());
-            try {
-                fold(record);
-            } catch (RuntimeException e) {
-                deadLetter(record, held.offset(), e);
-                park(record, e.getMessage());
-                parked.setHeldCount(id, waiting.size() - i - 1);
-                return;
-            }
-        }
-        LOG.info("{}/{} {}: {} held events applied", type.name(), LogSafe.of(id),
-                action.get() == ParkingCommand.Action.RELEASE ? "released" : "skipped its poisoned event", waiting.size());
-    }
-
-    private void deadLetter(Record<String, EntityEvent> record, long offset, Exception error) {
-        int partition = context.recordMetadata().map(RecordMetadata::partition).orElse(-1);
-        String stage = error instanceof OutputTooLargeException ? "produce" : "process";
-        org.apache.kafka.common.header.Headers headers = DeadLetters.describe(stage, TopicNames.events(type.name()),
-                partition, offset, error);
-        byte[] value = topics.eventSerde().serializer().serialize(null, record.value());
-        context.forward(new Record<>(record.key(), (Object) value, record.timestamp(), headers), names.deadLetterSink());
-        metrics.deadLettered(stage);
-    }
-
     /**
      * A replay request ({@link ReplayRequest}): the current state of the key's entity, or of every entity of this
      * task's partition, published again as it is (same bytes, same version), in this task's transaction like any
@@ -313,22 +217,11 @@ final class EntityMergeProcessor implements Processor<byte[], EntityEvent, Strin
         metrics.replayed(type.name(), 1);
     }
 
-    private void countParked(long delta) {
-        parkedHere += delta;
-        metrics.parkedKeys(type.name(), delta);
-    }
-
-    private void countHeld(long delta) {
-        heldHere += delta;
-        metrics.heldEvents(type.name(), delta);
-    }
-
     @Override
     public void close() {
-        metrics.parkedKeys(type.name(), -parkedHere);
-        metrics.heldEvents(type.name(), -heldHere);
-        parkedHere = 0;
-        heldHere = 0;
+        if (parking != null) {
+            parking.close();
+        }
         if (replayCursor != null) {
             metrics.replayIgnored(type.name(), "interrupted");
             LOG.warn("A replay of {}'s partition stopped after key '{}' (the task moved or closed); send the request again"
