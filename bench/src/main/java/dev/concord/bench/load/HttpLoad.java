@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.concord.contract.avro.EntityEvent;
 import dev.concord.contract.avro.Operation;
-import dev.concord.contract.json.AvroToJson;
 import dev.concord.contract.serde.PayloadCodec;
 import dev.concord.contract.types.EntityType;
 import java.io.IOException;
@@ -23,7 +22,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
-import org.apache.avro.generic.GenericRecord;
 
 /**
  * Sends events as a client of producer-service's HTTP API would: {@code PUT} the entity, {@code PATCH} (merge patch)
@@ -135,15 +133,12 @@ public final class HttpLoad {
         if (event.getOp() == Operation.DELETE) {
             return request.DELETE().build();
         }
-        GenericRecord payload = payloads.decode(event.getPayload(), type.schema());
-        ObjectNode entity = (ObjectNode) AvroToJson.toJson(payload);
+        ObjectNode body = ClientBody.of(event, type, payloads);
         if (event.getOp() == Operation.PATCH) {
-            ObjectNode patch = JSON.createObjectNode();
-            event.getChangedFields().forEach(field -> patch.set(field.toString(), entity.get(field.toString())));
             return request.header("Content-Type", "application/merge-patch+json")
-                    .method("PATCH", HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(patch))).build();
+                    .method("PATCH", HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build();
         }
         return request.header("Content-Type", "application/json")
-                .PUT(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(entity))).build();
+                .PUT(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build();
     }
 }

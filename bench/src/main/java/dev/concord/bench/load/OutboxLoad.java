@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.concord.contract.avro.EntityEvent;
 import dev.concord.contract.avro.Operation;
-import dev.concord.contract.json.AvroToJson;
 import dev.concord.contract.serde.PayloadCodec;
 import dev.concord.contract.types.EntityType;
 import java.sql.Connection;
@@ -77,21 +76,10 @@ public final class OutboxLoad {
             append.setString(1, type.name());
             append.setString(2, event.getEntityId());
             append.setString(3, event.getOp().name());
-            if (event.getOp() == Operation.DELETE) {
-                append.setString(4, null);
-                append.setArray(5, null);
-            } else {
-                ObjectNode entity = AvroToJson.toJson(payloads.decode(event.getPayload(), type.schema()));
-                if (event.getOp() == Operation.PATCH) {
-                    ObjectNode patch = JSON.createObjectNode();
-                    event.getChangedFields().forEach(field -> patch.set(field.toString(), entity.get(field.toString())));
-                    append.setString(4, JSON.writeValueAsString(patch));
-                    append.setArray(5, connection.createArrayOf("text", event.getChangedFields().stream().map(Object::toString).toArray()));
-                } else {
-                    append.setString(4, JSON.writeValueAsString(entity));
-                    append.setArray(5, null);
-                }
-            }
+            ObjectNode body = ClientBody.of(event, type, payloads);
+            append.setString(4, body == null ? null : JSON.writeValueAsString(body));
+            append.setArray(5, event.getOp() == Operation.PATCH
+                    ? connection.createArrayOf("text", event.getChangedFields().stream().map(Object::toString).toArray()) : null);
             append.execute();
         }
     }
