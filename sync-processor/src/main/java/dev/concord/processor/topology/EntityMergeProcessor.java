@@ -11,6 +11,7 @@ import dev.concord.contract.avro.WriteRef;
 import dev.concord.contract.events.ParkingCommand;
 import dev.concord.contract.events.ReplayRequest;
 import dev.concord.contract.ids.EntityIdGrammar;
+import dev.concord.contract.outcomes.DecisionHeaders;
 import dev.concord.contract.serde.PayloadCodec;
 import dev.concord.contract.text.LogSafe;
 import dev.concord.contract.topics.ConcordTopics;
@@ -26,6 +27,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -172,7 +175,7 @@ final class EntityMergeProcessor implements Processor<byte[], EntityEvent, Strin
         if (decision instanceof MergeDecision.Accepted accepted) {
             EntityState next = accepted.state();
             rememberEvent(next, current, event);
-            apply(record, next);
+            apply(record, next, accepted.partialLoss().map(MergeDecision.Loss::fields).orElse(List.of()));
             accepted.partialLoss().ifPresent(loss -> recordConflict(record, ConflictScope.FIELDS, loss, next));
         } else if (decision instanceof MergeDecision.Discarded discarded) {
             // The state is unchanged, so nothing is published; only the store learns the event id.
@@ -181,6 +184,12 @@ final class EntityMergeProcessor implements Processor<byte[], EntityEvent, Strin
             recordConflict(record, ConflictScope.RECORD, discarded.loss(), current);
         } else if (decision instanceof MergeDecision.Duplicate) {
             metrics.duplicateDropped(type.name());
+            if (current != null && !event.getEventId().equals(current.getLastEventId())) {
+                // The same write (clock and writer) under a new id: its writer learns so from the ledger, not from silence.
+                reject(record, current, RejectionReason.ALREADY_APPLIED, "the entity already holds this write (clock "
+                        + event.getClock().getPhysicalMillis() + "/" + event.getClock().getLogical() + ", writer "
+                        + LogSafe.of(event.getWriter()) + ") under another event id; nothing changed");
+            }
         } else if (decision instanceof MergeDecision.Refused refused) {
             reject(record, current, refused.reason(), refused.detail());
             rememberRefusal(record.key(), current, event);
@@ -289,14 +298,18 @@ final class EntityMergeProcessor implements Processor<byte[], EntityEvent, Strin
         return event.getClock().getPhysicalMillis() - now > settings.maxClockSkew().toMillis();
     }
 
-    private void apply(Record<String, EntityEvent> record, EntityState state) {
+    private void apply(Record<String, EntityEvent> record, EntityState state, List<String> lostFields) {
         EntityStateStore.Encoded encoded = states.encode(state);
         outputs.checkSize("state", names.stateTopic(), encoded.published().length);
         states.put(record.key(), encoded);
         if (state.getDeleted()) {
             tombstones.add(state.getUpdatedAt().toEpochMilli(), record.key());
         }
-        context.forward(record.withValue((Object) encoded.published()), names.stateSink());
+        // Which write this state decided, on the record itself: readers learn outcomes without another record.
+        // (On a copy: the input's headers also travel to this event's conflict record, where they would mislead.)
+        Headers headers = new RecordHeaders(record.headers().toArray());
+        DecisionHeaders.mark(headers, record.value().getEventId().toString(), lostFields);
+        context.forward(record.withValue((Object) encoded.published()).withHeaders(headers), names.stateSink());
         metrics.applied(type.name());
     }
 
