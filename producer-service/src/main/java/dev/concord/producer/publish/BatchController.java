@@ -4,6 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.concord.contract.avro.Operation;
 import dev.concord.contract.clock.HlcTimestamp;
+import dev.concord.contract.outcomes.ConsistencyToken;
+import dev.concord.contract.outcomes.WaitPreference;
+import dev.concord.producer.outcome.DecisionWaits;
+import dev.concord.producer.outcome.WriteOutcomeView;
 import dev.concord.contract.problem.Problem;
 import dev.concord.contract.settings.Settings;
 import dev.concord.contract.text.LogSafe;
@@ -21,6 +25,7 @@ import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MediaType;
+import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Header;
@@ -30,11 +35,13 @@ import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.authentication.Authentication;
 import io.micronaut.security.rules.SecurityRule;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
@@ -49,7 +56,9 @@ import org.slf4j.LoggerFactory;
  * partition, offset, clock), or the item's status plus its {@code problem} — exactly what the
  * single-entity request would have answered. Items are sent in array order, so items of one entity
  * keep their order; they are not atomic (some may be accepted while others are refused). A malformed
- * batch (not a JSON array, empty, more than {@code max-items}) is refused whole.
+ * batch (not a JSON array, empty, more than {@code max-items}) is refused whole. With {@code Prefer: wait=N} each
+ * accepted item waits for its decision (all at once): 200 with its {@code outcome}, 409/422 with the processor's refusal,
+ * or 202 if none came in time. {@code consistencyToken} covers every accepted item (docs/consistency.md).
  */
 @Controller("/v1/events")
 @Context // its settings are checked at start-up, not at the first request
@@ -64,9 +73,11 @@ public class BatchController {
     private final RateLimiter rateLimiter;
     private final WriteMetrics metrics;
     private final int maxItems;
+    private final DecisionWaits waits;
 
     public BatchController(PublishService publishService, ClientResolver clients, RateLimiter rateLimiter, WriteMetrics metrics,
-                           Settings settings) {
+                           Settings settings, DecisionWaits waits) {
+        this.waits = waits;
         this.publishService = publishService;
         this.clients = clients;
         this.rateLimiter = rateLimiter;
@@ -77,8 +88,10 @@ public class BatchController {
     @Post(consumes = MediaType.APPLICATION_JSON, produces = MediaType.APPLICATION_JSON)
     public CompletableFuture<HttpResponse<Map<String, Object>>> publish(@Nullable @Body byte[] body,
                                                                        @Nullable @Header(RequestIds.HEADER) String requestId,
+                                                                       @Nullable @Header(WaitPreference.PREFER) String prefer,
                                                                        @Nullable Authentication authentication) {
         Client client = clients.resolve(authentication);
+        Optional<Duration> wait = waits.requested(prefer);
         ArrayNode items = StrictJsonReader.readArray(body);
         if (items.isEmpty() || items.size() > maxItems) {
             throw new RequestRefused(items.isEmpty() ? 400 : 413, Problem.of(items.isEmpty() ? "empty-batch" : "batch-too-large",
@@ -95,6 +108,12 @@ public class BatchController {
             try {
                 WriteCommand command = command(items.get(i), client, batchRequestId + "#" + i);
                 result = publishService.publish(command).thenApply(outcome -> accepted(index, outcome));
+                if (wait.isPresent()) {
+                    // Every item waits at once, so the batch waits at most the asked time, not that per item.
+                    result = result.thenCompose(receipt -> waits.await((String) receipt.get("eventId"), wait.get())
+                            .thenApply(decided -> decided.map(d -> DecisionResponses.batchItem(receipt, d, "/v1/events#" + index))
+                                    .orElse(receipt)));
+                }
             } catch (RefusedException refused) {
                 metrics.refused(WriteMetrics.Source.HTTP, refused.problem());
                 result = CompletableFuture.completedFuture(refused(index, refused, "/v1/events"));
@@ -103,15 +122,34 @@ public class BatchController {
         }
         return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).thenApply(done -> {
             List<Map<String, Object>> all = results.stream().map(CompletableFuture::join).toList();
-            long accepted = all.stream().filter(r -> Integer.valueOf(202).equals(r.get("status"))).count();
+            // Accepted = published: an item sync-processor refused afterwards was accepted here, and is in its ledger.
+            long accepted = all.stream().filter(r -> r.containsKey("eventId")).count();
             LOG.info("Batch {} from client '{}': {} of {} events accepted", LogSafe.of(batchRequestId), LogSafe.of(client.id()),
                     accepted, all.size());
             Map<String, Object> response = new LinkedHashMap<>();
             response.put("accepted", accepted);
             response.put("refused", all.size() - accepted);
             response.put("results", all);
-            return HttpResponse.<Map<String, Object>>status(HttpStatus.MULTI_STATUS).body(response);
+            if (accepted > 0) {
+                response.put("consistencyToken", sessionToken(all));
+            }
+            MutableHttpResponse<Map<String, Object>> answer = HttpResponse.<Map<String, Object>>status(HttpStatus.MULTI_STATUS).body(response);
+            return wait.isPresent() ? answer.header(WaitPreference.APPLIED, WaitPreference.applied(wait.get())) : answer;
         });
+    }
+
+    /** One token for every accepted item: a replica read with it reflects all of them (by version once decided). */
+    private static String sessionToken(List<Map<String, Object>> results) {
+        List<ConsistencyToken.Write> writes = new ArrayList<>();
+        for (Map<String, Object> result : results) {
+            if (result.get("outcome") instanceof WriteOutcomeView outcome) {
+                writes.add(ConsistencyToken.Write.decided(outcome.entityType(), outcome.entityId(), outcome.version()));
+            } else if (result.containsKey("eventId")) {
+                writes.add(ConsistencyToken.Write.undecided((String) result.get("entityType"), (String) result.get("entityId"),
+                        (String) result.get("eventId")));
+            }
+        }
+        return ConsistencyToken.of(writes).text();
     }
 
     /** One item as a write command; a malformed item is a 400 for that item alone. */
@@ -208,6 +246,7 @@ public class BatchController {
         result.put("offset", a.offset());
         result.put("clock", a.clock());
         result.put("writer", a.writer());
+        result.put("consistencyToken", a.consistencyToken());
         if (outcome.replayed()) {
             result.put("replayed", true);
         }

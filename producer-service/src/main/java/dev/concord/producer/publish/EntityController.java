@@ -1,13 +1,14 @@
 package dev.concord.producer.publish;
 
 import dev.concord.contract.avro.Operation;
+import dev.concord.contract.outcomes.WaitPreference;
+import dev.concord.producer.outcome.DecisionWaits;
 import dev.concord.producer.write.InvalidEntityIdException;
 import dev.concord.producer.write.RefusedException;
 import dev.concord.producer.write.RequestIds;
 import dev.concord.security.ClientResolver;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
-import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.annotation.Body;
@@ -22,6 +23,8 @@ import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.authentication.Authentication;
 import io.micronaut.security.rules.SecurityRule;
+import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -32,7 +35,8 @@ import java.util.concurrent.CompletableFuture;
  * is {@code application/problem+json} ({@link RefusedException}). Bodies are taken raw so that
  * malformed JSON gets our own error, with line and column. Headers: {@code If-Match: "<version>"} →
  * expectedVersion, {@code Idempotency-Key} → deterministic event id, {@code X-Request-Id} → source,
- * {@code X-Concord-Clock}/{@code X-Concord-Writer} → server-owned fields (trusted writers only).
+ * {@code X-Concord-Clock}/{@code X-Concord-Writer} → server-owned fields (trusted writers only), {@code Prefer: wait=N}
+ * → wait up to N seconds for sync-processor's decision and answer with it ({@link DecisionResponses}; docs/consistency.md).
  *
  * <p>Runs on the blocking pool: {@code KafkaProducer.send} may wait for metadata or buffer space,
  * which must never stall Netty's event loop.
@@ -47,43 +51,48 @@ public class EntityController {
     private final PublishService publishService;
     private final ClientResolver clients;
     private final RateLimiter rateLimiter;
+    private final DecisionWaits waits;
 
-    public EntityController(PublishService publishService, ClientResolver clients, RateLimiter rateLimiter) {
+    public EntityController(PublishService publishService, ClientResolver clients, RateLimiter rateLimiter, DecisionWaits waits) {
         this.publishService = publishService;
         this.clients = clients;
         this.rateLimiter = rateLimiter;
+        this.waits = waits;
     }
 
     /** The id segment is optional in the route only so that a missing id gets a 400 naming {@code id}, not a bare 404. */
     @Put(uri = "/{type}{/id}", consumes = MediaType.APPLICATION_JSON, produces = MediaType.APPLICATION_JSON)
-    public CompletableFuture<MutableHttpResponse<PublishAccepted>> upsert(
+    public CompletableFuture<MutableHttpResponse<?>> upsert(
             HttpRequest<?> request, @PathVariable String type, @Nullable @PathVariable String id, @Nullable @Body byte[] body,
             @Nullable @Header(RequestHeaders.IF_MATCH) String ifMatch,
             @Nullable @Header(RequestHeaders.IDEMPOTENCY_KEY) String idempotencyKey,
             @Nullable @Header(RequestHeaders.CLOCK) String clock, @Nullable @Header(RequestHeaders.WRITER) String writer,
-            @Nullable @Header(RequestIds.HEADER) String requestId, @Nullable Authentication authentication) {
-        return write(request, Operation.UPSERT, type, id, body, ifMatch, idempotencyKey, clock, writer, requestId, authentication);
+            @Nullable @Header(RequestIds.HEADER) String requestId, @Nullable @Header(WaitPreference.PREFER) String prefer,
+            @Nullable Authentication authentication) {
+        return write(request, Operation.UPSERT, type, id, body, ifMatch, idempotencyKey, clock, writer, requestId, prefer, authentication);
     }
 
     /** A JSON merge patch: each top-level member replaces that field's whole value; {@code null} removes it. */
     @Patch(uri = "/{type}{/id}", consumes = MERGE_PATCH_JSON, produces = MediaType.APPLICATION_JSON)
-    public CompletableFuture<MutableHttpResponse<PublishAccepted>> patch(
+    public CompletableFuture<MutableHttpResponse<?>> patch(
             HttpRequest<?> request, @PathVariable String type, @Nullable @PathVariable String id, @Nullable @Body byte[] body,
             @Nullable @Header(RequestHeaders.IF_MATCH) String ifMatch,
             @Nullable @Header(RequestHeaders.IDEMPOTENCY_KEY) String idempotencyKey,
             @Nullable @Header(RequestHeaders.CLOCK) String clock, @Nullable @Header(RequestHeaders.WRITER) String writer,
-            @Nullable @Header(RequestIds.HEADER) String requestId, @Nullable Authentication authentication) {
-        return write(request, Operation.PATCH, type, id, body, ifMatch, idempotencyKey, clock, writer, requestId, authentication);
+            @Nullable @Header(RequestIds.HEADER) String requestId, @Nullable @Header(WaitPreference.PREFER) String prefer,
+            @Nullable Authentication authentication) {
+        return write(request, Operation.PATCH, type, id, body, ifMatch, idempotencyKey, clock, writer, requestId, prefer, authentication);
     }
 
     @Delete(uri = "/{type}{/id}", produces = MediaType.APPLICATION_JSON)
-    public CompletableFuture<MutableHttpResponse<PublishAccepted>> delete(
+    public CompletableFuture<MutableHttpResponse<?>> delete(
             HttpRequest<?> request, @PathVariable String type, @Nullable @PathVariable String id,
             @Nullable @Header(RequestHeaders.IF_MATCH) String ifMatch,
             @Nullable @Header(RequestHeaders.IDEMPOTENCY_KEY) String idempotencyKey,
             @Nullable @Header(RequestHeaders.CLOCK) String clock, @Nullable @Header(RequestHeaders.WRITER) String writer,
-            @Nullable @Header(RequestIds.HEADER) String requestId, @Nullable Authentication authentication) {
-        return write(request, Operation.DELETE, type, id, null, ifMatch, idempotencyKey, clock, writer, requestId, authentication);
+            @Nullable @Header(RequestIds.HEADER) String requestId, @Nullable @Header(WaitPreference.PREFER) String prefer,
+            @Nullable Authentication authentication) {
+        return write(request, Operation.DELETE, type, id, null, ifMatch, idempotencyKey, clock, writer, requestId, prefer, authentication);
     }
 
     /**
@@ -97,18 +106,19 @@ public class EntityController {
         return InvalidEntityIdException.requireValidEncoded(path.substring(path.lastIndexOf('/') + 1));
     }
 
-    private CompletableFuture<MutableHttpResponse<PublishAccepted>> write(
+    private CompletableFuture<MutableHttpResponse<?>> write(
             HttpRequest<?> request, Operation op, String type, String decodedId, byte[] body, String ifMatch,
-            String idempotencyKey, String clock, String writer, String requestId, Authentication authentication) {
+            String idempotencyKey, String clock, String writer, String requestId, String prefer, Authentication authentication) {
         var client = clients.resolve(authentication);
+        Optional<Duration> wait = waits.requested(prefer);
         rateLimiter.admit(client, 1);
         String id = decodedId == null ? null : strictId(request);
         WriteCommand command = new WriteCommand(op, type, id, body, null, RequestHeaders.expectedVersion(ifMatch),
                 RequestHeaders.idempotencyKey(idempotencyKey), RequestHeaders.serverFields(clock, writer), client,
                 RequestIds.fromHeaderOrNew(requestId), "(body)");
-        return publishService.publish(command).thenApply(outcome -> {
-            MutableHttpResponse<PublishAccepted> response = HttpResponse.accepted().body(outcome.accepted());
-            return outcome.replayed() ? response.header(RequestHeaders.REPLAYED, "true") : response;
-        });
+        return publishService.publish(command).thenCompose(published -> wait.isEmpty()
+                ? CompletableFuture.completedFuture(DecisionResponses.accepted(published))
+                : waits.await(published.accepted().eventId(), wait.get())
+                        .thenApply(decided -> DecisionResponses.single(published, decided, wait.get(), request.getPath())));
     }
 }

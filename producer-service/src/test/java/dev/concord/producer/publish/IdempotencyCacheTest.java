@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class IdempotencyCacheTest {
 
     private static final PublishAccepted RECEIPT = new PublishAccepted("e", "customer", "c-1", "t", 0, 7,
-            new PublishAccepted.Clock(1, 0), "w");
+            new PublishAccepted.Clock(1, 0), "w", "ct1.token");
 
     private final IdempotencyCache cache = new IdempotencyCache(100, Duration.ofMinutes(5));
     private final AtomicInteger published = new AtomicInteger();

@@ -12,6 +12,11 @@ public record EntityType(String name, Schema schema, MergePolicy policy, int par
 
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]{0,62}");
 
+    /** Whether {@code name} can name an entity type (lowercase letters, digits and '-', starting with a letter). */
+    public static boolean isValidName(String name) {
+        return name != null && NAME.matcher(name).matches();
+    }
+
     public EntityType {
         if (!NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("entity type name '" + name + "' must match " + NAME.pattern());
