@@ -45,6 +45,10 @@ public final class ReplicatedTypes {
         return new ReplicatedTypes(chosen);
     }
 
+    public List<EntityType> all() {
+        return types;
+    }
+
     public Optional<EntityType> find(String name) {
         return types.stream().filter(t -> t.name().equals(name)).findFirst();
     }

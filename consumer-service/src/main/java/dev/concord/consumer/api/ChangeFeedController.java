@@ -1,8 +1,10 @@
 package dev.concord.consumer.api;
 
+import dev.concord.consumer.consistency.ReadYourWrites;
 import dev.concord.consumer.feed.ChangeFeedService;
 import dev.concord.consumer.feed.FeedSettings;
 import dev.concord.consumer.store.CursorGoneException;
+import dev.concord.contract.outcomes.WaitPreference;
 import dev.concord.replica.ReplicatedTypes;
 import dev.concord.replica.store.StoreException;
 import io.micronaut.core.annotation.Nullable;
@@ -16,6 +18,7 @@ import io.micronaut.http.annotation.Header;
 import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.security.authentication.Authentication;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.reactivestreams.Publisher;
@@ -27,7 +30,9 @@ import org.reactivestreams.Publisher;
  *       ({@code {changes:[...], next, store}}); with {@code wait} seconds (capped at {@code concord.feed.max-wait})
  *       it waits until there is one or the time is up, then answers an empty list and the same cursor.
  *       No thread or connection is held while waiting. 410 problem when the store can no longer serve the
- *       cursor without a gap (the client must resync).</li>
+ *       cursor without a gap (the client must resync). With {@code X-Concord-After} (docs/consistency.md) it first
+ *       waits until the store reflects the token's writes of the requested types (503 {@code not-yet-consistent}
+ *       when it cannot within the bound), so the page after a client's own cursor holds its writes.</li>
  *   <li>{@code GET /v1/changes/stream?types=&after=&store=}: Server-Sent Events, {@code id:} = {@code <store>:<seq>},
  *       resuming after the {@code Last-Event-ID} header (or {@code after}); headers and a comment go out at
  *       once, a comment every {@code concord.feed.heartbeat} while idle; ends with {@code event: resync} when
@@ -43,7 +48,10 @@ public class ChangeFeedController {
     private final FeedSettings settings;
     private final ReadAccess access;
 
-    ChangeFeedController(ReplicatedTypes types, ChangeFeedService feed, ReadAccess access) {
+    private final ReadYourWrites readYourWrites;
+
+    ChangeFeedController(ReplicatedTypes types, ChangeFeedService feed, ReadAccess access, ReadYourWrites readYourWrites) {
+        this.readYourWrites = readYourWrites;
         this.types = types;
         this.feed = feed;
         this.access = access;
@@ -54,6 +62,8 @@ public class ChangeFeedController {
     public CompletableFuture<HttpResponse<?>> changes(@Nullable @QueryValue Long after, @Nullable @QueryValue String store,
                                                       @Nullable @QueryValue String types,
                                                       @Nullable @QueryValue Integer limit, @Nullable @QueryValue Integer wait,
+                                                      @Nullable @Header(ReadYourWrites.HEADER) String writesAfter,
+                                                      @Nullable @Header(WaitPreference.PREFER) String prefer,
                                                       HttpRequest<?> request, @Nullable Authentication authentication) {
         FeedRequest feedRequest = access.authorize(authentication, FeedRequest.of(this.types, after, store, types));
         if (limit != null && limit < 1) {
@@ -65,8 +75,13 @@ public class ChangeFeedController {
         int pageLimit = Math.min(limit == null ? settings.defaultLimit() : limit, settings.maxLimit());
         Duration waitFor = wait == null ? Duration.ZERO : min(Duration.ofSeconds(wait), settings.maxWait());
         String path = request.getPath();
-        return feed.poll(feedRequest.cursor(), feedRequest.types(), pageLimit, waitFor)
-                .<HttpResponse<?>>thenApply(HttpResponse::ok)
+        Optional<ReadYourWrites.Condition> condition = readYourWrites.condition(writesAfter, prefer);
+        CompletableFuture<Boolean> reflected = condition.isEmpty() ? CompletableFuture.completedFuture(true)
+                : readYourWrites.awaitReflected(condition.get(), write -> feedRequest.types().contains(write.type()));
+        return reflected.thenCompose(ready -> ready
+                ? feed.poll(feedRequest.cursor(), feedRequest.types(), pageLimit, waitFor).<HttpResponse<?>>thenApply(HttpResponse::ok)
+                : CompletableFuture.<HttpResponse<?>>completedFuture(
+                        EntityProblems.notYetConsistent(ReadYourWrites.HEADER, condition.get().bound(), path)))
                 .exceptionally(error -> {
                     Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
                     if (cause instanceof CursorGoneException gone) {

@@ -1,10 +1,13 @@
 package dev.concord.consumer.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.concord.consumer.consistency.ReadYourWrites;
 import dev.concord.consumer.store.EntityPage;
 import dev.concord.consumer.store.EntityReader;
 import dev.concord.consumer.store.StoredEntity;
 import dev.concord.contract.ids.EntityIdGrammar;
+import dev.concord.contract.outcomes.ConsistencyToken;
+import dev.concord.contract.outcomes.WaitPreference;
 import dev.concord.replica.ReplicatedTypes;
 import dev.concord.replica.store.StoreException;
 import io.micronaut.core.annotation.Nullable;
@@ -22,8 +25,13 @@ import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.micronaut.security.authentication.Authentication;
+import jakarta.inject.Named;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * Reads entities from this replica's store.
@@ -39,6 +47,10 @@ import java.util.Optional;
  * {@code after} for the following page (keyset paging). Deleted entities are left out unless
  * {@code deleted=true}. {@code changeSeq} is the change feed's head when the first page was read: list
  * every page, then follow the feed after it, and nothing is missed.
+ *
+ * <p>Both take {@code X-Concord-After: <consistency token>} (docs/consistency.md): the read waits until this replica
+ * reflects the token's writes of that entity (or type), at most {@code concord.read-your-writes.max-wait} or
+ * {@code Prefer: wait=N}, and is answered 503 {@code not-yet-consistent} with {@code Retry-After} otherwise.
  *
  * <p>Reads run on the blocking pool: JDBC blocks.
  */
@@ -60,27 +72,39 @@ public class EntityController {
     private final ReplicatedTypes types;
     private final EntityReader reader;
     private final ReadAccess access;
+    private final ReadYourWrites readYourWrites;
+    private final ExecutorService blocking;
 
-    EntityController(ReplicatedTypes types, EntityReader reader, ReadAccess access) {
+    EntityController(ReplicatedTypes types, EntityReader reader, ReadAccess access, ReadYourWrites readYourWrites,
+                     @Named(TaskExecutors.BLOCKING) ExecutorService blocking) {
         this.types = types;
         this.reader = reader;
         this.access = access;
+        this.readYourWrites = readYourWrites;
+        this.blocking = blocking;
     }
 
     @Get("/{type}/{id}")
     @Produces({MediaType.APPLICATION_JSON, "application/problem+json"})
-    public HttpResponse<?> get(String type, String id, HttpRequest<?> request,
+    public CompletableFuture<HttpResponse<?>> get(String type, String id, HttpRequest<?> request,
                                @Nullable @Header(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch,
+                               @Nullable @Header(ReadYourWrites.HEADER) String after,
+                               @Nullable @Header(WaitPreference.PREFER) String prefer,
                                @Nullable Authentication authentication) {
         String path = request.getPath();
         if (types.find(type).isEmpty()) {
-            return EntityProblems.unknownType(type, types.names(), path);
+            return now(EntityProblems.unknownType(type, types.names(), path));
         }
         access.requireRead(authentication, type);
         Optional<EntityIdGrammar.Violation> invalidId = EntityIdGrammar.check(id);
         if (invalidId.isPresent()) {
-            return EntityProblems.invalidEntityId("id", invalidId.get(), path);
+            return now(EntityProblems.invalidEntityId("id", invalidId.get(), path));
         }
+        return afterReflecting(readYourWrites.condition(after, prefer), write -> write.type().equals(type) && write.entityId().equals(id),
+                path, () -> read(type, id, ifNoneMatch, path));
+    }
+
+    private HttpResponse<?> read(String type, String id, String ifNoneMatch, String path) {
         Optional<StoredEntity> stored = reader.find(type, id);
         if (stored.isEmpty()) {
             return EntityProblems.notFound(type, id, path);
@@ -98,29 +122,51 @@ public class EntityController {
 
     @Get("/{type}")
     @Produces({MediaType.APPLICATION_JSON, "application/problem+json"})
-    public HttpResponse<?> list(String type, @Nullable @QueryValue String after, @Nullable @QueryValue Integer limit,
+    public CompletableFuture<HttpResponse<?>> list(String type, @Nullable @QueryValue String after, @Nullable @QueryValue Integer limit,
                                 @Nullable @QueryValue String deleted, HttpRequest<?> request,
+                                @Nullable @Header(ReadYourWrites.HEADER) String writesAfter,
+                                @Nullable @Header(WaitPreference.PREFER) String prefer,
                                 @Nullable Authentication authentication) {
         String path = request.getPath();
         if (types.find(type).isEmpty()) {
-            return EntityProblems.unknownType(type, types.names(), path);
+            return now(EntityProblems.unknownType(type, types.names(), path));
         }
         access.requireRead(authentication, type);
         if (limit != null && (limit < 1 || limit > MAX_PAGE)) {
-            return EntityProblems.badParameter("limit", "between 1 and " + MAX_PAGE, String.valueOf(limit), path);
+            return now(EntityProblems.badParameter("limit", "between 1 and " + MAX_PAGE, String.valueOf(limit), path));
         }
         // Parsed here: Micronaut's conversion reads anything but "true" as false ("deleted=maybe" would list without them).
         if (deleted != null && !deleted.equalsIgnoreCase("true") && !deleted.equalsIgnoreCase("false")) {
-            return EntityProblems.badParameter("deleted", "true or false", deleted, path);
+            return now(EntityProblems.badParameter("deleted", "true or false", deleted, path));
         }
         // The keyset cursor is an entity id (the previous page's last): the same grammar.
         Optional<EntityIdGrammar.Violation> invalidAfter = after == null ? Optional.empty() : EntityIdGrammar.check(after);
         if (invalidAfter.isPresent()) {
-            return EntityProblems.invalidEntityId("after", invalidAfter.get(), path);
+            return now(EntityProblems.invalidEntityId("after", invalidAfter.get(), path));
         }
-        EntityPage page = reader.list(type, after, limit == null ? DEFAULT_PAGE : limit, "true".equalsIgnoreCase(deleted));
-        return HttpResponse.ok(new EntityList(page.entities().stream().map(EntityView::of).toList(), page.nextAfter(), page.changeSeq(),
-                reader.storeId()));
+        return afterReflecting(readYourWrites.condition(writesAfter, prefer), write -> write.type().equals(type), path, () -> {
+            EntityPage page = reader.list(type, after, limit == null ? DEFAULT_PAGE : limit, "true".equalsIgnoreCase(deleted));
+            return HttpResponse.ok(new EntityList(page.entities().stream().map(EntityView::of).toList(), page.nextAfter(),
+                    page.changeSeq(), reader.storeId()));
+        });
+    }
+
+    /**
+     * Reads at once without a token; with one, once the store reflects the writes of it the read concerns (on the
+     * blocking pool, as every store read), or answers 503 when the wait is over first.
+     */
+    private CompletableFuture<HttpResponse<?>> afterReflecting(Optional<ReadYourWrites.Condition> condition,
+                                                              Predicate<ConsistencyToken.Write> concerns, String path,
+                                                              Supplier<HttpResponse<?>> read) {
+        if (condition.isEmpty()) {
+            return now(read.get());
+        }
+        return readYourWrites.awaitReflected(condition.get(), concerns).thenApplyAsync(reflected -> reflected ? read.get()
+                : EntityProblems.notYetConsistent(ReadYourWrites.HEADER, condition.get().bound(), path), blocking);
+    }
+
+    private static CompletableFuture<HttpResponse<?>> now(HttpResponse<?> response) {
+        return CompletableFuture.completedFuture(response);
     }
 
     @Error(exception = StoreException.class)

@@ -66,6 +66,14 @@ public final class EntityProblems {
                 "The replica's database cannot be reached right now; retry shortly.", List.of()).at(path));
     }
 
+    static HttpResponse<Problem> notYetConsistent(String header, java.time.Duration waited, String path) {
+        return respond(Problem.of("not-yet-consistent", "Replica not yet consistent", 503,
+                "This replica did not reflect the writes of your " + header + " token within " + waited.toSeconds()
+                        + " s (not decided yet, or the replica is behind). Retry after Retry-After seconds, or read another replica.",
+                List.of(new Problem.FieldError(header, null, "writes this replica has applied", "writes not applied here yet"))).at(path))
+                .header("Retry-After", "1");
+    }
+
     private static MutableHttpResponse<Problem> respond(Problem problem) {
         return HttpResponse.<Problem>status(HttpStatus.valueOf(problem.status())).body(problem).contentType(Problem.MEDIA_TYPE);
     }
