@@ -187,7 +187,7 @@
     var scheme = window.location.protocol === 'https:' ? 'wss://' : 'ws://';
     socket = new WebSocket(scheme + window.location.host + '/v1/changes/ws?ticket=' + encodeURIComponent(ticket));
     socket.onopen = function () {
-      socket.send(JSON.stringify({subscribe: {types: [type], after: cursor, store: store}}));
+      socket.send(JSON.stringify({subscribe: {types: [type], after: cursor, store: store, conflicts: showConflicts}}));
     };
     socket.onmessage = function (event) {
       var message = JSON.parse(event.data);
@@ -197,6 +197,8 @@
       } else if (message.type === 'change') {
         apply(message.change, true);
         setCursor(message.change.seq);
+      } else if (message.type === 'conflict') {
+        noteConflict(message.conflict);
       } else if (message.type === 'resync') {
         setState('catching up', '');
         setCursor(message.after);
@@ -217,6 +219,28 @@
       setState('reconnecting', 'down');
       reconnectLater();
     };
+  }
+
+  // Opt-in: "your edit to tier lost to writer X at 12:03:04", for the writes to this type's entities that lose.
+  var CONFLICTS_STORAGE = 'concord.showConflicts';
+  var showConflicts = sessionStorage.getItem(CONFLICTS_STORAGE) === 'true';
+  el('show-conflicts').checked = showConflicts;
+  el('show-conflicts').addEventListener('change', function () {
+    sessionStorage.setItem(CONFLICTS_STORAGE, String(el('show-conflicts').checked));
+    window.location.reload();
+  });
+
+  function noteConflict(conflict) {
+    var li = document.createElement('li');
+    var when = new Date(conflict.decidedAt).toLocaleTimeString();
+    var what = conflict.outcome === 'superseded' ? 'the whole write' : 'fields ' + conflict.lostFields.join(', ');
+    li.textContent = when + ': write ' + conflict.eventId + ' to ' + conflict.entityId + ' lost ' + what
+      + ' to writer ' + conflict.winner.writer + ' (' + conflict.rule + ')';
+    var list = el('conflicts');
+    list.insertBefore(li, list.firstChild);
+    while (list.children.length > 50) {
+      list.removeChild(list.lastChild);
+    }
   }
 
   function relist() {

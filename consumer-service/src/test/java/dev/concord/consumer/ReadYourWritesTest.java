@@ -106,10 +106,12 @@ class ReadYourWritesTest {
         String session = ConsistencyToken.of(List.of(ConsistencyToken.Write.decided("customer", a, 1))).text() + ","
                 + ConsistencyToken.of(List.of(ConsistencyToken.Write.decided("customer", b, 1),
                 ConsistencyToken.Write.decided("order", "elsewhere", 9))).text();
-        long head = JSON.readTree(replica.get("/v1/changes?types=customer&limit=1").body()).path("next").asLong();
+        // The feed's head as a listing gives it: follow the feed after it.
+        JsonNode listing = JSON.readTree(replica.get("/v1/entities/customer?limit=1").body());
+        String cursor = "after=" + listing.path("changeSeq").asLong() + "&store=" + listing.path("store").asText();
 
         CompletableFuture<HttpResponse<String>> feed = CompletableFuture.supplyAsync(() ->
-                get("/v1/changes?types=customer&limit=1000&after=" + head, session));
+                get("/v1/changes?types=customer&limit=1000&" + cursor, session));
         publishState(states.live(a, 1, "A"), null);
         publishState(states.live(b, 1, "B"), null);
 
@@ -129,6 +131,35 @@ class ReadYourWritesTest {
         assertThat(answer.statusCode()).isEqualTo(503);
         assertThat(answer.headers().firstValue("Retry-After")).contains("1");
         assertThat(JSON.readTree(answer.body()).path("errors").get(0).path("field").asText()).isEqualTo("X-Concord-After");
+    }
+
+    @Test
+    void shouldShowTheConflictsOfTheSubscribedTypesToAWebSocketThatAskedForThem() throws Exception {
+        String id = KafkaTestClients.uniqueId("c");
+        String loser = UUID.randomUUID().toString();
+        try (FeedClients.WsClient asked = FeedClients.WsClient.connect(replica.webSocketUri("/v1/changes/ws"));
+             FeedClients.WsClient plain = FeedClients.WsClient.subscribe(replica.webSocketUri("/v1/changes/ws"), List.of("customer"), 0)) {
+            asked.send("{\"subscribe\":{\"types\":[\"customer\"],\"conflicts\":true}}");
+            org.awaitility.Awaitility.await().until(() -> !asked.messages().isEmpty());
+            publishConflict(id, loser, 4);
+
+            org.awaitility.Awaitility.await().until(() -> asked.messages().stream().anyMatch(m -> m.path("type").asText().equals("conflict")));
+            JsonNode conflict = asked.messages().stream().filter(m -> m.path("type").asText().equals("conflict")).findFirst()
+                    .orElseThrow().path("conflict");
+            assertThat(conflict.path("entityId").asText()).isEqualTo(id);
+            assertThat(conflict.path("eventId").asText()).isEqualTo(loser);
+            assertThat(conflict.path("outcome").asText()).isEqualTo("superseded");
+            assertThat(conflict.path("lostFields")).extracting(JsonNode::asText).containsExactly("name");
+            assertThat(conflict.path("winner").path("writer").asText()).isEqualTo("sales");
+            // Opt-in: a subscription that did not ask gets changes only (the conflict's version 4 is never applied here).
+            assertThat(plain.messages()).noneMatch(m -> m.path("type").asText().equals("conflict"));
+        }
+        try (FeedClients.WsClient bad = FeedClients.WsClient.connect(replica.webSocketUri("/v1/changes/ws"))) {
+            bad.send("{\"subscribe\":{\"types\":[\"customer\"],\"conflicts\":\"yes\"}}");
+            org.awaitility.Awaitility.await().until(() -> !bad.messages().isEmpty());
+            assertThat(bad.messages().get(0).path("type").asText()).isEqualTo("error");
+            assertThat(bad.messages().get(0).path("detail").asText()).contains("subscribe.conflicts");
+        }
     }
 
     @Test

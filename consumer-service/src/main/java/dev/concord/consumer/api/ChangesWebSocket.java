@@ -6,6 +6,7 @@ import dev.concord.consumer.feed.ChangeFeedService;
 import dev.concord.consumer.feed.FeedMessage;
 import dev.concord.consumer.feed.FeedSession;
 import dev.concord.consumer.feed.FeedSink;
+import dev.concord.contract.outcomes.WriteOutcomes;
 import dev.concord.contract.text.LogSafe;
 import dev.concord.replica.ReplicatedTypes;
 import dev.concord.security.ForbiddenException;
@@ -41,7 +42,9 @@ import org.slf4j.LoggerFactory;
  * subscribe on the same socket replaces the previous one. When the client is too slow (or the store
  * cannot be read) it gets {@code {"type":"resync","after":<seq>}} and the socket closes with code 4000;
  * when the store can no longer serve its cursor without a gap, {@code {"type":"reset",...}} and code 4001
- * (start over from a listing); a subscribe it cannot honour, or none in time, gets
+ * (start over from a listing). With {@code "conflicts": true} in the subscribe, the socket also gets
+ * {@code {"type":"conflict",...}} for every write to an entity of those types that lost ({@link ConflictNotices}:
+ * live, best effort, not replayed). A subscribe it cannot honour, or none in time, gets
  * {@code {"type":"error",...}} and code 1008; 1013 when too many clients stream already (a socket counts
  * from its handshake).
  */
@@ -53,6 +56,7 @@ public class ChangesWebSocket {
     private static final String FEED = "concord.feed";
     private static final String PERMIT = "concord.feed.permit";
     private static final String SUBSCRIBED = "concord.feed.subscribed";
+    private static final String CONFLICTS = "concord.feed.conflicts";
     private static final String SHAPE = "{\"subscribe\":{\"types\":[\"customer\"],\"after\":<seq>,\"store\":\"<id>\"}}";
     static final CloseReason RESYNC = new CloseReason(4000, "resync");
     static final CloseReason RESET = new CloseReason(4001, "reset");
@@ -62,11 +66,13 @@ public class ChangesWebSocket {
     private final ReplicatedTypes types;
     private final ChangeFeedService feed;
     private final ReadAccess access;
+    private final WriteOutcomes outcomes;
 
-    ChangesWebSocket(ReplicatedTypes types, ChangeFeedService feed, ReadAccess access) {
+    ChangesWebSocket(ReplicatedTypes types, ChangeFeedService feed, ReadAccess access, WriteOutcomes outcomes) {
         this.types = types;
         this.feed = feed;
         this.access = access;
+        this.outcomes = outcomes;
     }
 
     @OnOpen
@@ -98,8 +104,11 @@ public class ChangesWebSocket {
             return; // refused at the handshake (too many streams) and closing
         }
         FeedRequest request;
+        boolean conflicts;
         try {
-            request = access.authorize(session.get(AUTHENTICATION, Authentication.class).orElse(null), subscription(text));
+            JsonNode subscribe = subscribeObject(text);
+            conflicts = conflictsWanted(subscribe);
+            request = access.authorize(session.get(AUTHENTICATION, Authentication.class).orElse(null), subscription(subscribe));
         } catch (FeedRequest.InvalidFeedRequest | ForbiddenException e) {
             refuse(session, e.getMessage());
             return;
@@ -108,8 +117,11 @@ public class ChangesWebSocket {
         session.put(SUBSCRIBED, true);
         FeedSession stream = feed.openAdmitted("ws", request.cursor(), request.types(), new Sink(session, subscribed(request)));
         session.put(FEED, stream);
+        if (conflicts) {
+            session.put(CONFLICTS, new ConflictNotices(outcomes, session, request.types()));
+        }
         if (!session.isOpen()) {
-            stream.close(); // closed while subscribing: @OnClose may have run before the put
+            stop(session); // closed while subscribing: @OnClose may have run before the puts
         }
     }
 
@@ -133,7 +145,7 @@ public class ChangesWebSocket {
      * fields, a type that is not a non-blank string, an {@code after} that is not a whole number >= 0, ...)
      * is refused, never read as "everything from the beginning".
      */
-    private FeedRequest subscription(String text) {
+    private static JsonNode subscribeObject(String text) {
         JsonNode root;
         try {
             root = JSON.readTree(text);
@@ -148,7 +160,23 @@ public class ChangesWebSocket {
         if (!subscribe.isObject()) {
             throw new FeedRequest.InvalidFeedRequest("subscribe", "an object like " + SHAPE, describe(subscribe), false);
         }
-        refuseUnknownFields(subscribe, "subscribe.", Set.of("types", "after", "store"));
+        refuseUnknownFields(subscribe, "subscribe.", Set.of("types", "after", "store", "conflicts"));
+        return subscribe;
+    }
+
+    /** {@code "conflicts": true} asks for the conflicts of the subscribed types too ({@link ConflictNotices}); default false. */
+    private static boolean conflictsWanted(JsonNode subscribe) {
+        JsonNode conflicts = subscribe.path("conflicts");
+        if (conflicts.isMissingNode() || conflicts.isNull()) {
+            return false;
+        }
+        if (!conflicts.isBoolean()) {
+            throw new FeedRequest.InvalidFeedRequest("subscribe.conflicts", "true or false", describe(conflicts), false);
+        }
+        return conflicts.asBoolean();
+    }
+
+    private FeedRequest subscription(JsonNode subscribe) {
         JsonNode after = subscribe.path("after");
         long cursor = 0;
         if (!after.isMissingNode() && !after.isNull()) {
@@ -230,6 +258,11 @@ public class ChangesWebSocket {
         if (previous != null) {
             session.remove(FEED);
             previous.close();
+        }
+        ConflictNotices notices = session.get(CONFLICTS, ConflictNotices.class).orElse(null);
+        if (notices != null) {
+            session.remove(CONFLICTS);
+            notices.close();
         }
     }
 

@@ -47,12 +47,16 @@ final class KafkaAcls {
         }
     }
 
-    /** producer-service: writes each type's events, registers and reads schemas. */
+    /** producer-service: writes each type's events, reads the decisions (states, conflicts, rejected), registers and reads schemas. */
     static Set<Acl> producer(EntityTypes types, boolean provisions) {
         Set<Acl> acls = new LinkedHashSet<>();
         for (String topic : ConcordServices.eventTopics(types)) {
             add(acls, "topic", topic, "literal", "Write", "Describe");
         }
+        for (EntityType type : types.all()) {
+            add(acls, "topic", TopicNames.state(type.name()), "literal", "Read", "Describe");
+        }
+        decisions(acls);
         add(acls, "topic", TopicNames.SCHEMAS, "literal", "Read", "Write", "Describe");
         return withProvisioning(acls, types, provisions);
     }
@@ -77,15 +81,23 @@ final class KafkaAcls {
         return withProvisioning(acls, types, provisions);
     }
 
-    /** consumer-service: reads the state topics of the types it replicates and the schemas; its own group. */
+    /** consumer-service: reads the state topics of the types it replicates, the decisions and the schemas; its own group. */
     static Set<Acl> consumer(EntityTypes types, List<EntityType> replicated, String group, boolean provisions) {
         Set<Acl> acls = new LinkedHashSet<>();
         for (String topic : ConcordServices.stateTopics(replicated)) {
             add(acls, "topic", topic, "literal", "Read", "Describe");
         }
+        decisions(acls);
         add(acls, "topic", TopicNames.SCHEMAS, "literal", "Read", "Describe");
         add(acls, "group", group, "literal", "Read");
         return withProvisioning(acls, types, provisions);
+    }
+
+    /** The ledgers of lost and refused writes, read (assigned, no group) to learn write outcomes (docs/consistency.md). */
+    private static void decisions(Set<Acl> acls) {
+        for (String topic : List.of(TopicNames.CONFLICTS, TopicNames.REJECTED)) {
+            add(acls, "topic", topic, "literal", "Read", "Describe");
+        }
     }
 
     /** KEDA's lag reader: Describe on each scaled group and the topics that group consumes. */

@@ -11,7 +11,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * The outcomes of recent writes, by event id, as {@link DecisionLedgerReader} reads them; and the requests waiting for one.
@@ -28,6 +30,7 @@ public final class WriteOutcomes {
     // insertion order = reading order, close to decision order: the eldest are the first to go
     private final LinkedHashMap<String, WriteOutcome> byEventId = new LinkedHashMap<>();
     private final Map<String, List<CompletableFuture<Optional<WriteOutcome>>>> waiters = new HashMap<>();
+    private final List<Consumer<WriteOutcome>> lossListeners = new CopyOnWriteArrayList<>();
 
     public WriteOutcomes(Duration retention, int maxEntries, Clock clock) {
         if (retention.isNegative() || retention.isZero() || maxEntries < 1) {
@@ -56,6 +59,18 @@ public final class WriteOutcomes {
         if (woken != null) {
             woken.forEach(waiter -> waiter.complete(Optional.of(merged)));
         }
+        if (outcome.winner() != null) {
+            lossListeners.forEach(listener -> listener.accept(merged));
+        }
+    }
+
+    /**
+     * Calls {@code listener} with every write that lost, whole or some fields, as its conflict record is read (the live
+     * conflicts of the change feed), until the returned handle is closed. It runs on the reader's thread: it must not block.
+     */
+    public AutoCloseable onLoss(Consumer<WriteOutcome> listener) {
+        lossListeners.add(listener);
+        return () -> lossListeners.remove(listener);
     }
 
     /** The outcome of a write, as far as it is known; empty when not decided yet, or decided longer ago than is kept. */

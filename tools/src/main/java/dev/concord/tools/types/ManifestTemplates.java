@@ -28,6 +28,7 @@ final class ManifestTemplates {
         blocks.put("processor-events", block -> acls(TopicNames::events, "[Read, Describe]"));
         blocks.put("processor-state", block -> acls(TopicNames::state, "[Write, Describe]"));
         blocks.put("replica-state", block -> acls(TopicNames::state, "[Read, Describe]"));
+        blocks.put("producer-state", block -> acls(TopicNames::state, "[Read, Describe]"));
         blocks.put("lag-reader-topics", block -> {
             List<String> lines = new ArrayList<>(acls(TopicNames::events, "[Describe]"));
             lines.addAll(acls(TopicNames::state, "[Describe]"));
@@ -48,14 +49,17 @@ final class ManifestTemplates {
             lines.add("---");
             lines.add("# " + type.name() + ": decided state, compacted to the latest record per entity; replicas bootstrap from it. A Kafka");
             lines.add("# tombstone stays readable for a day: a replica away longer keeps the versioned tombstone row (reads 404).");
-            lines.addAll(topic(TopicNames.state(type.name()), type.partitions(), "cleanup.policy: \"compact\"", "delete.retention.ms: 86400000"));
+            lines.add("# Older records of a key are kept 15 minutes before compaction may drop them: the write outcomes of that window");
+            lines.add("# (docs/consistency.md) can be read again by a service that restarts.");
+            lines.addAll(topic(TopicNames.state(type.name()), type.partitions(), "cleanup.policy: \"compact\"", "delete.retention.ms: 86400000",
+                    "min.compaction.lag.ms: 900000"));
             lines.add("---");
         }
         return lines;
     }
 
-    private static List<String> topic(String name, int partitions, String cleanup, String retention) {
-        return List.of(
+    private static List<String> topic(String name, int partitions, String cleanup, String... retention) {
+        List<String> lines = new ArrayList<>(List.of(
                 "apiVersion: kafka.strimzi.io/v1",
                 "kind: KafkaTopic",
                 "metadata:",
@@ -69,8 +73,11 @@ final class ManifestTemplates {
                 "  replicas: 3",
                 "  config:",
                 "    " + cleanup,
-                "    min.insync.replicas: 2",
-                "    " + retention);
+                "    min.insync.replicas: 2"));
+        for (String setting : retention) {
+            lines.add("    " + setting);
+        }
+        return lines;
     }
 
     private List<String> acls(Function<String, String> topicOf, String operations) {

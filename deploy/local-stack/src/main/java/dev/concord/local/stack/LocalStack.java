@@ -91,6 +91,26 @@ public final class LocalStack implements AutoCloseable {
         awaitHealthy(services.get(2), consumerPort);
     }
 
+    /**
+     * Starts one more producer-service instance on the same broker, with its own writer id, data directory and port
+     * (scale-out, and tests that a write taken by one instance is known to another); stopped with the stack.
+     *
+     * @return its base URL
+     */
+    public URI startAnotherProducer(String writerId) {
+        Path data = config.runDirectory().resolve("data").resolve("producer-" + writerId);
+        Map<String, String> env = new java.util.HashMap<>(producerEnvironment(data));
+        int port = portOrFree(0);
+        env.put("PORT", String.valueOf(port));
+        env.put("CONCORD_WRITER_ID", writerId);
+        env.remove("CONCORD_CDC_JDBC_URL"); // one instance captures changes; a second would capture them twice
+        env.remove("CONCORD_CDC_TABLES");
+        ManagedProcess producer = module(ConcordModule.PRODUCER, env, "producer-service-" + writerId);
+        services.add(producer);
+        awaitHealthy(producer, port);
+        return URI.create("http://localhost:" + port);
+    }
+
     private void startSources(Path data) {
         sources = launch(ConcordModule.POSTGRES, Map.of(), line -> line.startsWith(SOURCES_LINE), "serve",
                 "--data-dir", data.resolve("sources").toString(),
@@ -120,12 +140,21 @@ public final class LocalStack implements AutoCloseable {
 
     private ManagedProcess launch(ConcordModule module, Map<String, String> environment,
                                   java.util.function.Predicate<String> lineToAwait, String... args) {
+        return launchLogged(module, environment, module.processName(), lineToAwait, args);
+    }
+
+    private ManagedProcess module(ConcordModule module, Map<String, String> environment, String logName) {
+        return launchLogged(module, environment, logName, line -> false);
+    }
+
+    private ManagedProcess launchLogged(ConcordModule module, Map<String, String> environment, String logName,
+                                        java.util.function.Predicate<String> lineToAwait, String... args) {
         Map<String, String> env = new java.util.HashMap<>(environment);
         if (bootstrapServers != null) {
             env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrapServers);
         }
         return module.launch(config.repositoryRoot(), config.javaOptions(), env,
-                config.runDirectory().resolve("logs").resolve(module.processName() + ".log"), lineToAwait, args);
+                config.runDirectory().resolve("logs").resolve(logName + ".log"), lineToAwait, args);
     }
 
     private static String awaitLine(ManagedProcess process) {
