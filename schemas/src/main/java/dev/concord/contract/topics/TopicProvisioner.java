@@ -24,6 +24,7 @@ import org.slf4j.LoggerFactory;
 public final class TopicProvisioner {
 
     private static final Logger LOG = LoggerFactory.getLogger(TopicProvisioner.class);
+    static final java.time.Duration STATE_MIN_COMPACTION_LAG = java.time.Duration.ofMinutes(15);
 
     private TopicProvisioner() {
     }
@@ -33,7 +34,11 @@ public final class TopicProvisioner {
         List<NewTopic> topics = new ArrayList<>();
         for (EntityType type : types.all()) {
             topics.add(new NewTopic(TopicNames.events(type.name()), Optional.of(type.partitions()), Optional.empty()));
-            topics.add(compacted(new NewTopic(TopicNames.state(type.name()), Optional.of(type.partitions()), Optional.empty())));
+            // Older records of a key survive compaction 15 minutes: the write outcomes of that window stay readable
+            // for a service that restarts (docs/consistency.md), as deploy/k8s/kafka/topics.yaml sets it.
+            topics.add(new NewTopic(TopicNames.state(type.name()), Optional.of(type.partitions()), Optional.empty())
+                    .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
+                            TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG, String.valueOf(STATE_MIN_COMPACTION_LAG.toMillis()))));
         }
         for (String shared : List.of(TopicNames.CONFLICTS, TopicNames.REJECTED, TopicNames.DLQ)) {
             topics.add(new NewTopic(shared, Optional.empty(), Optional.empty()));
