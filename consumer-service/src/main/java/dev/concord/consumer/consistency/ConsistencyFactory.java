@@ -28,8 +28,7 @@ public class ConsistencyFactory {
 
     @Singleton
     public WriteOutcomes writeOutcomes(Settings settings, MeterRegistry registry) {
-        WriteOutcomes outcomes = new WriteOutcomes(settings.duration("concord.outcomes.retention", Duration.ofMinutes(15)),
-                settings.count("concord.outcomes.max-entries", 200_000, 1, 50_000_000), Clock.systemUTC());
+        WriteOutcomes outcomes = WriteOutcomes.configured(settings);
         Gauge.builder("concord_write_outcomes_held", outcomes, WriteOutcomes::size)
                 .description("Outcomes of recent writes this replica can resolve consistency tokens with").register(registry);
         return outcomes;

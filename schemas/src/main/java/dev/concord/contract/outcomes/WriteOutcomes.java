@@ -1,5 +1,6 @@
 package dev.concord.contract.outcomes;
 
+import dev.concord.contract.settings.Settings;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,6 +40,15 @@ public final class WriteOutcomes {
         this.retention = retention;
         this.maxEntries = maxEntries;
         this.clock = clock;
+    }
+
+    /**
+     * As a service's configuration sets it, the one place for these settings: {@code concord.outcomes.retention}
+     * (default 15 minutes) and {@code concord.outcomes.max-entries} (default 200,000).
+     */
+    public static WriteOutcomes configured(Settings settings) {
+        return new WriteOutcomes(settings.duration("concord.outcomes.retention", Duration.ofMinutes(15)),
+                settings.count("concord.outcomes.max-entries", 200_000, 1, 50_000_000), Clock.systemUTC());
     }
 
     public Duration retention() {
