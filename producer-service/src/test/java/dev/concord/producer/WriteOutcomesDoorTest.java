@@ -81,6 +81,7 @@ class WriteOutcomesDoorTest {
         assertThat(outcome.path("version").asLong()).isEqualTo(4);
         assertThat(outcome.path("lostFields")).extracting(JsonNode::asText).containsExactly("name");
         assertThat(outcome.path("winner").path("writer").asText()).isEqualTo("sales");
+        assertThat(Instant.parse(outcome.path("decidedAt").asText())).as("ISO-8601, as a replica's updatedAt").isBefore(Instant.now());
         assertThat(ConsistencyToken.parse(outcome.path("consistencyToken").asText()).writes())
                 .containsExactly(ConsistencyToken.Write.decided("customer", id, 4));
 

@@ -82,7 +82,7 @@ public class WriteOutcomeController {
         return new RequestRefused(404, Problem.of("unknown-write", "No outcome for this write", 404,
                 "No outcome is known for write " + eventId + ": not decided yet (ask with Prefer: wait=<seconds>), decided longer"
                         + " ago than this service keeps outcomes, or not a write this client may see.",
-                List.of(new Problem.FieldError("eventId", "", "the id of a recent write of a type this client may write", eventId))),
+                List.of(new Problem.FieldError("eventId", null, "the id of a recent write of a type this client may write", eventId))),
                 Map.of());
     }
 }

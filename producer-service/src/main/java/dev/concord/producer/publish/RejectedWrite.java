@@ -23,11 +23,11 @@ public final class RejectedWrite {
         if (status(outcome) == 409) {
             return Problem.of("version-mismatch", "Version mismatch", 409, "The entity is at version " + outcome.version()
                             + ", not the one If-Match named: " + outcome.detail() + ". Re-read it and send the write again.",
-                    List.of(new Problem.FieldError(RequestHeaders.IF_MATCH, "", "\"" + outcome.version() + "\" (the current version)",
+                    List.of(new Problem.FieldError(RequestHeaders.IF_MATCH, null, "\"" + outcome.version() + "\" (the current version)",
                             "a stale version")));
         }
         return Problem.of("write-rejected", "Write rejected", 422, "sync-processor refused the write (" + outcome.reason() + "): "
-                + outcome.detail(), List.of(new Problem.FieldError(field(outcome.reason()), "", "a write the processor applies",
+                + outcome.detail(), List.of(new Problem.FieldError(field(outcome.reason()), null, "a write the processor applies",
                 outcome.reason())));
     }
 

@@ -135,7 +135,8 @@ class EndToEndIT {
         List<URI> reads = List.of(stack.consumerUrl().resolve("/v1/entities/customer/" + id),
                 stack.consumerUrl().resolve("/v1/entities/customer"), stack.consumerUrl().resolve("/v1/changes"),
                 stack.consumerUrl().resolve("/v1/changes?wait=1"), stack.consumerUrl().resolve("/v1/changes/stream"),
-                stack.processorUrl().resolve("/v1/state/customer/" + id), stack.consumerUrl().resolve("/prometheus"),
+                stack.processorUrl().resolve("/v1/state/customer/" + id), stack.producerUrl().resolve("/v1/writes/" + UUID.randomUUID()),
+                stack.consumerUrl().resolve("/prometheus"),
                 stack.producerUrl().resolve("/prometheus"), stack.processorUrl().resolve("/prometheus"));
         for (String[] credentials : attackers) {
             HttpRequest.Builder write = HttpRequest.newBuilder(stack.producerUrl().resolve("/v1/entities/customer/" + id))
