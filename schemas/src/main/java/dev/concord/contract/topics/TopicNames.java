@@ -8,7 +8,23 @@ public final class TopicNames {
     public static final String REJECTED = "concord.rejected";
     public static final String DLQ = "concord.dlq";
 
+    /** A region's name: it prefixes the topics mirrored from it (MirrorMaker 2's {@code DefaultReplicationPolicy}). */
+    public static final String REGION_RULE = "1 to 32 lowercase letters, digits or '-', starting with a letter";
+    private static final java.util.regex.Pattern REGION = java.util.regex.Pattern.compile("[a-z][a-z0-9-]{0,31}");
+
     private TopicNames() {
+    }
+
+    public static boolean isRegionName(String region) {
+        return region != null && REGION.matcher(region).matches();
+    }
+
+    /**
+     * The events of {@code region} as mirrored into another region's cluster (docs/multi-region.md):
+     * {@code <region>.concord.events.<type>}, same partitions, same keys, same values.
+     */
+    public static String mirroredEvents(String region, String entityType) {
+        return region + "." + events(entityType);
     }
 
     public static String events(String entityType) {

@@ -46,6 +46,23 @@ public final class TopicProvisioner {
         create(clientConfig, topics);
     }
 
+    /**
+     * The topics MirrorMaker 2 fills with other regions' events ({@link TopicNames#mirroredEvents}), as the local events
+     * topics are: the processor reads them from its start, before the mirror may have created them. MirrorMaker keeps
+     * a topic that exists (it has the same partitions as the source: both follow the type's declaration).
+     */
+    public static void ensureMirroredEvents(Map<String, Object> clientConfig, EntityTypes types, List<String> regions) {
+        List<NewTopic> topics = new ArrayList<>();
+        for (String region : regions) {
+            for (EntityType type : types.all()) {
+                topics.add(new NewTopic(TopicNames.mirroredEvents(region, type.name()), Optional.of(type.partitions()), Optional.empty()));
+            }
+        }
+        if (!topics.isEmpty()) {
+            create(clientConfig, topics);
+        }
+    }
+
     /** The catalog topic: one partition so registrations have one order, compacted by fingerprint. */
     public static void ensureCatalogTopic(Map<String, Object> clientConfig, String topic) {
         create(clientConfig, List.of(compacted(new NewTopic(topic, Optional.of(1), Optional.empty()))));

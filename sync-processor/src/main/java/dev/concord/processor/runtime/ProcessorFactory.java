@@ -3,6 +3,7 @@ package dev.concord.processor.runtime;
 import dev.concord.contract.ConcordContract;
 import dev.concord.contract.KafkaClientProperties;
 import dev.concord.contract.settings.Settings;
+import dev.concord.contract.topics.TopicProvisioner;
 import dev.concord.processor.metrics.MicrometerSyncMetrics;
 import dev.concord.processor.metrics.SyncMetrics;
 import dev.concord.processor.topology.SyncSettings;
@@ -48,9 +49,12 @@ final class ProcessorFactory {
 
     @Singleton
     KafkaStreams kafkaStreams(ConcordContract contract, SyncSettings settings, SyncMetrics metrics,
-                              WatchedEventPartitions partitions,
+                              WatchedEventPartitions partitions, Settings configuration,
                               @Property(name = "concord.streams") @MapFormat(transformation = MapFormat.MapTransformation.FLAT)
                               Map<String, Object> streamsOverrides) {
+        if (configuration.flag("concord.provision-topics", true)) {
+            TopicProvisioner.ensureMirroredEvents(contract.kafkaClientConfig(), contract.types(), settings.mirroredFrom());
+        }
         return new KafkaStreams(SyncTopology.build(contract, settings, metrics, partitions.current()),
                 StreamsSettings.of(contract.kafkaClientConfig(), KafkaClientProperties.fromConfiguration(streamsOverrides), metrics));
     }

@@ -1,7 +1,10 @@
 package dev.concord.processor.topology;
 
 import dev.concord.contract.settings.Settings;
+import dev.concord.contract.topics.TopicNames;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * The knobs of the sync rules, with their trade-offs.
@@ -20,9 +23,12 @@ import java.time.Duration;
  * @param maxOutputBytes     the largest record the output topics accept ({@code max.message.bytes});
  *                           a bigger output dead-letters its input instead of failing the transaction
  * @param stateStore         where each task keeps its entities' states (see {@link StateStoreKind})
+ * @param mirroredFrom       the other regions whose events MirrorMaker 2 copies here (docs/multi-region.md): each
+ *                           type's events are then read from {@code concord.events.<type>} and from
+ *                           {@code <region>.concord.events.<type>} for each of them, folded together; empty: one region
  */
 public record SyncSettings(int recentEventIds, Duration maxClockSkew, Duration tombstoneRetention,
-                           Duration expiryScanInterval, int maxOutputBytes, StateStoreKind stateStore) {
+                           Duration expiryScanInterval, int maxOutputBytes, StateStoreKind stateStore, List<String> mirroredFrom) {
 
     /** Kafka's default {@code max.message.bytes} is 1,048,588; stay clear of it. */
     public static final int DEFAULT_MAX_OUTPUT_BYTES = 1_000_000;
@@ -33,6 +39,17 @@ public record SyncSettings(int recentEventIds, Duration maxClockSkew, Duration t
         if (recentEventIds < 1) {
             throw new IllegalArgumentException("recentEventIds must be at least 1, was " + recentEventIds);
         }
+        mirroredFrom = List.copyOf(mirroredFrom);
+        for (String region : mirroredFrom) {
+            if (!TopicNames.isRegionName(region)) {
+                throw new IllegalArgumentException("concord.sync.mirrored-from: '" + region + "' is not a region name (" + TopicNames.REGION_RULE + ")");
+            }
+        }
+    }
+
+    public SyncSettings(int recentEventIds, Duration maxClockSkew, Duration tombstoneRetention, Duration expiryScanInterval,
+                        int maxOutputBytes, StateStoreKind stateStore) {
+        this(recentEventIds, maxClockSkew, tombstoneRetention, expiryScanInterval, maxOutputBytes, stateStore, List.of());
     }
 
     public static SyncSettings defaults() {
@@ -49,18 +66,20 @@ public record SyncSettings(int recentEventIds, Duration maxClockSkew, Duration t
                 settings.duration("concord.sync.tombstone-retention", d.tombstoneRetention()),
                 settings.duration("concord.sync.expiry-scan-interval", d.expiryScanInterval()),
                 settings.count("concord.sync.max-output-bytes", d.maxOutputBytes(), 1_024, Integer.MAX_VALUE),
-                StateStoreKind.from(settings, "concord.sync.state-store", d.stateStore()));
+                StateStoreKind.from(settings, "concord.sync.state-store", d.stateStore()),
+                Arrays.stream(settings.text("concord.sync.mirrored-from", "").split(",")).map(String::trim)
+                        .filter(region -> !region.isEmpty()).distinct().toList());
     }
 
     public SyncSettings withMaxClockSkew(Duration skew) {
-        return new SyncSettings(recentEventIds, skew, tombstoneRetention, expiryScanInterval, maxOutputBytes, stateStore);
+        return new SyncSettings(recentEventIds, skew, tombstoneRetention, expiryScanInterval, maxOutputBytes, stateStore, mirroredFrom);
     }
 
     public SyncSettings withMaxOutputBytes(int bytes) {
-        return new SyncSettings(recentEventIds, maxClockSkew, tombstoneRetention, expiryScanInterval, bytes, stateStore);
+        return new SyncSettings(recentEventIds, maxClockSkew, tombstoneRetention, expiryScanInterval, bytes, stateStore, mirroredFrom);
     }
 
     public SyncSettings withStateStore(StateStoreKind kind) {
-        return new SyncSettings(recentEventIds, maxClockSkew, tombstoneRetention, expiryScanInterval, maxOutputBytes, kind);
+        return new SyncSettings(recentEventIds, maxClockSkew, tombstoneRetention, expiryScanInterval, maxOutputBytes, kind, mirroredFrom);
     }
 }

@@ -11,6 +11,8 @@ import dev.concord.contract.topics.TopicNames;
 import dev.concord.contract.types.EntityType;
 import dev.concord.contract.types.PoisonPolicy;
 import dev.concord.processor.metrics.SyncMetrics;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
@@ -66,7 +68,14 @@ public final class SyncTopology {
 
         // Keys stay bytes until the processor decodes them strictly (EntityIdGrammar): a lenient String
         // deserializer would turn two different invalid byte strings into one entity id.
-        topology.addSource(names.source(), new ByteArrayDeserializer(), events.valueSerde().deserializer(), events.name());
+        // With other regions (docs/multi-region.md), their events mirrored here are folded with the local ones: the same
+        // keys on the same partition numbers, so each task reads partition p of every one of these topics and holds
+        // each entity once. The merge rules decide by clock and writer, never by arrival, so every region converges.
+        List<String> sources = new ArrayList<>();
+        sources.add(events.name());
+        settings.mirroredFrom().forEach(region -> sources.add(TopicNames.mirroredEvents(region, type.name())));
+        topology.addSource(names.source(), new ByteArrayDeserializer(), events.valueSerde().deserializer(),
+                sources.toArray(String[]::new));
         topology.addProcessor(names.processor(),
                 () -> new EntityMergeProcessor(type, names, topics, contract.payloads(), settings, metrics, partitions),
                 names.source());

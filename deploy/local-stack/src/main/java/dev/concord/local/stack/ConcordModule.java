@@ -18,6 +18,8 @@ import java.util.stream.Stream;
 public enum ConcordModule {
     KAFKA("kafka", "deploy/local-kafka", "concord-local-kafka", "dev.concord.local.kafka.LocalKafkaMain"),
     POSTGRES("postgres", "deploy/local-postgres", "concord-local-postgres", "dev.concord.local.postgres.LocalPostgresMain"),
+    /** MirrorMaker 2 between regions (docs/multi-region.md), on its own Kafka 4.3 classpath. */
+    MIRROR("mirror", "deploy/local-mirror", "concord-local-mirror", "dev.concord.local.mirror.LocalMirrorMain"),
     SYNC_PROCESSOR("sync-processor", "sync-processor", "concord-sync-processor", "dev.concord.processor.ProcessorApplication"),
     PRODUCER("producer-service", "producer-service", "concord-producer-service", "dev.concord.producer.ProducerApplication"),
     CONSUMER("consumer-service", "consumer-service", "concord-consumer-service", "dev.concord.consumer.ConsumerApplication"),
