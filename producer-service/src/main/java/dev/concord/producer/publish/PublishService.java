@@ -7,6 +7,7 @@ import dev.concord.contract.avro.EventSource;
 import dev.concord.contract.avro.Operation;
 import dev.concord.contract.clock.HlcTimestamp;
 import dev.concord.contract.events.EntityEvents;
+import dev.concord.contract.problem.Problem;
 import dev.concord.contract.settings.Settings;
 import dev.concord.contract.types.EntityType;
 import dev.concord.producer.clock.WriterClock;
@@ -27,7 +28,9 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
@@ -58,6 +61,8 @@ public class PublishService {
     private final EventFactory events;
     private final String writerId;
     private final long maxClockSkewMillis;
+    // This region's name in a multi-region deployment (docs/multi-region.md); null in a single region.
+    private final String region;
 
     public PublishService(ConcordContract contract, WriterClock clock, EventPublisher publisher, IdempotencyCache idempotency,
                           EventFactory events, Settings settings) {
@@ -68,6 +73,7 @@ public class PublishService {
         this.events = events;
         this.writerId = WriterIds.configured(settings);
         this.maxClockSkewMillis = settings.duration("concord.max-clock-skew", Duration.ofMinutes(1)).toMillis();
+        this.region = settings.optionalText("concord.region").map(String::trim).filter(name -> !name.isEmpty()).orElse(null);
     }
 
     /**
@@ -78,6 +84,13 @@ public class PublishService {
         // Type and id first, then the grant: a client learns nothing about a body it may not write.
         EntityType type = events.requireAddress(command.type(), command.id());
         authorize(command);
+        if (region != null && !type.appliesWritesOf(region)) {
+            throw new RequestRefused(421, Problem.of("wrong-region", "Write in the type's home region", 421,
+                    "Entity type '" + type.name() + "' takes writes in its home region '" + type.home() + "' only; this is region '"
+                            + region + "'. Send the write to producer-service in '" + type.home() + "' (docs/multi-region.md).",
+                    List.of(new Problem.FieldError("type", null, "a type this region takes writes for", "\"" + type.name() + "\""))),
+                    Map.of());
+        }
         EventFactory.Prepared prepared = events.prepare(type, new EventFactory.Write(command.op(), command.type(), command.id(),
                 command.op() == Operation.DELETE ? null : body(command), null, command.expectedVersion(), command.bodyField(),
                 command.ifMatchField()));

@@ -59,7 +59,8 @@ public final class EntityTypes {
                 Schema schema = new Schema.Parser().parse(read(required(declared, "schema", location), base));
                 MergePolicy policy = MergePolicy.fromId(declared.path("policy").asText(MergePolicy.LAST_WRITER_WINS.id()));
                 PoisonPolicy poison = PoisonPolicy.fromId(declared.path("poison").asText(PoisonPolicy.SKIP.id()));
-                types.add(new EntityType(name, schema, policy, declared.path("partitions").asInt(1), poison));
+                String home = declared.hasNonNull("home") ? declared.get("home").asText() : null;
+                types.add(new EntityType(name, schema, policy, declared.path("partitions").asInt(1), poison, home));
             }
             if (types.isEmpty()) {
                 throw new IllegalArgumentException("no entity types declared in " + location);

@@ -22,6 +22,26 @@ public final class MicrometerSyncMetrics implements SyncMetrics {
     private final MeterRegistry registry;
     private final Map<String, AtomicLong> parkedKeys = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> heldEvents = new ConcurrentHashMap<>();
+    // per source region: the last mirrored event's delay, and the source time of the newest one folded
+    private final Map<String, AtomicLong> mirroredDelayMillis = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> newestMirroredMillis = new ConcurrentHashMap<>();
+
+    @Override
+    public void mirroredEventFolded(String fromRegion, long sourceMillis, long nowMillis) {
+        mirroredDelayMillis.computeIfAbsent(fromRegion, region -> {
+            AtomicLong value = new AtomicLong();
+            Gauge.builder("concord.sync.mirrored.delay.seconds", value, v -> v.get() / 1000.0).tag("from", region)
+                    .description("Source append to folded here, of the last event mirrored from the region").register(registry);
+            return value;
+        }).set(Math.max(0, nowMillis - sourceMillis));
+        newestMirroredMillis.computeIfAbsent(fromRegion, region -> {
+            AtomicLong value = new AtomicLong();
+            // Read at scrape time: it grows while nothing comes from the region (the link down, or the region idle).
+            Gauge.builder("concord.sync.mirrored.newest.age.seconds", value, v -> (System.currentTimeMillis() - v.get()) / 1000.0)
+                    .tag("from", region).description("Age of the newest event from the region folded here").register(registry);
+            return value;
+        }).accumulateAndGet(sourceMillis, Math::max);
+    }
 
     public MicrometerSyncMetrics(MeterRegistry registry) {
         this.registry = registry;

@@ -54,6 +54,13 @@ public interface SyncMetrics {
     default void heldEvents(String entityType, long delta) {
     }
 
+    /**
+     * An event mirrored from another region (docs/multi-region.md) was folded: {@code sourceMillis} is its append time
+     * in its own region (kept by MirrorMaker 2), {@code nowMillis} the processor's time. The cross-region lag, per direction.
+     */
+    default void mirroredEventFolded(String fromRegion, long sourceMillis, long nowMillis) {
+    }
+
     /** A parked entity released or skipped by an operator ({@code release}, {@code skip}). */
     default void unparked(String entityType, String action) {
     }

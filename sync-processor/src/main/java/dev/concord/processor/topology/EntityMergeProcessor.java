@@ -130,12 +130,21 @@ final class EntityMergeProcessor implements Processor<byte[], EntityEvent, Strin
         }
         Record<String, EntityEvent> record = raw.withKey(key.id());
         int partition = context.recordMetadata().map(RecordMetadata::partition).orElse(-1);
+        Optional<String> mirrored = context.recordMetadata().map(RecordMetadata::topic).flatMap(this::mirroredFrom);
+        mirrored.ifPresent(region -> metrics.mirroredEventFolded(region, raw.timestamp(), context.currentSystemTimeMs()));
         int home = partitions.misplaced(type, raw.key(), partition);
         if (home >= 0) {
             // Folding it here would fork the entity: this task has its own state for the key, the home task another.
             reject(record, null, RejectionReason.WRONG_PARTITION, "found on partition " + partition + " of "
                     + TopicNames.events(type.name()) + "; events of this entity belong on partition " + home
                     + " (murmur2 of the key's UTF-8 bytes, as Kafka's Java producer places keyed records: docs/contract.md)");
+            return;
+        }
+        String origin = mirrored.orElse(settings.region());
+        if (origin != null && !type.appliesWritesOf(origin)) {
+            // Every region sees this event once (locally or mirrored) and refuses it the same way: the states stay equal.
+            reject(record, null, RejectionReason.NOT_HOME_REGION, type.name() + " takes writes in its home region '" + type.home()
+                    + "' only; this one was written in '" + origin + "' (docs/multi-region.md)");
             return;
         }
         if (parking == null) {
@@ -363,6 +372,13 @@ final class EntityMergeProcessor implements Processor<byte[], EntityEvent, Strin
             }
         }
         metrics.tombstonesExamined(type.name(), due.size());
+    }
+
+    /** The region an events topic is mirrored from ({@code <region>.concord.events.<type>}); empty for the local one. */
+    private Optional<String> mirroredFrom(String topic) {
+        String local = TopicNames.events(type.name());
+        return topic.length() > local.length() && topic.endsWith("." + local)
+                ? Optional.of(topic.substring(0, topic.length() - local.length() - 1)) : Optional.empty();
     }
 
     private String ledgerKey(String entityId) {

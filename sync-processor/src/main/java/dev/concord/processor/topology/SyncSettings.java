@@ -26,9 +26,12 @@ import java.util.List;
  * @param mirroredFrom       the other regions whose events MirrorMaker 2 copies here (docs/multi-region.md): each
  *                           type's events are then read from {@code concord.events.<type>} and from
  *                           {@code <region>.concord.events.<type>} for each of them, folded together; empty: one region
+ * @param region             this region's name, required with {@code mirroredFrom}: an optimistic type applies only the
+ *                           writes of its home region; null in a single-region deployment
  */
 public record SyncSettings(int recentEventIds, Duration maxClockSkew, Duration tombstoneRetention,
-                           Duration expiryScanInterval, int maxOutputBytes, StateStoreKind stateStore, List<String> mirroredFrom) {
+                           Duration expiryScanInterval, int maxOutputBytes, StateStoreKind stateStore, List<String> mirroredFrom,
+                           String region) {
 
     /** Kafka's default {@code max.message.bytes} is 1,048,588; stay clear of it. */
     public static final int DEFAULT_MAX_OUTPUT_BYTES = 1_000_000;
@@ -40,16 +43,25 @@ public record SyncSettings(int recentEventIds, Duration maxClockSkew, Duration t
             throw new IllegalArgumentException("recentEventIds must be at least 1, was " + recentEventIds);
         }
         mirroredFrom = List.copyOf(mirroredFrom);
-        for (String region : mirroredFrom) {
-            if (!TopicNames.isRegionName(region)) {
-                throw new IllegalArgumentException("concord.sync.mirrored-from: '" + region + "' is not a region name (" + TopicNames.REGION_RULE + ")");
+        for (String other : mirroredFrom) {
+            if (!TopicNames.isRegionName(other)) {
+                throw new IllegalArgumentException("concord.sync.mirrored-from: '" + other + "' is not a region name (" + TopicNames.REGION_RULE + ")");
             }
+        }
+        if (region != null && !TopicNames.isRegionName(region)) {
+            throw new IllegalArgumentException("concord.sync.region: '" + region + "' is not a region name (" + TopicNames.REGION_RULE + ")");
+        }
+        if (!mirroredFrom.isEmpty() && region == null) {
+            throw new IllegalArgumentException("concord.sync.mirrored-from needs concord.sync.region (CONCORD_REGION): this region's name");
+        }
+        if (region != null && mirroredFrom.contains(region)) {
+            throw new IllegalArgumentException("concord.sync.mirrored-from names this region itself ('" + region + "')");
         }
     }
 
     public SyncSettings(int recentEventIds, Duration maxClockSkew, Duration tombstoneRetention, Duration expiryScanInterval,
                         int maxOutputBytes, StateStoreKind stateStore) {
-        this(recentEventIds, maxClockSkew, tombstoneRetention, expiryScanInterval, maxOutputBytes, stateStore, List.of());
+        this(recentEventIds, maxClockSkew, tombstoneRetention, expiryScanInterval, maxOutputBytes, stateStore, List.of(), null);
     }
 
     public static SyncSettings defaults() {
@@ -68,18 +80,24 @@ public record SyncSettings(int recentEventIds, Duration maxClockSkew, Duration t
                 settings.count("concord.sync.max-output-bytes", d.maxOutputBytes(), 1_024, Integer.MAX_VALUE),
                 StateStoreKind.from(settings, "concord.sync.state-store", d.stateStore()),
                 Arrays.stream(settings.text("concord.sync.mirrored-from", "").split(",")).map(String::trim)
-                        .filter(region -> !region.isEmpty()).distinct().toList());
+                        .filter(region -> !region.isEmpty()).distinct().toList(),
+                settings.optionalText("concord.sync.region").map(String::trim).filter(region -> !region.isEmpty()).orElse(null));
     }
 
     public SyncSettings withMaxClockSkew(Duration skew) {
-        return new SyncSettings(recentEventIds, skew, tombstoneRetention, expiryScanInterval, maxOutputBytes, stateStore, mirroredFrom);
+        return new SyncSettings(recentEventIds, skew, tombstoneRetention, expiryScanInterval, maxOutputBytes, stateStore, mirroredFrom, region);
     }
 
     public SyncSettings withMaxOutputBytes(int bytes) {
-        return new SyncSettings(recentEventIds, maxClockSkew, tombstoneRetention, expiryScanInterval, bytes, stateStore, mirroredFrom);
+        return new SyncSettings(recentEventIds, maxClockSkew, tombstoneRetention, expiryScanInterval, bytes, stateStore, mirroredFrom, region);
+    }
+
+    /** This region's name and the regions mirrored into it (docs/multi-region.md). */
+    public SyncSettings withRegions(String thisRegion, List<String> mirrored) {
+        return new SyncSettings(recentEventIds, maxClockSkew, tombstoneRetention, expiryScanInterval, maxOutputBytes, stateStore, mirrored, thisRegion);
     }
 
     public SyncSettings withStateStore(StateStoreKind kind) {
-        return new SyncSettings(recentEventIds, maxClockSkew, tombstoneRetention, expiryScanInterval, maxOutputBytes, kind, mirroredFrom);
+        return new SyncSettings(recentEventIds, maxClockSkew, tombstoneRetention, expiryScanInterval, maxOutputBytes, kind, mirroredFrom, region);
     }
 }

@@ -9,6 +9,7 @@ import dev.concord.contract.topics.ConcordTopics;
 import dev.concord.contract.topics.Topic;
 import dev.concord.contract.topics.TopicNames;
 import dev.concord.contract.types.EntityType;
+import dev.concord.contract.types.MergePolicy;
 import dev.concord.contract.types.PoisonPolicy;
 import dev.concord.processor.metrics.SyncMetrics;
 import java.util.ArrayList;
@@ -51,6 +52,15 @@ public final class SyncTopology {
     /** @param partitions the events topics' partition counts, to refuse events a writer put on the wrong one */
     public static Topology build(ConcordContract contract, SyncSettings settings, SyncMetrics metrics, EventPartitions partitions) {
         Topology topology = new Topology();
+        if (!settings.mirroredFrom().isEmpty()) {
+            // Optimistic writes check a version, and each region counts its own: only one region may take them.
+            List<String> homeless = contract.types().all().stream()
+                    .filter(type -> type.policy() == MergePolicy.OPTIMISTIC && type.home() == null).map(EntityType::name).toList();
+            if (!homeless.isEmpty()) {
+                throw new IllegalStateException("optimistic types " + homeless + " declare no \"home\" region; across regions"
+                        + " (concord.sync.mirrored-from) each needs one (docs/multi-region.md)");
+            }
+        }
         for (EntityType type : contract.types().all()) {
             addEntityType(topology, type, contract, settings, metrics, partitions);
         }

@@ -52,12 +52,24 @@ class TwoRegionsIT {
     private static Path root;
     private static Path runDir;
     private static ManagedProcess mirror;
+    private static String types;
+    private static final Map<String, URI> processorUrls = new HashMap<>();
+    private static final String DEV_KEY = "dev-" + UUID.randomUUID();
 
     @BeforeAll
     static void startTwoRegions() throws Exception {
         AvroTrust.trustConcordPackages();
         root = Path.of(System.getProperty("concord.home", "../..")).toAbsolutePath().normalize();
         runDir = Files.createTempDirectory(Files.createDirectories(Path.of("target")), "regions-run-").toAbsolutePath();
+        // The sample types, with the optimistic one homed in eu: across regions it must have a home.
+        Path declaration = runDir.resolve("concord-types.json");
+        Files.writeString(declaration, """
+                {"types": [
+                  {"name": "customer", "schema": "classpath:avro/domain/customer.avsc", "policy": "field-merge", "partitions": 6},
+                  {"name": "order", "schema": "classpath:avro/domain/order.avsc", "policy": "optimistic", "partitions": 6,
+                   "poison": "park", "home": "eu"}
+                ]}""");
+        types = declaration.toString();
         for (String region : List.of("eu", "us")) {
             ManagedProcess kafka = launch(ConcordModule.KAFKA, region, Map.of(), line -> line.startsWith(KAFKA_LINE),
                     "--data-dir", runDir.resolve(region).resolve("kafka").toString(), "--port", "0");
@@ -69,12 +81,15 @@ class TwoRegionsIT {
             ManagedProcess processor = launch(ConcordModule.SYNC_PROCESSOR, region, Map.of(
                     "KAFKA_BOOTSTRAP_SERVERS", bootstrap.get(region),
                     "PORT", String.valueOf(port),
-                    "CONCORD_DEV_API_KEY", "dev-" + UUID.randomUUID(),
+                    "CONCORD_DEV_API_KEY", DEV_KEY,
                     "CONCORD_STATE_DIR", runDir.resolve(region).resolve("sync-processor").toString(),
+                    "CONCORD_TYPES", types,
+                    "CONCORD_REGION", region,
                     "CONCORD_MIRRORED_FROM", other), line -> false);
-            HealthProbe.await(processor, URI.create("http://localhost:" + port + "/health"), Duration.ofMinutes(3));
+            processorUrls.put(region, URI.create("http://localhost:" + port));
+            HealthProbe.await(processor, processorUrls.get(region).resolve("/health"), Duration.ofMinutes(3));
             contracts.put(region, ConcordContract.connect(Map.of("bootstrap.servers", bootstrap.get(region)),
-                    EntityTypes.load(EntityTypes.DEFAULT_DECLARATION)).registerWriterSchemas());
+                    EntityTypes.load(types)).registerWriterSchemas());
         }
         mirror = startMirror("mirror");
     }
@@ -135,6 +150,15 @@ class TwoRegionsIT {
         });
         System.out.printf("two regions converged on %d entities %.1f s after the last write%n", entities,
                 (System.nanoTime() - healedAt) / 1e9);
+        // Each processor measures how late the other region's events reach it.
+        for (String region : List.of("eu", "us")) {
+            String other = region.equals("eu") ? "us" : "eu";
+            var metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    processorUrls.get(region).resolve("/prometheus")).header("X-Api-Key", DEV_KEY).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(metrics).contains("concord_sync_mirrored_delay_seconds{from=\"" + other + "\"")
+                    .contains("concord_sync_mirrored_newest_age_seconds{from=\"" + other + "\"");
+        }
     }
 
     @Test
@@ -168,9 +192,59 @@ class TwoRegionsIT {
                 (System.nanoTime() - healedAt) / 1e9);
     }
 
+    @Test
+    void shouldApplyAnOptimisticTypesWritesFromItsHomeRegionOnlyInBothRegions() throws Exception {
+        String homed = "o-eu-" + UUID.randomUUID();
+        String elsewhere = "o-us-" + UUID.randomUUID();
+        long now = System.currentTimeMillis();
+        publish("eu", List.of(order("eu", homed, new HlcTimestamp(now, 0), "eu-writer")));
+        publish("us", List.of(order("us", elsewhere, new HlcTimestamp(now, 0), "us-writer")));
+
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            for (String region : List.of("eu", "us")) {
+                Map<String, Long> versions = orderVersions(region);
+                assertThat(versions).as(region).containsEntry(homed, 1L).doesNotContainKey(elsewhere);
+                assertThat(refusedOrders(region)).as(region).contains(elsewhere);
+            }
+        });
+    }
+
+    private static EntityEvent order(String region, String id, HlcTimestamp clock, String writer) {
+        ConcordContract contract = contracts.get(region);
+        GenericRecord order = new GenericData.Record(contract.types().require("order").schema());
+        order.put("customerId", "c-1");
+        order.put("status", new GenericData.EnumSymbol(order.getSchema().getField("status").schema(), "PAID"));
+        order.put("currency", "EUR");
+        order.put("totalCents", 1L);
+        order.put("lines", List.of());
+        return EntityEvents.upsert(UUID.randomUUID(), "order", id, contract.payloads().encode(order), clock, writer,
+                EntityEvents.source(writer));
+    }
+
+    private static Map<String, Long> orderVersions(String region) {
+        ConcordContract contract = contracts.get(region);
+        var topic = contract.topics().state(contract.types().require("order"));
+        Map<String, Long> versions = new HashMap<>();
+        for (var record : KafkaTestClients.readAll(bootstrap.get(region), topic.name())) {
+            if (record.value() != null) {
+                versions.merge(new String(record.key(), StandardCharsets.UTF_8),
+                        topic.valueSerde().deserializer().deserialize(topic.name(), record.value()).getVersion(), Math::max);
+            }
+        }
+        return versions;
+    }
+
+    private static List<String> refusedOrders(String region) {
+        ConcordContract contract = contracts.get(region);
+        return KafkaTestClients.readAll(bootstrap.get(region), "concord.rejected").stream()
+                .map(record -> contract.topics().rejected().valueSerde().deserializer().deserialize("concord.rejected", record.value()))
+                .filter(rejected -> rejected.getReason() == dev.concord.contract.avro.RejectionReason.NOT_HOME_REGION)
+                .map(rejected -> rejected.getEvent().getEntityId()).toList();
+    }
+
     private static void publish(String region, List<EntityEvent> events) {
         ConcordContract contract = contracts.get(region);
-        var topic = contract.topics().events(contract.types().require("customer"));
+        var topic = contract.topics().events(contract.types().require(events.get(0).getEntityType()));
         try (KafkaProducer<String, EntityEvent> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap.get(region), ProducerConfig.ACKS_CONFIG, "all"),
                 new StringSerializer(), topic.valueSerde().serializer())) {
