@@ -77,15 +77,15 @@ public final class LocalStack implements AutoCloseable {
         consumerPort = portOrFree(config.consumerPort());
         // The services start concurrently; each creates the topics it needs idempotently.
         services.addAll(List.of(
-                launch(ConcordModule.SYNC_PROCESSOR, Map.of(
+                launch(ConcordModule.SYNC_PROCESSOR, withServiceEnvironment(Map.of(
                         "PORT", String.valueOf(processorPort),
                         "CONCORD_DEV_API_KEY", devApiKey,
-                        "CONCORD_STATE_DIR", data.resolve("sync-processor").toString()), line -> false),
+                        "CONCORD_STATE_DIR", data.resolve("sync-processor").toString())), line -> false),
                 launch(ConcordModule.PRODUCER, producerEnvironment(data), line -> false),
-                launch(ConcordModule.CONSUMER, Map.of(
+                launch(ConcordModule.CONSUMER, withServiceEnvironment(Map.of(
                         "PORT", String.valueOf(consumerPort),
                         "CONCORD_DEV_API_KEY", devApiKey,
-                        "CONCORD_PG_DATA_DIR", data.resolve("postgres").toString()), line -> false)));
+                        "CONCORD_PG_DATA_DIR", data.resolve("postgres").toString())), line -> false)));
         awaitHealthy(services.get(0), processorPort);
         awaitHealthy(services.get(1), producerPort);
         awaitHealthy(services.get(2), consumerPort);
@@ -123,8 +123,14 @@ public final class LocalStack implements AutoCloseable {
         sourceUrls = Map.copyOf(urls);
     }
 
+    private Map<String, String> withServiceEnvironment(Map<String, String> own) {
+        Map<String, String> env = new java.util.HashMap<>(config.serviceEnvironment());
+        env.putAll(own);
+        return env;
+    }
+
     private Map<String, String> producerEnvironment(Path data) {
-        Map<String, String> env = new java.util.HashMap<>();
+        Map<String, String> env = new java.util.HashMap<>(config.serviceEnvironment());
         if (!sourceUrls.isEmpty()) {
             env.put("CONCORD_CDC_JDBC_URL", sourceUrls.get("legacy"));
             env.put("CONCORD_CDC_TABLES", "public.customers=customer");

@@ -11,7 +11,14 @@ import java.util.Map;
  *                    without them (see {@link LocalStack}: {@code --sources})
  */
 record LocalStackConfig(Path repositoryRoot, Path runDirectory, int producerPort, int processorPort, int consumerPort,
-                        String javaOptions, Map<String, String> producerEnvironment, Path sourcesFile) {
+                        String javaOptions, Map<String, String> producerEnvironment, Path sourcesFile,
+                        Map<String, String> serviceEnvironment) {
+
+    LocalStackConfig(Path repositoryRoot, Path runDirectory, int producerPort, int processorPort, int consumerPort,
+                     String javaOptions, Map<String, String> producerEnvironment, Path sourcesFile) {
+        this(repositoryRoot, runDirectory, producerPort, processorPort, consumerPort, javaOptions, producerEnvironment, sourcesFile,
+                Map.of());
+    }
 
     static final String DEFAULT_JAVA_OPTIONS = "-Xmx512m -XX:+UseSerialGC -XX:TieredStopAtLevel=1";
 
@@ -23,12 +30,18 @@ record LocalStackConfig(Path repositoryRoot, Path runDirectory, int producerPort
     /** Extra settings for producer-service, e.g. an outbox relay or change data capture to run. */
     LocalStackConfig withProducerEnvironment(Map<String, String> environment) {
         return new LocalStackConfig(repositoryRoot, runDirectory, producerPort, processorPort, consumerPort, javaOptions,
-                Map.copyOf(environment), sourcesFile);
+                Map.copyOf(environment), sourcesFile, serviceEnvironment);
+    }
+
+    /** Settings for all three services, e.g. the region they run in (docs/multi-region.md). */
+    LocalStackConfig withServiceEnvironment(Map<String, String> environment) {
+        return new LocalStackConfig(repositoryRoot, runDirectory, producerPort, processorPort, consumerPort, javaOptions,
+                producerEnvironment, sourcesFile, Map.copyOf(environment));
     }
 
     /** Also runs the sample sources: a PostgreSQL with a table under change data capture and one feeding the outbox. */
     LocalStackConfig withSources(Path file) {
         return new LocalStackConfig(repositoryRoot, runDirectory, producerPort, processorPort, consumerPort, javaOptions,
-                producerEnvironment, file);
+                producerEnvironment, file, serviceEnvironment);
     }
 }

@@ -2,6 +2,7 @@ package dev.concord.local.stack;
 
 import java.nio.file.Path;
 import java.time.LocalDateTime;
+import java.util.List;
 import java.time.format.DateTimeFormatter;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -13,7 +14,8 @@ import java.util.concurrent.TimeUnit;
  * <p>Options: {@code --run-dir <dir>} (default {@code run/<timestamp>}), {@code --producer-port},
  * {@code --processor-port}, {@code --consumer-port} (defaults 8081, 8082, 8083; 0 = any free port),
  * {@code --sources} (also the sample sources: a table under change data capture and one feeding the outbox, which
- * {@code ./concord sql} writes to).
+ * {@code ./concord sql} writes to), {@code --regions <n>} (2 or 3 regions, each a whole stack on its own broker, ports
+ * 100 apart, MirrorMaker 2 between them: docs/multi-region.md).
  */
 public final class LocalStackMain {
 
@@ -27,6 +29,7 @@ public final class LocalStackMain {
         int processorPort = 8082;
         int consumerPort = 8083;
         boolean sources = false;
+        int regions = 1;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "up" -> { }
@@ -35,9 +38,11 @@ public final class LocalStackMain {
                 case "--processor-port" -> processorPort = Integer.parseInt(args[++i]);
                 case "--consumer-port" -> consumerPort = Integer.parseInt(args[++i]);
                 case "--sources" -> sources = true;
+                case "--regions" -> regions = Integer.parseInt(args[++i]);
                 default -> {
                     System.err.println("unknown option " + args[i]
-                            + "; usage: up [--run-dir <dir>] [--producer-port <n>] [--processor-port <n>] [--consumer-port <n>] [--sources]");
+                            + "; usage: up [--run-dir <dir>] [--producer-port <n>] [--processor-port <n>] [--consumer-port <n>] [--sources]"
+                            + " [--regions <2|3>]");
                     System.exit(2);
                 }
             }
@@ -47,6 +52,10 @@ public final class LocalStackMain {
                 java.util.Map.of(), null);
         if (sources) {
             config = config.withSources(root.resolve("run").resolve("sources.properties"));
+        }
+        if (regions > 1) {
+            runRegions(config, regions);
+            return;
         }
 
         System.out.println("Starting Kafka (KRaft), sync-processor, producer-service and consumer-service (embedded PostgreSQL)"
@@ -76,6 +85,50 @@ public final class LocalStackMain {
 
         while (!stopped.await(2, TimeUnit.SECONDS)) {
             var dead = stack.deadProcess();
+            if (dead.isPresent()) {
+                System.err.println("Concord stopped working: " + dead.get());
+                System.exit(1);
+            }
+        }
+    }
+
+    /** {@code --regions n}: one whole stack per region and MirrorMaker 2 between them, until Ctrl-C. */
+    private static void runRegions(LocalStackConfig config, int count) throws InterruptedException {
+        System.out.println("Starting " + count + " regions, each its own Kafka, sync-processor, producer-service and consumer-service,"
+                + " and MirrorMaker 2 between them...");
+        System.out.println("Logs: " + config.runDirectory());
+        long started = System.nanoTime();
+        LocalRegions regions;
+        try {
+            regions = LocalRegions.start(config, count);
+        } catch (RuntimeException e) {
+            System.err.println("Concord did not start: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("\nStopping Concord...");
+            regions.close();
+            System.out.println("Stopped.");
+            stopped.countDown();
+        }, "concord-stop"));
+        System.out.printf("%nConcord is up in %d regions (%.1f s); the events of each are mirrored to the others (docs/multi-region.md).%n",
+                count, (System.nanoTime() - started) / 1_000_000_000.0);
+        regions.stacks().forEach((region, stack) -> System.out.printf(
+                "  region %s: Kafka %s, producer-service %s, sync-processor %s, consumer-service %s, development key %s%n",
+                region, stack.bootstrapServers(), stack.producerUrl(), stack.processorUrl(), stack.consumerUrl(), stack.devApiKey()));
+        List<String> names = List.copyOf(regions.stacks().keySet());
+        LocalStack first = regions.region(names.get(0));
+        LocalStack second = regions.region(names.get(1));
+        System.out.printf("%nTry it: write in %s, read in %s (types declared in %s; order takes writes in %s only)%n"
+                        + "  curl -i -X PUT %s/v1/entities/customer/c-42 -H 'X-Api-Key: %s' -H 'Content-Type: application/json' \\%n"
+                        + "       -d '{\"name\": \"Ada Lovelace\", \"email\": \"ada@example.com\"}'%n"
+                        + "  curl -s %s/v1/entities/customer/c-42 -H 'X-Api-Key: %s'%nPress Ctrl-C to stop.%n",
+                names.get(0), names.get(1), regions.declaration(), names.get(0), first.producerUrl(), first.devApiKey(),
+                second.consumerUrl(), second.devApiKey());
+        while (!stopped.await(2, TimeUnit.SECONDS)) {
+            var dead = regions.deadProcess();
             if (dead.isPresent()) {
                 System.err.println("Concord stopped working: " + dead.get());
                 System.exit(1);

@@ -13,8 +13,11 @@ import dev.concord.contract.types.EntityType;
 import dev.concord.contract.types.EntityTypes;
 import dev.concord.domain.Customer;
 import dev.concord.testsupport.KafkaTestClients;
-import java.net.URI;
-import java.net.ServerSocket;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +29,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -38,65 +40,30 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Two regions on real processes (docs/multi-region.md): a broker and a sync-processor each, MirrorMaker 2 between them
- * in both directions. Writers in both regions change the same entities at once — whole records, patches of different
- * fields, deletes — and once quiet, every entity's state agrees across the two regions' state topics on data, clock,
- * writer and deletion (each region counts its own versions).
+ * Two regions on real processes (docs/multi-region.md, {@link LocalRegions}): each a whole stack on its own broker,
+ * MirrorMaker 2 between them in both directions. Writers in both regions change the same entities at once — whole
+ * records, patches of different fields, deletes — and once quiet, every entity agrees across the two regions' state
+ * topics and replicas on data, clock, writer and deletion (each region counts its own versions).
  */
 class TwoRegionsIT {
 
-    private static final String KAFKA_LINE = "KAFKA_BOOTSTRAP_SERVERS=";
-    private static final List<ManagedProcess> processes = new ArrayList<>();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Map<String, String> bootstrap = new TreeMap<>();
     private static final Map<String, ConcordContract> contracts = new HashMap<>();
-    private static Path root;
-    private static Path runDir;
-    private static ManagedProcess mirror;
-    private static String types;
-    private static final Map<String, URI> processorUrls = new HashMap<>();
-    private static final String DEV_KEY = "dev-" + UUID.randomUUID();
+    private static LocalRegions regions;
 
     @BeforeAll
     static void startTwoRegions() throws Exception {
         AvroTrust.trustConcordPackages();
-        root = Path.of(System.getProperty("concord.home", "../..")).toAbsolutePath().normalize();
-        runDir = Files.createTempDirectory(Files.createDirectories(Path.of("target")), "regions-run-").toAbsolutePath();
-        // The sample types, with the optimistic one homed in eu: across regions it must have a home.
-        Path declaration = runDir.resolve("concord-types.json");
-        Files.writeString(declaration, """
-                {"types": [
-                  {"name": "customer", "schema": "classpath:avro/domain/customer.avsc", "policy": "field-merge", "partitions": 6},
-                  {"name": "order", "schema": "classpath:avro/domain/order.avsc", "policy": "optimistic", "partitions": 6,
-                   "poison": "park", "home": "eu"}
-                ]}""");
-        types = declaration.toString();
+        Path root = Path.of(System.getProperty("concord.home", "../..")).toAbsolutePath().normalize();
+        Path runDir = Files.createTempDirectory(Files.createDirectories(Path.of("target")), "regions-run-").toAbsolutePath();
+        regions = LocalRegions.start(LocalStackConfig.onFreePorts(root, runDir), 2);
         for (String region : List.of("eu", "us")) {
-            ManagedProcess kafka = launch(ConcordModule.KAFKA, region, Map.of(), line -> line.startsWith(KAFKA_LINE),
-                    "--data-dir", runDir.resolve(region).resolve("kafka").toString(), "--port", "0");
-            bootstrap.put(region, kafka.awaitedLine().get(120, TimeUnit.SECONDS).substring(KAFKA_LINE.length()).trim());
-        }
-        for (String region : bootstrap.keySet()) {
-            String other = region.equals("eu") ? "us" : "eu";
-            int port = freePort();
-            ManagedProcess processor = launch(ConcordModule.SYNC_PROCESSOR, region, Map.of(
-                    "KAFKA_BOOTSTRAP_SERVERS", bootstrap.get(region),
-                    "PORT", String.valueOf(port),
-                    "CONCORD_DEV_API_KEY", DEV_KEY,
-                    "CONCORD_STATE_DIR", runDir.resolve(region).resolve("sync-processor").toString(),
-                    "CONCORD_TYPES", types,
-                    "CONCORD_REGION", region,
-                    "CONCORD_MIRRORED_FROM", other), line -> false);
-            processorUrls.put(region, URI.create("http://localhost:" + port));
-            HealthProbe.await(processor, processorUrls.get(region).resolve("/health"), Duration.ofMinutes(3));
+            bootstrap.put(region, regions.region(region).bootstrapServers());
             contracts.put(region, ConcordContract.connect(Map.of("bootstrap.servers", bootstrap.get(region)),
-                    EntityTypes.load(types)).registerWriterSchemas());
+                    EntityTypes.load(regions.declaration().toString())).registerWriterSchemas());
         }
-        mirror = startMirror("mirror");
-    }
-
-    private static ManagedProcess startMirror(String name) {
-        return launch(ConcordModule.MIRROR, name, Map.of(), line -> false, runDir.resolve("mirror").toString(),
-                "eu=" + bootstrap.get("eu"), "us=" + bootstrap.get("us"));
     }
 
     @AfterAll
@@ -104,8 +71,8 @@ class TwoRegionsIT {
         for (ConcordContract contract : contracts.values()) {
             contract.close();
         }
-        for (int i = processes.size() - 1; i >= 0; i--) {
-            processes.get(i).close();
+        if (regions != null) {
+            regions.close();
         }
     }
 
@@ -147,15 +114,18 @@ class TwoRegionsIT {
             Map<String, String> usStates = latestStates("us", ids);
             assertThat(euStates).hasSize(entities);
             assertThat(usStates).isEqualTo(euStates);
+            // and each region's replica holds what its state topic says
+            Map<String, String> euReplica = replica("eu", ids);
+            assertThat(euReplica).hasSize(entities);
+            assertThat(replica("us", ids)).isEqualTo(euReplica);
         });
         System.out.printf("two regions converged on %d entities %.1f s after the last write%n", entities,
                 (System.nanoTime() - healedAt) / 1e9);
         // Each processor measures how late the other region's events reach it.
         for (String region : List.of("eu", "us")) {
             String other = region.equals("eu") ? "us" : "eu";
-            var metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                    processorUrls.get(region).resolve("/prometheus")).header("X-Api-Key", DEV_KEY).build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            var metrics = HTTP.send(HttpRequest.newBuilder(regions.region(region).processorUrl().resolve("/prometheus"))
+                    .header("X-Api-Key", regions.region(region).devApiKey()).build(), HttpResponse.BodyHandlers.ofString()).body();
             assertThat(metrics).contains("concord_sync_mirrored_delay_seconds{from=\"" + other + "\"")
                     .contains("concord_sync_mirrored_newest_age_seconds{from=\"" + other + "\"");
         }
@@ -167,7 +137,7 @@ class TwoRegionsIT {
         for (int i = 0; i < 20; i++) {
             ids.add("split-" + i + "-" + UUID.randomUUID());
         }
-        mirror.close(); // the link between the regions is down; both keep taking writes
+        regions.stopMirror(); // the link between the regions is down; both keep taking writes
         long base = System.currentTimeMillis();
         List<EntityEvent> euWrites = new ArrayList<>();
         List<EntityEvent> usWrites = new ArrayList<>();
@@ -181,7 +151,7 @@ class TwoRegionsIT {
                 && latestStates("us", ids).size() == ids.size());
         assertThat(latestStates("eu", ids)).as("apart, each region has only its own writes").isNotEqualTo(latestStates("us", ids));
 
-        mirror = startMirror("mirror-healed");
+        regions.startMirror("mirror-healed");
         long healedAt = System.nanoTime();
         await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
                 assertThat(latestStates("us", ids)).isEqualTo(latestStates("eu", ids)));
@@ -242,6 +212,27 @@ class TwoRegionsIT {
                 .map(rejected -> rejected.getEvent().getEntityId()).toList();
     }
 
+    /** Each entity as the region's replica serves it (deleted ones too): clock, writer, deletion and data. */
+    private static Map<String, String> replica(String region, List<String> ids) throws Exception {
+        LocalStack stack = regions.region(region);
+        Map<String, String> rows = new TreeMap<>();
+        String after = null;
+        do {
+            String query = "/v1/entities/customer?deleted=true&limit=1000" + (after == null ? ""
+                    : "&after=" + java.net.URLEncoder.encode(after, StandardCharsets.UTF_8));
+            JsonNode page = JSON.readTree(HTTP.send(HttpRequest.newBuilder(stack.consumerUrl().resolve(query))
+                    .header("X-Api-Key", stack.devApiKey()).build(), HttpResponse.BodyHandlers.ofString()).body());
+            for (JsonNode entity : page.path("entities")) {
+                if (ids.contains(entity.path("id").asText())) {
+                    rows.put(entity.path("id").asText(), entity.path("clock") + " " + entity.path("writer").asText() + " deleted="
+                            + entity.path("deleted").asBoolean() + " " + entity.path("data"));
+                }
+            }
+            after = page.path("next").isNull() ? null : page.path("next").asText();
+        } while (after != null);
+        return rows;
+    }
+
     private static void publish(String region, List<EntityEvent> events) {
         ConcordContract contract = contracts.get(region);
         var topic = contract.topics().events(contract.types().require(events.get(0).getEntityType()));
@@ -292,17 +283,4 @@ class TwoRegionsIT {
         return contracts.get(region).payloads().encode(record);
     }
 
-    private static ManagedProcess launch(ConcordModule module, String region, Map<String, String> env,
-                                         java.util.function.Predicate<String> awaited, String... args) {
-        ManagedProcess process = module.launch(root, LocalStackConfig.DEFAULT_JAVA_OPTIONS, env,
-                runDir.resolve("logs").resolve(module.processName() + "-" + region + ".log"), awaited, args);
-        processes.add(process);
-        return process;
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 }
