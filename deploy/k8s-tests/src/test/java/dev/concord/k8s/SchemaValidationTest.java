@@ -41,7 +41,9 @@ class SchemaValidationTest {
     }
 
     static List<String> overlays() {
-        return Kustomize.OVERLAYS;
+        List<String> all = new ArrayList<>(Kustomize.OVERLAYS);
+        all.add(RegionOverlayTest.OVERLAY);
+        return all;
     }
 
     @ParameterizedTest

@@ -30,6 +30,7 @@ public final class SchemaValidator {
             Map.entry("kafka.strimzi.io/v1/KafkaNodePool", strimzi("nodepool.KafkaNodePool")),
             Map.entry("kafka.strimzi.io/v1/KafkaTopic", strimzi("topic.KafkaTopic")),
             Map.entry("kafka.strimzi.io/v1/KafkaUser", strimzi("user.KafkaUser")),
+            Map.entry("kafka.strimzi.io/v1/KafkaMirrorMaker2", strimzi("mirrormaker2.KafkaMirrorMaker2")),
             Map.entry("v1/ConfigMap", io.fabric8.kubernetes.api.model.ConfigMap.class),
             Map.entry("v1/Secret", io.fabric8.kubernetes.api.model.Secret.class),
             Map.entry("v1/Pod", io.fabric8.kubernetes.api.model.Pod.class),
