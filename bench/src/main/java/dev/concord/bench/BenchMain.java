@@ -5,6 +5,7 @@ import dev.concord.bench.measure.ClientFeedLatency;
 import dev.concord.bench.measure.ProcessorScaling;
 import dev.concord.bench.measure.Correctness;
 import dev.concord.bench.measure.FaultCampaign;
+import dev.concord.bench.measure.RegionsCampaign;
 import dev.concord.bench.measure.EndToEndLatency;
 import dev.concord.bench.measure.ProcessorThroughput;
 import dev.concord.bench.measure.PublishApi;
@@ -50,11 +51,14 @@ public final class BenchMain implements Callable<Integer> {
     @Option(names = "--p1-floor", description = "Fail when P1 falls under this (default: ${DEFAULT-VALUE}).")
     double p1Floor = 0.05;
 
-    @Option(names = "--only", split = ",", description = "Run only these: correctness, chaos, processor, replica, replica-scaling, bootstrap, latency, client, publish, scaling (scaling and replica-scaling not in --quick unless named).")
+    @Option(names = "--only", split = ",", description = "Run only these: correctness, chaos, regions, processor, replica, replica-scaling, bootstrap, latency, client, publish, scaling (scaling, replica-scaling and regions not in --quick unless named).")
     List<String> only;
 
     @Option(names = "--chaos-runs", description = "Runs of the fault campaign (default: 2 with --quick, 10 otherwise).")
     Integer chaosRuns;
+
+    @Option(names = "--regions-runs", description = "Runs of the two-region campaign (default: 3; not in --quick unless named).")
+    Integer regionsRuns;
 
     @Option(names = "--chaos-seed", description = "The first run's seed; the others follow (default: drawn, printed with each run).")
     Long chaosSeed;
@@ -86,6 +90,12 @@ public final class BenchMain implements Callable<Integer> {
                 long seed = chaosSeed != null ? chaosSeed : new java.util.Random().nextInt(1_000_000);
                 System.out.println("Fault campaign: " + chaos + " randomized runs from seed " + seed + "...");
                 new FaultCampaign(env).run(report, chaos, seed, quick);
+            }
+            if (!quick && runs("regions") || only != null && only.contains("regions")) {
+                int runs = regionsRuns != null ? regionsRuns : 3;
+                long seed = chaosSeed != null ? chaosSeed : new java.util.Random().nextInt(1_000_000);
+                System.out.println("Two-region campaign: " + runs + " randomized runs from seed " + seed + "...");
+                new RegionsCampaign(env).run(report, runs, seed, quick);
             }
             if (runs("processor")) {
                 System.out.println("Processor throughput...");

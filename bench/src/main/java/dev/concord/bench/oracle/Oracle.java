@@ -76,6 +76,33 @@ public final class Oracle {
                 sorted(new ArrayList<>(duplicated)));
     }
 
+    /**
+     * One region's state topic against the truth of every region's events (docs/multi-region.md): the newest state of
+     * each entity must hold the decided data, clock, writer and deletion; versions are the region's own and not compared.
+     */
+    public OracleReport checkRegion(String region, Map<String, ReferenceMerge.Expected> truth, List<StateRecord> records) {
+        Map<String, EntityState> latest = new HashMap<>();
+        for (StateRecord record : records) {
+            if (record.state() == null) {
+                latest.remove(record.key());
+            } else if (!latest.containsKey(record.key()) || latest.get(record.key()).getVersion() < record.state().getVersion()) {
+                latest.put(record.key(), record.state());
+            }
+        }
+        List<String> lost = new ArrayList<>();
+        List<String> diverged = new ArrayList<>();
+        truth.forEach((id, expected) -> {
+            EntityState actual = latest.get(id);
+            if (actual == null) {
+                lost.add(id);
+            } else if (!sameDecision(actual, expected)) {
+                diverged.add(id);
+            }
+        });
+        List<String> extra = latest.keySet().stream().filter(k -> !truth.containsKey(k)).toList();
+        return new OracleReport("region " + region, truth.size(), sorted(lost), List.of(), sorted(diverged), sorted(extra), List.of());
+    }
+
     public OracleReport checkReplica(String replica, Map<String, ReferenceMerge.Expected> truth, Map<String, ReplicaRow> rows) {
         List<String> lost = new ArrayList<>();
         List<String> stale = new ArrayList<>();
@@ -103,8 +130,12 @@ public final class Oracle {
      * processing time) is not the reference rules' business.
      */
     private boolean matches(EntityState actual, ReferenceMerge.Expected expected) {
-        return actual.getVersion() == expected.version()
-                && actual.getDeleted() == expected.deleted()
+        return actual.getVersion() == expected.version() && sameDecision(actual, expected);
+    }
+
+    /** Everything but the version: what every region must agree on (each counts its own versions, docs/multi-region.md). */
+    private boolean sameDecision(EntityState actual, ReferenceMerge.Expected expected) {
+        return actual.getDeleted() == expected.deleted()
                 && HlcTimestamp.of(actual.getClock()).equals(new HlcTimestamp(expected.physical(), expected.logical()))
                 && actual.getWriter().equals(expected.writer())
                 && (expected.deleted() || actual.getPayload() != null

@@ -32,6 +32,11 @@ public final class LocalRegions implements AutoCloseable {
         this.declaration = declaration;
     }
 
+    /** {@code count} regions on free ports, under {@code runDirectory}: for tests and the benchmark's campaigns. */
+    public static LocalRegions startOnFreePorts(Path repositoryRoot, Path runDirectory, int count) {
+        return start(LocalStackConfig.onFreePorts(repositoryRoot, runDirectory), count);
+    }
+
     /**
      * @param template   what each region's stack runs with; its run directory gets one subdirectory per region, and
      *                   fixed ports move up by 100 per region (8081 in the first, 8181 in the second, ...)

@@ -77,10 +77,7 @@ public final class LocalStack implements AutoCloseable {
         consumerPort = portOrFree(config.consumerPort());
         // The services start concurrently; each creates the topics it needs idempotently.
         services.addAll(List.of(
-                launch(ConcordModule.SYNC_PROCESSOR, withServiceEnvironment(Map.of(
-                        "PORT", String.valueOf(processorPort),
-                        "CONCORD_DEV_API_KEY", devApiKey,
-                        "CONCORD_STATE_DIR", data.resolve("sync-processor").toString())), line -> false),
+                launch(ConcordModule.SYNC_PROCESSOR, processorEnvironment(data), line -> false),
                 launch(ConcordModule.PRODUCER, producerEnvironment(data), line -> false),
                 launch(ConcordModule.CONSUMER, withServiceEnvironment(Map.of(
                         "PORT", String.valueOf(consumerPort),
@@ -121,6 +118,13 @@ public final class LocalStack implements AutoCloseable {
             urls.put(database.substring(0, database.indexOf('=')), database.substring(database.indexOf('=') + 1));
         }
         sourceUrls = Map.copyOf(urls);
+    }
+
+    private Map<String, String> processorEnvironment(Path data) {
+        return withServiceEnvironment(Map.of(
+                "PORT", String.valueOf(processorPort),
+                "CONCORD_DEV_API_KEY", devApiKey,
+                "CONCORD_STATE_DIR", data.resolve("sync-processor").toString()));
     }
 
     private Map<String, String> withServiceEnvironment(Map<String, String> own) {
@@ -232,6 +236,21 @@ public final class LocalStack implements AutoCloseable {
                 line -> false);
         services.add(restarted);
         awaitHealthy(restarted, producerPort);
+    }
+
+    /**
+     * SIGKILLs sync-processor and starts it again on the same state directory (the fault campaigns); returns once it is
+     * healthy again. Under exactly-once, whatever it had not committed is redone, nothing twice.
+     */
+    public void crashAndRestartProcessor() {
+        ManagedProcess crashed = services.stream().filter(p -> p.name().equals(ConcordModule.SYNC_PROCESSOR.processName()))
+                .findFirst().orElseThrow();
+        crashed.kill();
+        services.remove(crashed);
+        ManagedProcess restarted = launch(ConcordModule.SYNC_PROCESSOR, processorEnvironment(config.runDirectory().resolve("data")),
+                line -> false);
+        services.add(restarted);
+        awaitHealthy(restarted, processorPort);
     }
 
     /** The first process found dead, if any: the stack is broken once one has gone. */
