@@ -42,7 +42,7 @@ class SchemaValidationTest {
 
     static List<String> overlays() {
         List<String> all = new ArrayList<>(Kustomize.OVERLAYS);
-        all.add(RegionOverlayTest.OVERLAY);
+        all.addAll(RegionOverlayTest.overlays());
         return all;
     }
 

@@ -24,6 +24,17 @@ final class GeneratedBlocks {
     private GeneratedBlocks() {
     }
 
+    /** The block's template: by its exact name, or by a name ending in {@code *} that it starts with (a parameter follows). */
+    private static Function<String, List<String>> templateFor(String block, Map<String, Function<String, List<String>>> templates) {
+        Function<String, List<String>> exact = templates.get(block);
+        if (exact != null) {
+            return exact;
+        }
+        return templates.entrySet().stream()
+                .filter(t -> t.getKey().endsWith("*") && block.startsWith(t.getKey().substring(0, t.getKey().length() - 1)))
+                .map(Map.Entry::getValue).findFirst().orElse(null);
+    }
+
     /**
      * @param templates block name to its lines (without indentation)
      * @throws IllegalStateException naming the file and line when a marker is unknown or not closed
@@ -39,7 +50,7 @@ final class GeneratedBlocks {
             }
             String indent = begin.group(1);
             String block = begin.group(2);
-            Function<String, List<String>> template = templates.get(block);
+            Function<String, List<String>> template = templateFor(block, templates);
             if (template == null) {
                 throw new IllegalStateException(fileName + " line " + (i + 1) + ": no generated block named '" + block
                         + "' (known here: " + templates.keySet() + ")");

@@ -15,6 +15,9 @@ import java.util.function.Function;
  */
 final class ManifestTemplates {
 
+    /** The block name prefix of a region overlay's mirrored topics; the source region's name follows. */
+    static final String MIRRORED_EVENTS = "mirrored-events-from-";
+
     private final List<DeclaredType> types;
 
     ManifestTemplates(List<DeclaredType> types) {
@@ -35,6 +38,8 @@ final class ManifestTemplates {
             return lines;
         });
         blocks.put("type-files", block -> types.stream().map(t -> "- types/" + t.schemaFileName()).toList());
+        // A region overlay's topics for the events mirrored from another region (docs/multi-region.md).
+        blocks.put(MIRRORED_EVENTS + "*", block -> mirroredTopics(block.substring(MIRRORED_EVENTS.length())));
         blocks.put("dev-single-replica-topics", block -> devSingleReplicaPatches());
         blocks.put("processor-max-replicas", block -> List.of("maxReplicaCount: " + partitionSum()));
         blocks.put("replica-max-replicas", block -> List.of("maxReplicaCount: " + partitionSum()));
@@ -53,6 +58,17 @@ final class ManifestTemplates {
             lines.add("# (docs/consistency.md) can be read again by a service that restarts.");
             lines.addAll(topic(TopicNames.state(type.name()), type.partitions(), "cleanup.policy: \"compact\"", "delete.retention.ms: 86400000",
                     "min.compaction.lag.ms: 900000"));
+            lines.add("---");
+        }
+        return lines;
+    }
+
+    private List<String> mirroredTopics(String region) {
+        List<String> lines = new ArrayList<>();
+        for (DeclaredType type : types) {
+            lines.add("# " + type.name() + ": region " + region + "'s events, as MirrorMaker 2 copies them here; as many partitions as the source.");
+            lines.addAll(topic(TopicNames.mirroredEvents(region, type.name()), type.partitions(), "cleanup.policy: \"delete\"",
+                    "retention.ms: 604800000"));
             lines.add("---");
         }
         return lines;

@@ -39,7 +39,9 @@ public final class TypesSync {
             "deploy/k8s/overlays/dev/kustomization.yaml",
             "deploy/k8s/autoscaling/keda-kafka-auth.yaml",
             "deploy/k8s/autoscaling/sync-processor-scaledobject.yaml",
-            "deploy/k8s/autoscaling/consumer-service-scaledobject.yaml");
+            "deploy/k8s/autoscaling/consumer-service-scaledobject.yaml",
+            "deploy/k8s/overlays/region-eu/mirrored-topics.yaml",
+            "deploy/k8s/overlays/region-us/mirrored-topics.yaml");
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
