@@ -101,8 +101,9 @@ public final class WriteOutcomes {
             }
             waiters.computeIfAbsent(eventId, id -> new ArrayList<>()).add(waiter);
         }
-        waiter.whenComplete((outcome, error) -> forget(eventId, waiter));
+        // Forgotten before the caller hears back: once the answer is in, this waiter is gone (no race with waiting()).
         return waiter.completeOnTimeout(null, timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .whenComplete((outcome, error) -> forget(eventId, waiter))
                 .thenApply(outcome -> outcome != null ? outcome : find(eventId));
     }
 
