@@ -85,7 +85,8 @@ class WriteOutcomesDoorTest {
         assertThat(ConsistencyToken.parse(outcome.path("consistencyToken").asText()).writes())
                 .containsExactly(ConsistencyToken.Write.decided("customer", id, 4));
 
-        HttpResponse<String> elsewhere = second.get("/v1/writes/" + event.getEventId());
+        // The other instance reads the decisions on its own: it may be a poll behind, so it is asked to wait for it.
+        HttpResponse<String> elsewhere = second.get("/v1/writes/" + event.getEventId(), "Prefer", "wait=20");
         assertThat(elsewhere.statusCode()).as(elsewhere.body()).isEqualTo(200);
         assertThat(JSON.readTree(elsewhere.body())).isEqualTo(outcome);
     }
@@ -105,7 +106,8 @@ class WriteOutcomesDoorTest {
         JsonNode error = JSON.readTree(answer.body()).path("errors").get(0);
         assertThat(error.path("field").asText()).isEqualTo("If-Match");
         assertThat(error.path("expected").asText()).startsWith("\"5\"");
-        assertThat(JSON.readTree(second.get("/v1/writes/" + event.getEventId()).body()).path("outcome").asText()).isEqualTo("rejected");
+        assertThat(JSON.readTree(second.get("/v1/writes/" + event.getEventId(), "Prefer", "wait=20").body()).path("outcome").asText())
+                .isEqualTo("rejected");
     }
 
     @Test

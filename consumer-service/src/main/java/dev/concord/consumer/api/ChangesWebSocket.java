@@ -115,11 +115,17 @@ public class ChangesWebSocket {
         }
         stop(session);
         session.put(SUBSCRIBED, true);
-        FeedSession stream = feed.openAdmitted("ws", request.cursor(), request.types(), new Sink(session, subscribed(request)));
-        session.put(FEED, stream);
-        if (conflicts) {
-            session.put(CONFLICTS, new ConflictNotices(outcomes, session, request.types()));
+        // Listening before the acknowledgement goes out, so no conflict decided after it is missed; sent after it.
+        ConflictNotices notices = conflicts ? new ConflictNotices(outcomes, session, request.types()) : null;
+        if (notices != null) {
+            session.put(CONFLICTS, notices);
         }
+        Sink sink = new Sink(session, subscribed(request));
+        if (notices != null) {
+            notices.afterAcknowledgement(sink.acknowledged);
+        }
+        FeedSession stream = feed.openAdmitted("ws", request.cursor(), request.types(), sink);
+        session.put(FEED, stream);
         if (!session.isOpen()) {
             stop(session); // closed while subscribing: @OnClose may have run before the puts
         }

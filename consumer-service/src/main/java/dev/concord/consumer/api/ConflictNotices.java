@@ -29,6 +29,8 @@ final class ConflictNotices implements AutoCloseable {
     private final WebSocketSession session;
     private final List<String> types;
     private final AutoCloseable registration;
+    // Opened once the subscription's acknowledgement is out: a notice never precedes the "subscribed" it belongs to.
+    private final CompletableFuture<Void> acknowledged = new CompletableFuture<>();
     // guarded by this
     private int inFlight;
     private long dropped;
@@ -53,11 +55,17 @@ final class ConflictNotices implements AutoCloseable {
             droppedBefore = dropped;
             dropped = 0;
         }
-        send(message(outcome, droppedBefore)).whenComplete((ok, failure) -> {
+        String message = message(outcome, droppedBefore);
+        acknowledged.thenCompose(ok -> send(message)).whenComplete((ok, failure) -> {
             synchronized (this) {
                 inFlight--;
             }
         });
+    }
+
+    /** Lets the notices go out once {@code subscribed} (the subscription's acknowledgement) has. */
+    void afterAcknowledgement(java.util.concurrent.CompletionStage<?> subscribed) {
+        subscribed.whenComplete((ok, failure) -> acknowledged.complete(null));
     }
 
     private CompletableFuture<String> send(String text) {

@@ -67,10 +67,9 @@ class WriteOutcomesIT {
         assertThat(lost.path("winner").path("clock").path("physicalMillis").asLong()).isEqualTo(now + 100);
         assertThat(lost.path("rule").asText()).isEqualTo("field-merge");
         assertThat(lost.path("lostFields")).extracting(JsonNode::asText).contains("name", "email");
-        // Either instance knows both outcomes.
-        assertThat(JSON.readTree(get(otherProducer.resolve("/v1/writes/" + won.path("eventId").asText()), null).body())).isEqualTo(won);
-        assertThat(JSON.readTree(get(stack.producerUrl().resolve("/v1/writes/" + lost.path("eventId").asText()), null).body()))
-                .isEqualTo(lost);
+        // Either instance knows both outcomes (each reads the decisions on its own, so it may wait for the last one).
+        assertThat(JSON.readTree(lookup(otherProducer, won.path("eventId").asText()).body())).isEqualTo(won);
+        assertThat(JSON.readTree(lookup(stack.producerUrl(), lost.path("eventId").asText()).body())).isEqualTo(lost);
         // And a read with the loser's token shows the winner's data: what the entity holds after Bob's write was decided.
         JsonNode read = JSON.readTree(get(stack.consumerUrl().resolve("/v1/entities/customer/" + id), lost.path("consistencyToken").asText()).body());
         assertThat(read.path("data").path("name").asText()).isEqualTo("Alice's");
@@ -136,6 +135,11 @@ class WriteOutcomesIT {
             request.headers(headers);
         }
         return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> lookup(URI producer, String eventId) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(producer.resolve("/v1/writes/" + eventId)).timeout(Duration.ofSeconds(60))
+                .header("X-Api-Key", stack.devApiKey()).header("Prefer", "wait=20").build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static HttpResponse<String> get(URI uri, String token) throws Exception {
