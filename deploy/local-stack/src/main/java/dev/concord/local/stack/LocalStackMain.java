@@ -6,6 +6,7 @@ import java.util.List;
 import java.time.format.DateTimeFormatter;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code ./concord up}: starts the local stack, prints where everything is and a request to try,
@@ -71,7 +72,10 @@ public final class LocalStackMain {
             return;
         }
         CountDownLatch stopped = new CountDownLatch(1);
+        // Set first on Ctrl-C: the services then exit because they are told to, which is no failure to report.
+        AtomicBoolean stopping = new AtomicBoolean();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stopping.set(true);
             System.out.println("\nStopping Concord...");
             stack.close();
             System.out.println("Stopped.");
@@ -85,7 +89,7 @@ public final class LocalStackMain {
 
         while (!stopped.await(2, TimeUnit.SECONDS)) {
             var dead = stack.deadProcess();
-            if (dead.isPresent()) {
+            if (dead.isPresent() && !stopping.get()) {
                 System.err.println("Concord stopped working: " + dead.get());
                 System.exit(1);
             }
@@ -107,7 +111,10 @@ public final class LocalStackMain {
             return;
         }
         CountDownLatch stopped = new CountDownLatch(1);
+        // Set first on Ctrl-C: the services then exit because they are told to, which is no failure to report.
+        AtomicBoolean stopping = new AtomicBoolean();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stopping.set(true);
             System.out.println("\nStopping Concord...");
             regions.close();
             System.out.println("Stopped.");
@@ -129,7 +136,7 @@ public final class LocalStackMain {
                 second.consumerUrl(), second.devApiKey());
         while (!stopped.await(2, TimeUnit.SECONDS)) {
             var dead = regions.deadProcess();
-            if (dead.isPresent()) {
+            if (dead.isPresent() && !stopping.get()) {
                 System.err.println("Concord stopped working: " + dead.get());
                 System.exit(1);
             }
