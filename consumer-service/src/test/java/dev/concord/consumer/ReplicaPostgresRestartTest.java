@@ -79,7 +79,9 @@ class ReplicaPostgresRestartTest {
                         .until(() -> appliedRecords(database) >= ENTITIES);
                 long appliedAtStop = appliedRecords(database);
                 postgres.close();
-                assertThat(appliedAtStop).as("records applied just before the stop").isBetween((long) ENTITIES, publishedBeforeStop - 1);
+                // Usually some of the first versions are still to apply when the server goes; on a quick run all may be in.
+                // Either way the stream goes on through the outage: versions 7..10 arrive while the server is down.
+                assertThat(appliedAtStop).as("records applied just before the stop").isBetween((long) ENTITIES, publishedBeforeStop);
 
                 // The server is down; states keep coming.
                 publishVersions(publisher, states, type, BEFORE_STOP + 1, DURING_OUTAGE);
