@@ -67,6 +67,9 @@ final class EntityMergeProcessor implements Processor<byte[], EntityEvent, Strin
     private final OutputSizeGuard outputs;
     private final ConcordTopics topics;
     private final EventPartitions partitions;
+    // This type's local events topic, and the suffix of the ones mirrored from other regions: computed once, read per event.
+    private final String localEvents;
+    private final String mirroredSuffix;
 
     private ProcessorContext<String, Object> context;
     // entity id -> the entity's current state (deleted ones too, until their tombstone expires), with its recent event ids
@@ -90,6 +93,8 @@ final class EntityMergeProcessor implements Processor<byte[], EntityEvent, Strin
         this.outputs = new OutputSizeGuard(settings.maxOutputBytes(), topics);
         this.topics = topics;
         this.partitions = partitions;
+        this.localEvents = TopicNames.events(type.name());
+        this.mirroredSuffix = "." + localEvents;
     }
 
     @Override
@@ -129,14 +134,15 @@ final class EntityMergeProcessor implements Processor<byte[], EntityEvent, Strin
             return;
         }
         Record<String, EntityEvent> record = raw.withKey(key.id());
-        int partition = context.recordMetadata().map(RecordMetadata::partition).orElse(-1);
-        Optional<String> mirrored = context.recordMetadata().map(RecordMetadata::topic).flatMap(this::mirroredFrom);
+        Optional<RecordMetadata> metadata = context.recordMetadata();
+        int partition = metadata.map(RecordMetadata::partition).orElse(-1);
+        Optional<String> mirrored = metadata.map(RecordMetadata::topic).flatMap(this::mirroredFrom);
         mirrored.ifPresent(region -> metrics.mirroredEventFolded(region, raw.timestamp(), context.currentSystemTimeMs()));
         int home = partitions.misplaced(type, raw.key(), partition);
         if (home >= 0) {
             // Folding it here would fork the entity: this task has its own state for the key, the home task another.
             reject(record, null, RejectionReason.WRONG_PARTITION, "found on partition " + partition + " of "
-                    + TopicNames.events(type.name()) + "; events of this entity belong on partition " + home
+                    + localEvents + "; events of this entity belong on partition " + home
                     + " (murmur2 of the key's UTF-8 bytes, as Kafka's Java producer places keyed records: docs/contract.md)");
             return;
         }
@@ -376,9 +382,8 @@ final class EntityMergeProcessor implements Processor<byte[], EntityEvent, Strin
 
     /** The region an events topic is mirrored from ({@code <region>.concord.events.<type>}); empty for the local one. */
     private Optional<String> mirroredFrom(String topic) {
-        String local = TopicNames.events(type.name());
-        return topic.length() > local.length() && topic.endsWith("." + local)
-                ? Optional.of(topic.substring(0, topic.length() - local.length() - 1)) : Optional.empty();
+        return topic.length() > mirroredSuffix.length() && topic.endsWith(mirroredSuffix)
+                ? Optional.of(topic.substring(0, topic.length() - mirroredSuffix.length())) : Optional.empty();
     }
 
     private String ledgerKey(String entityId) {

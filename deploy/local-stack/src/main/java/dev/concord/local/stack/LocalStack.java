@@ -228,14 +228,7 @@ public final class LocalStack implements AutoCloseable {
      * and starts it again with the same settings; returns once it is healthy. For failure tests.
      */
     public void crashAndRestartProducer() {
-        ManagedProcess crashed = services.stream().filter(p -> p.name().equals(ConcordModule.PRODUCER.processName()))
-                .findFirst().orElseThrow();
-        crashed.kill();
-        services.remove(crashed);
-        ManagedProcess restarted = launch(ConcordModule.PRODUCER, producerEnvironment(config.runDirectory().resolve("data")),
-                line -> false);
-        services.add(restarted);
-        awaitHealthy(restarted, producerPort);
+        crashAndRestart(ConcordModule.PRODUCER, producerEnvironment(config.runDirectory().resolve("data")), producerPort);
     }
 
     /**
@@ -243,14 +236,16 @@ public final class LocalStack implements AutoCloseable {
      * healthy again. Under exactly-once, whatever it had not committed is redone, nothing twice.
      */
     public void crashAndRestartProcessor() {
-        ManagedProcess crashed = services.stream().filter(p -> p.name().equals(ConcordModule.SYNC_PROCESSOR.processName()))
-                .findFirst().orElseThrow();
+        crashAndRestart(ConcordModule.SYNC_PROCESSOR, processorEnvironment(config.runDirectory().resolve("data")), processorPort);
+    }
+
+    private void crashAndRestart(ConcordModule module, Map<String, String> environment, int port) {
+        ManagedProcess crashed = services.stream().filter(p -> p.name().equals(module.processName())).findFirst().orElseThrow();
         crashed.kill();
         services.remove(crashed);
-        ManagedProcess restarted = launch(ConcordModule.SYNC_PROCESSOR, processorEnvironment(config.runDirectory().resolve("data")),
-                line -> false);
+        ManagedProcess restarted = launch(module, environment, line -> false);
         services.add(restarted);
-        awaitHealthy(restarted, processorPort);
+        awaitHealthy(restarted, port);
     }
 
     /** The first process found dead, if any: the stack is broken once one has gone. */

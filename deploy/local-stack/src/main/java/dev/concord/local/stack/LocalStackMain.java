@@ -71,29 +71,13 @@ public final class LocalStackMain {
             System.exit(1);
             return;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        // Set first on Ctrl-C: the services then exit because they are told to, which is no failure to report.
-        AtomicBoolean stopping = new AtomicBoolean();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            stopping.set(true);
-            System.out.println("\nStopping Concord...");
-            stack.close();
-            System.out.println("Stopped.");
-            stopped.countDown();
-        }, "concord-stop"));
+        Running running = Running.untilCtrlC(stack);
         printBanner(stack, (System.nanoTime() - started) / 1_000_000_000.0);
         if (!stack.sourceUrls().isEmpty()) {
             printSources(stack);
         }
         System.out.println("Press Ctrl-C to stop.");
-
-        while (!stopped.await(2, TimeUnit.SECONDS)) {
-            var dead = stack.deadProcess();
-            if (dead.isPresent() && !stopping.get()) {
-                System.err.println("Concord stopped working: " + dead.get());
-                System.exit(1);
-            }
-        }
+        running.watch(stack::deadProcess);
     }
 
     /** {@code --regions n}: one whole stack per region and MirrorMaker 2 between them, until Ctrl-C. */
@@ -110,16 +94,7 @@ public final class LocalStackMain {
             System.exit(1);
             return;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        // Set first on Ctrl-C: the services then exit because they are told to, which is no failure to report.
-        AtomicBoolean stopping = new AtomicBoolean();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            stopping.set(true);
-            System.out.println("\nStopping Concord...");
-            regions.close();
-            System.out.println("Stopped.");
-            stopped.countDown();
-        }, "concord-stop"));
+        Running running = Running.untilCtrlC(regions);
         System.out.printf("%nConcord is up in %d regions (%.1f s); the events of each are mirrored to the others (docs/multi-region.md).%n",
                 count, (System.nanoTime() - started) / 1_000_000_000.0);
         regions.stacks().forEach((region, stack) -> System.out.printf(
@@ -134,11 +109,39 @@ public final class LocalStackMain {
                         + "  curl -s %s/v1/entities/customer/c-42 -H 'X-Api-Key: %s'%nPress Ctrl-C to stop.%n",
                 names.get(0), names.get(1), regions.declaration(), names.get(0), first.producerUrl(), first.devApiKey(),
                 second.consumerUrl(), second.devApiKey());
-        while (!stopped.await(2, TimeUnit.SECONDS)) {
-            var dead = regions.deadProcess();
-            if (dead.isPresent() && !stopping.get()) {
-                System.err.println("Concord stopped working: " + dead.get());
-                System.exit(1);
+        running.watch(regions::deadProcess);
+    }
+
+    /** What runs until Ctrl-C: closed by the shutdown hook, watched for a process that dies on its own meanwhile. */
+    private static final class Running {
+        private final CountDownLatch stopped = new CountDownLatch(1);
+        // Set first on Ctrl-C: the services then exit because they are told to, which is no failure to report.
+        private final AtomicBoolean stopping = new AtomicBoolean();
+
+        static Running untilCtrlC(AutoCloseable concord) {
+            Running running = new Running();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                running.stopping.set(true);
+                System.out.println("\nStopping Concord...");
+                try {
+                    concord.close();
+                } catch (Exception e) {
+                    System.err.println("Stopping failed: " + e.getMessage());
+                }
+                System.out.println("Stopped.");
+                running.stopped.countDown();
+            }, "concord-stop"));
+            return running;
+        }
+
+        /** Returns once stopped; exits with 1 if a process dies while nobody asked it to. */
+        void watch(java.util.function.Supplier<java.util.Optional<String>> deadProcess) throws InterruptedException {
+            while (!stopped.await(2, TimeUnit.SECONDS)) {
+                var dead = deadProcess.get();
+                if (dead.isPresent() && !stopping.get()) {
+                    System.err.println("Concord stopped working: " + dead.get());
+                    System.exit(1);
+                }
             }
         }
     }
