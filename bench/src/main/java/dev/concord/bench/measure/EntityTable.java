@@ -16,7 +16,7 @@ final class EntityTable {
 
     static void create(Connection db) throws SQLException {
         try (Statement ddl = db.createStatement()) {
-            ddl.execute("CREATE TABLE entity (entity_type text, entity_id text, version bigint, data jsonb, applied_at timestamptz,"
+            ddl.execute("CREATE TABLE entity (entity_type text, entity_id text, version bigint, data jsonb, applied_at timestamptz DEFAULT now(),"
                     + " PRIMARY KEY (entity_type, entity_id))");
         }
     }

@@ -1,24 +1,25 @@
 package dev.concord.bench.measure;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import dev.concord.bench.BenchEnvironment;
-import dev.concord.contract.json.AvroToJson;
 import dev.concord.contract.types.EntityType;
 import dev.concord.contract.types.EntityTypes;
 import dev.concord.replica.Replica;
+import dev.concord.replica.jdbc.ColumnProjection;
+import dev.concord.replica.jdbc.ColumnType;
 import dev.concord.replica.jdbc.EntityChange;
-import dev.concord.replica.jdbc.TableProjection;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import javax.sql.DataSource;
 import org.apache.avro.generic.GenericRecord;
-import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * The replica kit bootstrapping a preloaded state topic into a team's table, in this process: the same rows as the
- * plain batched insert it is compared with (type, id, version, the payload as jsonb), plus the kit's version guard and
+ * plain batched insert and the COPY it is compared with (type, id, version, the payload as jsonb), through a
+ * {@link ColumnProjection} on a connection pool, as a team's service would run it, plus the kit's version guard and
  * offsets in each poll's transaction.
  */
 final class ReplicaKitApply {
@@ -38,11 +39,15 @@ final class ReplicaKitApply {
 
     Result run(EntityType type, int entities, int appliers) throws Exception {
         String url = env.newDatabase("kit_" + appliers + "_" + type.name().replace('-', '_'));
-        PGSimpleDataSource dataSource = new PGSimpleDataSource();
-        dataSource.setURL(url);
-        try (Connection db = dataSource.getConnection()) {
-            EntityTable.create(db);
+        try (HikariDataSource dataSource = pool(url, appliers)) {
+            try (Connection db = dataSource.getConnection()) {
+                EntityTable.create(db);
+            }
+            return bootstrap(dataSource, type, entities, appliers);
         }
+    }
+
+    private Result bootstrap(DataSource dataSource, EntityType type, int entities, int appliers) throws Exception {
         long start = System.nanoTime();
         try (Replica replica = Replica.builder()
                 .name("bench-kit-" + appliers + "-" + type.name())
@@ -50,7 +55,7 @@ final class ReplicaKitApply {
                 .kafka(Map.of("bootstrap.servers", env.bootstrapServers()))
                 .types(EntityTypes.of(List.of(type)))
                 .dataSource(dataSource)
-                .projectGeneric(type.name(), new JsonRows())
+                .projectGeneric(type.name(), sameRowsAsThePlainInsert(type))
                 .start()) {
             Waiting.until("the replica kit to catch up with " + entities + " entities", Duration.ofMinutes(15), replica::caughtUp);
             double caughtUpSeconds = (System.nanoTime() - start) / 1e9;
@@ -60,28 +65,21 @@ final class ReplicaKitApply {
         }
     }
 
-    /** The plain insert's row, batched per poll. */
-    private static final class JsonRows extends TableProjection<GenericRecord> {
+    /** The rows the plain insert and the COPY write (type, id, version, the payload as jsonb), declared by their columns. */
+    private static ColumnProjection<GenericRecord> sameRowsAsThePlainInsert(EntityType type) {
+        return ColumnProjection.<GenericRecord>into("entity", "entity_id")
+                .fixed("entity_type", type.name())
+                .column("version", ColumnType.BIGINT, EntityChange::version)
+                .column("data", ColumnType.JSONB, EntityChange::value)
+                .build();
+    }
 
-        private static final String UPSERT = "INSERT INTO entity VALUES (?, ?, ?, ?::jsonb, now()) "
-                + "ON CONFLICT (entity_type, entity_id) DO UPDATE SET version = EXCLUDED.version, data = EXCLUDED.data";
-
-        JsonRows() {
-            super("entity", "entity_id");
-        }
-
-        @Override
-        public void upsertAll(Connection tx, List<EntityChange<GenericRecord>> changes) throws SQLException {
-            try (PreparedStatement upsert = tx.prepareStatement(UPSERT)) {
-                for (EntityChange<GenericRecord> change : changes) {
-                    upsert.setString(1, change.type());
-                    upsert.setString(2, change.id());
-                    upsert.setLong(3, change.version());
-                    upsert.setString(4, AvroToJson.toJson(change.value()).toString());
-                    upsert.addBatch();
-                }
-                upsert.executeBatch();
-            }
-        }
+    /** A connection pool, as a service gives the kit (Micronaut's data source is one): not a new backend per batch. */
+    private static HikariDataSource pool(String url, int appliers) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(url);
+        config.setMaximumPoolSize(appliers + 2);
+        config.setPoolName("bench-kit");
+        return new HikariDataSource(config);
     }
 }

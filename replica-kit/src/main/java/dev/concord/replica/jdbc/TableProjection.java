@@ -5,28 +5,20 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
  * A projection into one table with one row per entity, keyed by the entity id: the team writes only the batched
- * upsert; deleting a row and clearing the table (for a re-bootstrap) come from here.
+ * upsert; deleting a row and clearing the table (for a re-bootstrap) come from here. Where the row is a column per
+ * value, {@link ColumnProjection} writes the upsert too, as one statement per batch.
  */
 public abstract class TableProjection<T> implements Projection<T> {
-
-    // Names go into SQL text: plain lower-case identifiers only, never anything a caller could inject.
-    private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 
     private final String table;
     private final String idColumn;
 
     protected TableProjection(String table, String idColumn) {
-        for (String name : List.of(table, idColumn)) {
-            if (!IDENTIFIER.matcher(name).matches()) {
-                throw new IllegalArgumentException("'" + name + "' is not a plain lower-case SQL identifier ([a-z_][a-z0-9_]*)");
-            }
-        }
-        this.table = table;
-        this.idColumn = idColumn;
+        this.table = SqlIdentifiers.require(table);
+        this.idColumn = SqlIdentifiers.require(idColumn);
     }
 
     protected String table() {

@@ -1,0 +1,201 @@
+package dev.concord.replica.jdbc;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.apache.avro.generic.GenericRecord;
+
+/**
+ * A projection into one table with one row per entity, declared by its columns: the kit writes the SQL. A batch is
+ * one statement, {@code INSERT … SELECT … FROM unnest(<one array per column>) … ON CONFLICT (<key>) DO UPDATE}, so
+ * PostgreSQL plans and executes once per poll instead of once per row; measured in docs/performance.md
+ * ("A fresh replica in a team's table"). Deletes and clearing come with it.
+ *
+ * <pre>{@code
+ * ColumnProjection.<Customer>into("customers", "id")
+ *         .field("name", ColumnType.TEXT, "name")
+ *         .field("city", ColumnType.TEXT, "address.city")
+ *         .column("version", ColumnType.BIGINT, EntityChange::version)
+ *         .build();
+ * }</pre>
+ *
+ * <p>A table that holds several types keys its rows by a fixed column as well ({@link Builder#fixed}): its upserts,
+ * deletes and clearing touch only the rows carrying that value.
+ *
+ * @param <T> the entity as the projection receives it (see {@link TypeBinding})
+ */
+public final class ColumnProjection<T> implements Projection<T> {
+
+    private record Column<T>(String name, ColumnType type, Function<EntityChange<T>, ?> value) {
+    }
+
+    private final List<Column<T>> columns;
+    private final Map<String, String> fixed;
+    private final TableShape shape;
+    private final String upsert;
+    private final String delete;
+    private final String clear;
+
+    private ColumnProjection(Builder<T> builder) {
+        this.columns = List.copyOf(builder.columns);
+        this.fixed = Map.copyOf(builder.fixed);
+        this.shape = builder.shape;
+        String table = builder.table;
+        String idColumn = builder.idColumn;
+        List<String> key = new ArrayList<>(builder.fixed.keySet());
+        key.add(idColumn);
+        List<String> names = columns.stream().map(Column::name).toList();
+        String updates = columns.stream().map(Column::name).filter(name -> !key.contains(name))
+                .map(name -> name + " = EXCLUDED." + name).collect(Collectors.joining(", "));
+        this.upsert = "INSERT INTO " + table + " (" + String.join(", ", names) + ")"
+                + " SELECT " + columns.stream().map(c -> "proposed." + c.name() + "::" + c.type().sqlType()).collect(Collectors.joining(", "))
+                + " FROM unnest(" + columns.stream().map(c -> "?::" + c.type().arrayElementType() + "[]").collect(Collectors.joining(", "))
+                + ") AS proposed(" + String.join(", ", names) + ")"
+                + " ON CONFLICT (" + String.join(", ", key) + ")"
+                + (updates.isEmpty() ? " DO NOTHING" : " DO UPDATE SET " + updates);
+        String ofFixed = builder.fixed.keySet().stream().map(name -> name + " = ?").collect(Collectors.joining(" AND "));
+        this.delete = "DELETE FROM " + table + " WHERE " + (ofFixed.isEmpty() ? "" : ofFixed + " AND ") + idColumn + " = ?";
+        this.clear = "DELETE FROM " + table + (ofFixed.isEmpty() ? "" : " WHERE " + ofFixed);
+    }
+
+    /** @param idColumn the column the entity id goes to: the table's key (with the {@linkplain Builder#fixed fixed} columns) */
+    public static <T> Builder<T> into(String table, String idColumn) {
+        return new Builder<>(table, idColumn);
+    }
+
+    /** The statement one batch runs (for a team's review, and for tests). */
+    public String upsertStatement() {
+        return upsert;
+    }
+
+    @Override
+    public void upsert(Connection tx, EntityChange<T> change) throws SQLException {
+        upsertAll(tx, List.of(change));
+    }
+
+    /** Every change of the batch in one statement: one array per column, the rows in the order given. */
+    @Override
+    public void upsertAll(Connection tx, List<EntityChange<T>> changes) throws SQLException {
+        try (PreparedStatement statement = tx.prepareStatement(upsert)) {
+            int parameter = 1;
+            for (Column<T> column : columns) {
+                Object[] values = new Object[changes.size()];
+                for (int row = 0; row < values.length; row++) {
+                    values[row] = column.type().toElement(column.value().apply(changes.get(row)));
+                }
+                statement.setArray(parameter++, tx.createArrayOf(column.type().arrayElementType(), values));
+            }
+            statement.executeUpdate();
+        }
+    }
+
+    @Override
+    public void delete(Connection tx, String id) throws SQLException {
+        try (PreparedStatement statement = tx.prepareStatement(delete)) {
+            int parameter = setFixed(statement);
+            statement.setString(parameter, id);
+            statement.executeUpdate();
+        }
+    }
+
+    @Override
+    public void clear(Connection tx) throws SQLException {
+        try (PreparedStatement statement = tx.prepareStatement(clear)) {
+            setFixed(statement);
+            statement.executeUpdate();
+        }
+    }
+
+    @Override
+    public Optional<TableShape> shape() {
+        return Optional.ofNullable(shape);
+    }
+
+    private static Object valueAt(Object entity, String[] path) {
+        Object value = entity;
+        for (String name : path) {
+            if (value == null) {
+                return null;
+            }
+            if (!(value instanceof GenericRecord record)) {
+                throw new IllegalStateException("field '" + String.join(".", path) + "' is read from an Avro record, not from a "
+                        + value.getClass().getName() + ": bind the type as its generated class or generic record");
+            }
+            value = record.get(name);
+        }
+        return value;
+    }
+
+    private int setFixed(PreparedStatement statement) throws SQLException {
+        int parameter = 1;
+        for (String value : fixed.values()) {
+            statement.setString(parameter++, value);
+        }
+        return parameter;
+    }
+
+    public static final class Builder<T> {
+
+        private final String table;
+        private final String idColumn;
+        private final List<Column<T>> columns = new ArrayList<>();
+        // insertion order: the same order in the key, the statements and their parameters
+        private final Map<String, String> fixed = new LinkedHashMap<>();
+        private TableShape shape;
+
+        private Builder(String table, String idColumn) {
+            this.table = SqlIdentifiers.require(table);
+            this.idColumn = SqlIdentifiers.require(idColumn);
+            columns.add(new Column<>(idColumn, ColumnType.TEXT, EntityChange::id));
+        }
+
+        /** A column filled from each change (the entity's value, or its version, clock, writer or update time). */
+        public Builder<T> column(String name, ColumnType type, Function<EntityChange<T>, ?> value) {
+            requireNew(name);
+            columns.add(new Column<>(name, type, value));
+            return this;
+        }
+
+        /**
+         * A text column with the same value in every row of this projection, part of the table's key: for a table
+         * shared by several types, e.g. {@code fixed("entity_type", "customer")}.
+         */
+        public Builder<T> fixed(String name, String value) {
+            requireNew(name);
+            fixed.put(name, value);
+            columns.add(new Column<>(name, ColumnType.TEXT, change -> value));
+            return this;
+        }
+
+        /**
+         * A column filled from a field of the entity's Avro record (the generated class or the generic record), by its
+         * path ({@code "address.city"}: null when a record on the way is null). The column is also checked against
+         * the type's schema and the table when the replica starts (see {@link Projection#shape()}), so a migration
+         * that forgot it, or a schema change that removed the field, stops the start naming both.
+         */
+        public Builder<T> field(String name, ColumnType type, String fieldPath) {
+            String[] path = fieldPath.split("\\.");
+            column(name, type, change -> valueAt(change.value(), path));
+            shape = (shape == null ? TableShape.of(table) : shape).column(name, fieldPath);
+            return this;
+        }
+
+        public ColumnProjection<T> build() {
+            return new ColumnProjection<>(this);
+        }
+
+        private void requireNew(String name) {
+            SqlIdentifiers.require(name);
+            if (columns.stream().anyMatch(column -> column.name().equals(name))) {
+                throw new IllegalArgumentException("column " + name + " of " + table + " is declared twice");
+            }
+        }
+    }
+}
