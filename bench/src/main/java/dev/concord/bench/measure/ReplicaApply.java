@@ -69,8 +69,8 @@ public final class ReplicaApply {
                 replica.stopAndProfile().ifPresent(summary -> results.addProfile("replica applying " + entities + " entities", summary));
             }
             if (applyRate || bootstrap) {
-                ReplicaKitApply.Result kit = new ReplicaKitApply(env).run(type, entities, 1);
-                String shape = entities + " entities of ~200 B, 6 partitions; the kit in process, its version guard and offsets in each poll's transaction";
+                ReplicaKitApply.Result kit = new ReplicaKitApply(env).run(type, entities, 1, ReplicaKitApply.Guard.VERSION_COLUMN);
+                String shape = entities + " entities of ~200 B, 6 partitions; the kit in process on a connection pool, a ColumnProjection guarded by the table's version column, offsets in each poll's transaction";
                 if (applyRate) {
                     results.add(new Measurement("replica kit apply rate (a team's projection)", "rows/s", kit.applyRate(),
                             "plain batched INSERT … ON CONFLICT", plainInsertRate, true, shape));
@@ -88,10 +88,14 @@ public final class ReplicaApply {
                             plainReadSeconds, copySeconds);
                     results.add(new Measurement("replica kit, fresh: start → caught up (" + entities + ")", "s", kit.caughtUpSeconds(),
                             baseline, Math.max(plainReadSeconds, copySeconds), false, shape + "; consumer group join included; target ≤ 2× the baseline"));
-                    ReplicaKitApply.Result three = new ReplicaKitApply(env).run(type, entities, 3);
+                    ReplicaKitApply.Result three = new ReplicaKitApply(env).run(type, entities, 3, ReplicaKitApply.Guard.VERSION_COLUMN);
                     results.add(new Measurement("replica kit with 3 appliers, fresh: start → caught up (" + entities + ")", "s",
                             three.caughtUpSeconds(), baseline, Math.max(plainReadSeconds, copySeconds), false,
                             shape + "; three applier threads sharing the 6 partitions; target ≤ 2× the baseline"));
+                    ReplicaKitApply.Result guardTable = new ReplicaKitApply(env).run(type, entities, 3, ReplicaKitApply.Guard.KIT_TABLE);
+                    results.add(new Measurement("replica kit with 3 appliers, versions in its guard table, fresh: start → caught up ("
+                            + entities + ")", "s", guardTable.caughtUpSeconds(), baseline, Math.max(plainReadSeconds, copySeconds), false,
+                            shape + "; as above, for a table without a version column of its own: two writes per row"));
                 }
             }
         }

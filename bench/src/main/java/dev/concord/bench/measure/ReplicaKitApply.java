@@ -37,25 +37,33 @@ final class ReplicaKitApply {
     record Result(double applyRate, double caughtUpSeconds) {
     }
 
-    Result run(EntityType type, int entities, int appliers) throws Exception {
-        String url = env.newDatabase("kit_" + appliers + "_" + type.name().replace('-', '_'));
-        try (HikariDataSource dataSource = pool(url, appliers)) {
+    /** Where the kit keeps the versions that guard the table. */
+    enum Guard {
+        /** the table's own version column: one write per row, the kit keeps deletions only */
+        VERSION_COLUMN,
+        /** the kit's guard table (a table without a version column of its own): two writes per row */
+        KIT_TABLE
+    }
+
+    Result run(EntityType type, int entities, int appliers, Guard guard) throws Exception {
+        String name = "kit_" + appliers + "_" + guard.name().toLowerCase() + "_" + type.name().replace('-', '_');
+        try (HikariDataSource dataSource = pool(env.newDatabase(name), appliers)) {
             try (Connection db = dataSource.getConnection()) {
                 EntityTable.create(db);
             }
-            return bootstrap(dataSource, type, entities, appliers);
+            return bootstrap(dataSource, name, type, entities, appliers, guard);
         }
     }
 
-    private Result bootstrap(DataSource dataSource, EntityType type, int entities, int appliers) throws Exception {
+    private Result bootstrap(DataSource dataSource, String name, EntityType type, int entities, int appliers, Guard guard) throws Exception {
         long start = System.nanoTime();
         try (Replica replica = Replica.builder()
-                .name("bench-kit-" + appliers + "-" + type.name())
+                .name("bench-" + name.replace('_', '-'))
                 .appliers(appliers)
                 .kafka(Map.of("bootstrap.servers", env.bootstrapServers()))
                 .types(EntityTypes.of(List.of(type)))
                 .dataSource(dataSource)
-                .projectGeneric(type.name(), sameRowsAsThePlainInsert(type))
+                .projectGeneric(type.name(), sameRowsAsThePlainInsert(type, guard))
                 .start()) {
             Waiting.until("the replica kit to catch up with " + entities + " entities", Duration.ofMinutes(15), replica::caughtUp);
             double caughtUpSeconds = (System.nanoTime() - start) / 1e9;
@@ -66,12 +74,11 @@ final class ReplicaKitApply {
     }
 
     /** The rows the plain insert and the COPY write (type, id, version, the payload as jsonb), declared by their columns. */
-    private static ColumnProjection<GenericRecord> sameRowsAsThePlainInsert(EntityType type) {
-        return ColumnProjection.<GenericRecord>into("entity", "entity_id")
+    private static ColumnProjection<GenericRecord> sameRowsAsThePlainInsert(EntityType type, Guard guard) {
+        ColumnProjection.Builder<GenericRecord> rows = ColumnProjection.<GenericRecord>into("entity", "entity_id")
                 .fixed("entity_type", type.name())
-                .column("version", ColumnType.BIGINT, EntityChange::version)
-                .column("data", ColumnType.JSONB, EntityChange::value)
-                .build();
+                .column("data", ColumnType.JSONB, EntityChange::value);
+        return (guard == Guard.VERSION_COLUMN ? rows.version("version") : rows.column("version", ColumnType.BIGINT, EntityChange::version)).build();
     }
 
     /** A connection pool, as a service gives the kit (Micronaut's data source is one): not a new backend per batch. */

@@ -2,12 +2,16 @@ package dev.concord.replica.jdbc;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.avro.generic.GenericRecord;
@@ -22,9 +26,12 @@ import org.apache.avro.generic.GenericRecord;
  * ColumnProjection.<Customer>into("customers", "id")
  *         .field("name", ColumnType.TEXT, "name")
  *         .field("city", ColumnType.TEXT, "address.city")
- *         .column("version", ColumnType.BIGINT, EntityChange::version)
+ *         .version("version")
  *         .build();
  * }</pre>
+ *
+ * <p>With a {@linkplain Builder#version version column} the table guards itself and each change is one write; without
+ * one, the kit keeps each entity's version in its own guard table beside it.
  *
  * <p>A table that holds several types keys its rows by a fixed column as well ({@link Builder#fixed}): its upserts,
  * deletes and clearing touch only the rows carrying that value.
@@ -40,6 +47,8 @@ public final class ColumnProjection<T> implements Projection<T> {
     private final Map<String, String> fixed;
     private final TableShape shape;
     private final String upsert;
+    private final String upsertNewer;
+    private final String versionOf;
     private final String delete;
     private final String clear;
 
@@ -54,13 +63,21 @@ public final class ColumnProjection<T> implements Projection<T> {
         List<String> names = columns.stream().map(Column::name).toList();
         String updates = columns.stream().map(Column::name).filter(name -> !key.contains(name))
                 .map(name -> name + " = EXCLUDED." + name).collect(Collectors.joining(", "));
-        this.upsert = "INSERT INTO " + table + " (" + String.join(", ", names) + ")"
-                + " SELECT " + columns.stream().map(c -> "proposed." + c.name() + "::" + c.type().sqlType()).collect(Collectors.joining(", "))
+        String proposed = " SELECT " + columns.stream().map(c -> "proposed." + c.name() + "::" + c.type().sqlType()).collect(Collectors.joining(", "))
                 + " FROM unnest(" + columns.stream().map(c -> "?::" + c.type().arrayElementType() + "[]").collect(Collectors.joining(", "))
-                + ") AS proposed(" + String.join(", ", names) + ")"
-                + " ON CONFLICT (" + String.join(", ", key) + ")"
-                + (updates.isEmpty() ? " DO NOTHING" : " DO UPDATE SET " + updates);
+                + ") AS proposed(" + String.join(", ", names) + ")";
+        String onConflict = " ON CONFLICT (" + String.join(", ", key) + ")" + (updates.isEmpty() ? " DO NOTHING" : " DO UPDATE SET " + updates);
+        this.upsert = "INSERT INTO " + table + " AS stored (" + String.join(", ", names) + ")" + proposed + onConflict;
+        String version = builder.versionColumn;
+        // Newer than the row and than a deletion the kit keeps (replica and type are the last two parameters).
+        this.upsertNewer = version == null ? null : "INSERT INTO " + table + " AS stored (" + String.join(", ", names) + ")" + proposed
+                + " WHERE NOT EXISTS (SELECT 1 FROM concord_replica_version AS deleted WHERE deleted.replica = ? AND deleted.entity_type = ?"
+                + " AND deleted.entity_id = proposed." + idColumn + " AND deleted.version >= proposed." + version + ")"
+                + onConflict + (updates.isEmpty() ? "" : " WHERE stored." + version + " < EXCLUDED." + version)
+                + " RETURNING " + idColumn;
         String ofFixed = builder.fixed.keySet().stream().map(name -> name + " = ?").collect(Collectors.joining(" AND "));
+        this.versionOf = version == null ? null : "SELECT " + version + " FROM " + table + " WHERE "
+                + (ofFixed.isEmpty() ? "" : ofFixed + " AND ") + idColumn + " = ? FOR UPDATE";
         this.delete = "DELETE FROM " + table + " WHERE " + (ofFixed.isEmpty() ? "" : ofFixed + " AND ") + idColumn + " = ?";
         this.clear = "DELETE FROM " + table + (ofFixed.isEmpty() ? "" : " WHERE " + ofFixed);
     }
@@ -84,16 +101,58 @@ public final class ColumnProjection<T> implements Projection<T> {
     @Override
     public void upsertAll(Connection tx, List<EntityChange<T>> changes) throws SQLException {
         try (PreparedStatement statement = tx.prepareStatement(upsert)) {
-            int parameter = 1;
-            for (Column<T> column : columns) {
-                Object[] values = new Object[changes.size()];
-                for (int row = 0; row < values.length; row++) {
-                    values[row] = column.type().toElement(column.value().apply(changes.get(row)));
-                }
-                statement.setArray(parameter++, tx.createArrayOf(column.type().arrayElementType(), values));
-            }
+            setColumns(tx, statement, changes);
             statement.executeUpdate();
         }
+    }
+
+    /** Whether the table keeps each entity's version ({@link Builder#version}): the kit then guards with it. */
+    boolean keepsVersions() {
+        return upsertNewer != null;
+    }
+
+    /**
+     * The changes newer than the table's row and than a deletion the kit keeps for the entity, in one statement.
+     *
+     * @return the ids written
+     */
+    Set<String> upsertNewer(Connection tx, String replica, String type, List<EntityChange<T>> changes) throws SQLException {
+        Set<String> written = new HashSet<>();
+        try (PreparedStatement statement = tx.prepareStatement(upsertNewer)) {
+            int parameter = setColumns(tx, statement, changes);
+            statement.setString(parameter++, replica);
+            statement.setString(parameter, type);
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    written.add(rows.getString(1));
+                }
+            }
+        }
+        return written;
+    }
+
+    /** The version the table holds for the entity, its row locked until the transaction ends; empty without a row. */
+    OptionalLong versionOf(Connection tx, String id) throws SQLException {
+        try (PreparedStatement statement = tx.prepareStatement(versionOf)) {
+            int parameter = setFixed(statement);
+            statement.setString(parameter, id);
+            try (ResultSet row = statement.executeQuery()) {
+                return row.next() ? OptionalLong.of(row.getLong(1)) : OptionalLong.empty();
+            }
+        }
+    }
+
+    /** @return the next parameter's index */
+    private int setColumns(Connection tx, PreparedStatement statement, List<EntityChange<T>> changes) throws SQLException {
+        int parameter = 1;
+        for (Column<T> column : columns) {
+            Object[] values = new Object[changes.size()];
+            for (int row = 0; row < values.length; row++) {
+                values[row] = column.type().toElement(column.value().apply(changes.get(row)));
+            }
+            statement.setArray(parameter++, tx.createArrayOf(column.type().arrayElementType(), values));
+        }
+        return parameter;
     }
 
     @Override
@@ -149,6 +208,7 @@ public final class ColumnProjection<T> implements Projection<T> {
         // insertion order: the same order in the key, the statements and their parameters
         private final Map<String, String> fixed = new LinkedHashMap<>();
         private TableShape shape;
+        private String versionColumn;
 
         private Builder(String table, String idColumn) {
             this.table = SqlIdentifiers.require(table);
@@ -171,6 +231,18 @@ public final class ColumnProjection<T> implements Projection<T> {
             requireNew(name);
             fixed.put(name, value);
             columns.add(new Column<>(name, ColumnType.TEXT, change -> value));
+            return this;
+        }
+
+        /**
+         * The column that holds each entity's version ({@code bigint}). The table then guards itself: an upsert
+         * replaces a row only with a newer version, and the kit's guard table keeps only deletions (so an older state
+         * read later cannot bring a deleted entity back) — one write per row instead of two. Without it, the kit
+         * keeps every entity's version in its guard table. The kit alone must write this column.
+         */
+        public Builder<T> version(String name) {
+            column(name, ColumnType.BIGINT, EntityChange::version);
+            versionColumn = name;
             return this;
         }
 

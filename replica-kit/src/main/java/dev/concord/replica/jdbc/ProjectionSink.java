@@ -21,6 +21,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import javax.sql.DataSource;
 import org.apache.kafka.common.TopicPartition;
@@ -33,7 +34,9 @@ import org.slf4j.LoggerFactory;
  * consumed offsets ({@code concord_replica_offset}). The tables are in {@code replica-kit.sql} ({@link ReplicaTables}).
  *
  * <p>A batch is first written in runs: one guard statement for each run of upserts (the newest state per entity),
- * then the projection's {@link Projection#upsertAll} with the entities that were newer. If a projection refuses a
+ * then the projection's {@link Projection#upsertAll} with the entities that were newer. A {@link ColumnProjection}
+ * whose table keeps each entity's version guards itself instead: one statement writes the newer states, and the
+ * guard table keeps only its deletions (so an older state cannot bring a deleted entity back). If a projection refuses a
  * record for its data (SQLState class 22 or 23)
  * or fails on it (a {@link RuntimeException}), the batch is rolled back and written again with a savepoint per
  * record: the records refused go to {@code concord_replica_dead_letter} with the reason, every other one applies.
@@ -191,7 +194,33 @@ public final class ProjectionSink implements ReplicaSink {
     }
 
     private List<StateChange> upsertRun(Connection connection, List<StateChange> run) throws SQLException {
-        Collection<StateChange.Upsert> newest = StateChange.newestPerEntity(run);
+        List<StateChange.Upsert> guardedHere = new ArrayList<>();
+        Map<String, List<StateChange.Upsert>> intoTablesKeepingVersions = new LinkedHashMap<>();
+        List<StateChange> applied = new ArrayList<>();
+        for (StateChange.Upsert upsert : StateChange.newestPerEntity(run)) {
+            TypeBinding<?> binding = bindingOf(upsert);
+            if (!binding.keepsVersions()) {
+                guardedHere.add(upsert);
+            } else if (upsert.deleted()) {
+                if (deleteIfNewer(connection, binding, upsert)) {
+                    applied.add(upsert);
+                }
+            } else {
+                intoTablesKeepingVersions.computeIfAbsent(upsert.type(), type -> new ArrayList<>()).add(upsert);
+            }
+        }
+        for (List<StateChange.Upsert> ofType : intoTablesKeepingVersions.values()) {
+            Set<String> written = bindingOf(ofType.get(0)).upsertNewer(connection, replica, ofType);
+            ofType.stream().filter(upsert -> written.contains(upsert.id())).forEach(applied::add);
+        }
+        if (!guardedHere.isEmpty()) {
+            applied.addAll(upsertGuardedHere(connection, guardedHere));
+        }
+        return applied;
+    }
+
+    /** Upserts whose versions the kit's guard table keeps: one guard statement, then each type's projection with the newer. */
+    private List<StateChange> upsertGuardedHere(Connection connection, List<StateChange.Upsert> newest) throws SQLException {
         Set<EntityKey> newer = guardAll(connection, newest);
         Map<String, List<StateChange.Upsert>> live = new LinkedHashMap<>();
         List<StateChange> applied = new ArrayList<>();
@@ -210,6 +239,22 @@ public final class ProjectionSink implements ReplicaSink {
             bindingOf(byType.getValue().get(0)).upsertAll(connection, byType.getValue());
         }
         return applied;
+    }
+
+    /**
+     * A versioned deletion into a table that keeps versions: applied only over an older row (or none), and kept in the
+     * guard table, so that an older state read later cannot bring the entity back.
+     */
+    private boolean deleteIfNewer(Connection connection, TypeBinding<?> binding, StateChange.Upsert deletion) throws SQLException {
+        OptionalLong held = binding.versionOf(connection, deletion.id());
+        if (held.isPresent() && held.getAsLong() >= deletion.version()) {
+            return false;
+        }
+        if (!guardOne(connection, deletion)) {
+            return false; // an equal or newer deletion is kept already
+        }
+        binding.projection().delete(connection, deletion.id());
+        return true;
     }
 
     /** @return the entities whose upserts were newer than what the replica held */
@@ -287,15 +332,12 @@ public final class ProjectionSink implements ReplicaSink {
             return true;
         }
         StateChange.Upsert upsert = (StateChange.Upsert) change;
-        try (PreparedStatement guard = connection.prepareStatement(GUARD)) {
-            guard.setString(1, replica);
-            guard.setString(2, upsert.type());
-            guard.setString(3, upsert.id());
-            guard.setLong(4, upsert.version());
-            guard.setBoolean(5, upsert.deleted());
-            if (guard.executeUpdate() == 0) {
-                return false;
-            }
+        if (binding.keepsVersions()) {
+            return upsert.deleted() ? deleteIfNewer(connection, binding, upsert)
+                    : !binding.upsertNewer(connection, replica, List.of(upsert)).isEmpty();
+        }
+        if (!guardOne(connection, upsert)) {
+            return false;
         }
         if (upsert.deleted()) {
             binding.projection().delete(connection, upsert.id());
@@ -303,6 +345,18 @@ public final class ProjectionSink implements ReplicaSink {
             binding.upsert(connection, upsert);
         }
         return true;
+    }
+
+    /** @return whether the upsert's version is newer than the one the guard table held for the entity (now held) */
+    private boolean guardOne(Connection connection, StateChange.Upsert upsert) throws SQLException {
+        try (PreparedStatement guard = connection.prepareStatement(GUARD)) {
+            guard.setString(1, replica);
+            guard.setString(2, upsert.type());
+            guard.setString(3, upsert.id());
+            guard.setLong(4, upsert.version());
+            guard.setBoolean(5, upsert.deleted());
+            return guard.executeUpdate() > 0;
+        }
     }
 
     /** A record's own fault (its data, or the projection failing on it), not the database away. */

@@ -8,6 +8,8 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
+import java.util.Set;
 import java.util.function.Function;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericDatumWriter;
@@ -66,11 +68,30 @@ public final class TypeBinding<T> {
     }
 
     void upsertAll(Connection tx, List<StateChange.Upsert> upserts) throws SQLException {
+        projection.upsertAll(tx, changes(upserts));
+    }
+
+    /** Whether the projection's table keeps each entity's version itself (a {@link ColumnProjection} with a version column). */
+    boolean keepsVersions() {
+        return projection instanceof ColumnProjection<T> columns && columns.keepsVersions();
+    }
+
+    /** Only for a projection that {@linkplain #keepsVersions() keeps versions}: see {@link ColumnProjection#upsertNewer}. */
+    Set<String> upsertNewer(Connection tx, String replica, List<StateChange.Upsert> upserts) throws SQLException {
+        return ((ColumnProjection<T>) projection).upsertNewer(tx, replica, type, changes(upserts));
+    }
+
+    /** Only for a projection that {@linkplain #keepsVersions() keeps versions}: see {@link ColumnProjection#versionOf}. */
+    OptionalLong versionOf(Connection tx, String id) throws SQLException {
+        return ((ColumnProjection<T>) projection).versionOf(tx, id);
+    }
+
+    private List<EntityChange<T>> changes(List<StateChange.Upsert> upserts) {
         List<EntityChange<T>> changes = new ArrayList<>(upserts.size());
         for (StateChange.Upsert upsert : upserts) {
             changes.add(change(upsert));
         }
-        projection.upsertAll(tx, changes);
+        return changes;
     }
 
     private EntityChange<T> change(StateChange.Upsert upsert) {

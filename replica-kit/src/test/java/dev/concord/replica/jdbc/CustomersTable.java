@@ -28,6 +28,17 @@ public final class CustomersTable extends TableProjection<Customer> {
         }
     }
 
+    /** The same rows, declared by their columns, the table's version column guarding them. */
+    public static ColumnProjection<Customer> declaredWithItsVersionColumn() {
+        return ColumnProjection.<Customer>into("customers", "id")
+                .field("name", ColumnType.TEXT, "name")
+                .field("email", ColumnType.TEXT, "email")
+                .field("tier", ColumnType.TEXT, "tier")
+                .field("city", ColumnType.TEXT, "address.city")
+                .version("version")
+                .build();
+    }
+
     public CustomersTable() {
         super("customers", "id");
     }

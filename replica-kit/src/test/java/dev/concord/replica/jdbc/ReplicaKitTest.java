@@ -21,6 +21,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /** The kit in a team's service: a typed projection on a real broker and a real PostgreSQL. */
@@ -53,8 +55,20 @@ class ReplicaKitTest {
         publisher.close();
     }
 
-    @Test
-    void shouldBootstrapTypedRowsAndNeverGoBackwardsOrResurrect() throws Exception {
+    /** Where the versions that keep the replica from going backwards are kept. */
+    enum Guard {
+        /** the kit's guard table, beside a hand-written projection */
+        KIT_TABLE,
+        /** the team's table's own version column (a ColumnProjection with a version column): the kit keeps deletions only */
+        VERSION_COLUMN
+    }
+
+    private Guard guard = Guard.KIT_TABLE;
+
+    @ParameterizedTest
+    @EnumSource(Guard.class)
+    void shouldBootstrapTypedRowsAndNeverGoBackwardsOrResurrect(Guard guard) throws Exception {
+        this.guard = guard;
         // Given states as the processor publishes them, some out of order, a delete and an older state after it
         publish("c-1", customers.live("c-1", 1, "Ada"));
         publish("c-1", customers.live("c-1", 3, "Ada Lovelace"));
@@ -72,14 +86,31 @@ class ReplicaKitTest {
         assertThat(rows()).containsExactly(Map.entry("c-1", "Ada Lovelace@3"), Map.entry("c-2", "Grace@1"));
         assertThat(replica.status().applying()).isTrue();
 
+        if (guard == Guard.VERSION_COLUMN) {
+            // one write per live row: the kit kept only the deletion
+            assertThat(query("SELECT entity_id || '@' || version FROM concord_replica_version")).containsExactly("c-3@5");
+        }
+
+        // And an older deletion changes nothing, an older state does not bring a deleted entity back (read in a later
+        // batch than its deletion), only a newer version does
+        awaitApplied(publish("c-1", customers.deleted("c-1", 2)));
+        awaitApplied(publish("c-3", customers.live("c-3", 4, "Resurrected later")));
+        assertThat(rows()).containsExactly(Map.entry("c-1", "Ada Lovelace@3"), Map.entry("c-2", "Grace@1"));
+        publish("c-3", customers.live("c-3", 6, "Edsger again"));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(rows()).containsExactly(
+                Map.entry("c-1", "Ada Lovelace@3"), Map.entry("c-2", "Grace@1"), Map.entry("c-3", "Edsger again@6")));
+
         // And later changes keep applying, a Kafka tombstone included
         publish("c-2", customers.live("c-2", 2, "Grace Hopper"));
         publish("c-1", null);
-        await().atMost(WAIT).untilAsserted(() -> assertThat(rows()).containsExactly(Map.entry("c-2", "Grace Hopper@2")));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(rows()).containsExactly(
+                Map.entry("c-2", "Grace Hopper@2"), Map.entry("c-3", "Edsger again@6")));
     }
 
-    @Test
-    void shouldDeadLetterARecordItsProjectionRefusesAndApplyTheOthers() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Guard.class)
+    void shouldDeadLetterARecordItsProjectionRefusesAndApplyTheOthers(Guard guard) throws Exception {
+        this.guard = guard;
         publish("c-1", customers.live("c-1", 1, "A name far longer than the forty characters the table allows"));
         publish("c-2", customers.live("c-2", 1, "Fine"));
 
@@ -96,8 +127,10 @@ class ReplicaKitTest {
         await().atMost(WAIT).untilAsserted(() -> assertThat(rows()).containsEntry("c-1", "Shorter@2"));
     }
 
-    @Test
-    void shouldResumeFromItsStoredOffsetsAfterAStopMidStreamAndEndIdenticalToTheTopicWithSeveralAppliers() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Guard.class)
+    void shouldResumeFromItsStoredOffsetsAfterAStopMidStreamAndEndIdenticalToTheTopicWithSeveralAppliers(Guard guard) throws Exception {
+        this.guard = guard;
         // Given a stream of 3,000 states over 300 customers, and a replica stopped while it applies them
         for (int version = 1; version <= 10; version++) {
             for (int id = 0; id < 300; id++) {
@@ -153,12 +186,19 @@ class ReplicaKitTest {
                 .consumer(consumer)
                 .types(EntityTypes.load(types.location()))
                 .dataSource(dataSource)
-                .project(types.name(0), dev.concord.domain.Customer.class, new CustomersTable())
+                .project(types.name(0), dev.concord.domain.Customer.class,
+                        guard == Guard.KIT_TABLE ? new CustomersTable() : CustomersTable.declaredWithItsVersionColumn())
                 .start();
     }
 
-    private void publish(String id, dev.concord.contract.avro.EntityState state) {
-        publisher.publish(types.name(0), id, state);
+    private org.apache.kafka.clients.producer.RecordMetadata publish(String id, dev.concord.contract.avro.EntityState state) {
+        return publisher.publish(types.name(0), id, state);
+    }
+
+    /** Until the replica has committed the record's batch (its stored offset is past the record). */
+    private void awaitApplied(org.apache.kafka.clients.producer.RecordMetadata record) {
+        await().atMost(WAIT).until(() -> !query("SELECT 1 FROM concord_replica_offset WHERE topic = '" + record.topic()
+                + "' AND partition = " + record.partition() + " AND next_offset > " + record.offset()).isEmpty());
     }
 
     /** id -> "name@version" */

@@ -29,7 +29,7 @@ final class CustomersProjection {
                 .field("city", ColumnType.TEXT, "address.city")
                 .field("country", ColumnType.TEXT, "address.country")
                 .field("marketing_opt_in", ColumnType.BOOLEAN, "marketingOptIn")
-                .column("version", ColumnType.BIGINT, EntityChange::version)
+                .version("version")                  // the table guards itself: one write per change
                 .column("updated_at", ColumnType.TIMESTAMPTZ, EntityChange::updatedAt)
                 .build();
     }
