@@ -155,13 +155,16 @@ public final class ProjectionSink implements ReplicaSink {
 
     private AppliedBatch applyInTransaction(StateBatch batch, boolean recordByRecord) {
         return inTransaction(connection -> {
+            // Offsets first: their rows, locked in one order, make two transactions on a partition (an instance that
+            // lost it mid-batch and its new owner) run one after the other, the second seeing what the first wrote.
+            // A table that keeps its own versions relies on it: its upsert does not lock a deletion kept beside it.
+            saveOffsets(connection, batch.nextOffsets());
             List<DeadLetter> deadLetters = new ArrayList<>(batch.refused());
             List<StateChange> applied = recordByRecord ? applyOneByOne(connection, batch, deadLetters) : applyInRuns(connection, batch.changes());
             int upserts = (int) batch.changes().stream().filter(StateChange.Upsert.class::isInstance).count();
             int appliedUpserts = (int) applied.stream().filter(StateChange.Upsert.class::isInstance).count();
             int refusedUpserts = deadLetters.size() - batch.refused().size();
             deadLetter(connection, deadLetters);
-            saveOffsets(connection, batch.nextOffsets());
             return new AppliedBatch(applied, Math.max(0, upserts - appliedUpserts - refusedUpserts), 0, deadLetters);
         });
     }
@@ -401,7 +404,10 @@ public final class ProjectionSink implements ReplicaSink {
 
     private void saveOffsets(Connection connection, Map<TopicPartition, Long> nextOffsets) throws SQLException {
         try (PreparedStatement save = connection.prepareStatement(SAVE_OFFSET)) {
-            for (Map.Entry<TopicPartition, Long> entry : nextOffsets.entrySet()) {
+            // one order for every transaction: two batches locking the same partitions never deadlock
+            List<Map.Entry<TopicPartition, Long>> ordered = new ArrayList<>(nextOffsets.entrySet());
+            ordered.sort(Map.Entry.comparingByKey(java.util.Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition)));
+            for (Map.Entry<TopicPartition, Long> entry : ordered) {
                 save.setString(1, replica);
                 save.setString(2, entry.getKey().topic());
                 save.setInt(3, entry.getKey().partition());
