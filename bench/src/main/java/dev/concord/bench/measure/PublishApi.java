@@ -157,16 +157,24 @@ public final class PublishApi {
         return new ProducerRecord<>(contract.topics().events(type).name(), event.getEntityId(), event);
     }
 
+    private static final int MAX_IN_FLIGHT = 256;
+
     interface AsyncCall {
         CompletableFuture<?> call(long i);
     }
 
-    /** {@code rate} calls per second, each started at its intended time whatever became of the earlier ones. */
+    /**
+     * {@code rate} calls per second, each started at its intended time whatever became of the earlier ones — up to
+     * {@link #MAX_IN_FLIGHT} at once: past that (a door slower than the rate) a call waits for one to end, and its
+     * latency still counts from its intended time. Unbounded, the HTTP client opened a connection per waiting call
+     * until this process ran out of file descriptors and took its broker down with it.
+     */
     private static Run openLoop(int rate, Duration duration, AsyncCall call) throws Exception {
         Recorder latency = new Recorder(3);
         long count = rate * duration.toSeconds();
         long periodNanos = 1_000_000_000L / rate;
         List<CompletableFuture<?>> calls = new ArrayList<>();
+        java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(MAX_IN_FLIGHT);
         long start = System.nanoTime();
         for (long i = 0; i < count; i++) {
             long intended = start + i * periodNanos;
@@ -174,8 +182,11 @@ public final class PublishApi {
             while ((wait = intended - System.nanoTime()) > 0) {
                 java.util.concurrent.locks.LockSupport.parkNanos(wait);
             }
-            calls.add(call.call(i).whenComplete((done, error) ->
-                    latency.recordValue(Math.max(0, System.nanoTime() - intended) / 1000)));
+            inFlight.acquire();
+            calls.add(call.call(i).whenComplete((done, error) -> {
+                inFlight.release();
+                latency.recordValue(Math.max(0, System.nanoTime() - intended) / 1000);
+            }));
         }
         CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).get(2, java.util.concurrent.TimeUnit.MINUTES);
         return new Run(count, Duration.ofNanos(System.nanoTime() - start), latency.getIntervalHistogram());
