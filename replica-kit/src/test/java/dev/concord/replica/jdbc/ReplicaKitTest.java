@@ -91,9 +91,10 @@ class ReplicaKitTest {
             assertThat(query("SELECT entity_id || '@' || version FROM concord_replica_version")).containsExactly("c-3@5");
         }
 
-        // And an older deletion changes nothing, an older state does not bring a deleted entity back (read in a later
-        // batch than its deletion), only a newer version does
+        // And an older deletion or state changes nothing, an older state does not bring a deleted entity back (each
+        // read in a later batch than what it is older than), only a newer version does
         awaitApplied(publish("c-1", customers.deleted("c-1", 2)));
+        awaitApplied(publish("c-1", customers.live("c-1", 2, "Stale later")));
         awaitApplied(publish("c-3", customers.live("c-3", 4, "Resurrected later")));
         assertThat(rows()).containsExactly(Map.entry("c-1", "Ada Lovelace@3"), Map.entry("c-2", "Grace@1"));
         publish("c-3", customers.live("c-3", 6, "Edsger again"));
