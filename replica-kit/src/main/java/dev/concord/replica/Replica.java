@@ -140,6 +140,8 @@ public final class Replica implements BootstrapProgress, AutoCloseable {
 
     public static final class Builder {
 
+        public static final int DEFAULT_APPLIERS = 3;
+
         private String name;
         private Map<String, Object> kafka;
         private EntityTypes types;
@@ -147,7 +149,7 @@ public final class Replica implements BootstrapProgress, AutoCloseable {
         private MeterRegistry registry;
         private Map<String, Object> consumerOverrides = Map.of();
         private boolean createTables = true;
-        private int appliers = 1;
+        private int appliers = DEFAULT_APPLIERS;
         private final List<TypeBinding<?>> bindings = new ArrayList<>();
 
         private Builder() {
@@ -189,9 +191,11 @@ public final class Replica implements BootstrapProgress, AutoCloseable {
         }
 
         /**
-         * Applier threads, each with its own consumer in the replica's group and its own transactions (default 1): the
-         * partitions of the replicated types are shared among them, so a bootstrap bound by the database's round trips
-         * goes faster with two or three. At most the partition count of the types is useful.
+         * Applier threads, each with its own consumer in the replica's group and its own transactions (default
+         * {@value #DEFAULT_APPLIERS}): the partitions of the replicated types are shared among them. One applier leaves
+         * the database idle while it decodes and the CPU idle while it waits; three filled two cores in the bootstrap
+         * measurement (docs/performance.md, "A fresh replica in a team's table": 1.6–1.9× faster than one). At most the
+         * partition count of the types is useful; an applier without partitions costs an idle consumer.
          */
         public Builder appliers(int count) {
             if (count < 1 || count > 64) {

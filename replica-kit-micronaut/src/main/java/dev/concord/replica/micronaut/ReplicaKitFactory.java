@@ -29,7 +29,7 @@ import javax.sql.DataSource;
  *     types: /etc/concord/types/concord-types.json   # default: the declaration on the classpath
  *     kafka:
  *       bootstrap.servers: kafka:9093     # and the security settings, as for Concord's services
- *     appliers: 2                         # optional: applier threads sharing the partitions (default 1)
+ *     appliers: 6                         # optional: applier threads sharing the partitions (default 3)
  *     consumer:
  *       max.poll.records: 500             # optional consumer tuning
  * </pre>
@@ -53,7 +53,7 @@ public class ReplicaKitFactory {
                 .consumer(consumer == null ? Map.of() : consumer)
                 .types(EntityTypes.load(declaration == null || declaration.isBlank() ? EntityTypes.DEFAULT_DECLARATION : declaration))
                 .dataSource(dataSource)
-                .appliers(appliers == null ? 1 : appliers)
+                .appliers(appliers == null ? Replica.Builder.DEFAULT_APPLIERS : appliers)
                 .metrics(registry);
         bindings.forEach(builder::bind);
         return builder.start();
