@@ -44,7 +44,8 @@ public final class ColumnProjection<T> implements Projection<T> {
     }
 
     private final List<Column<T>> columns;
-    private final Map<String, String> fixed;
+    // the fixed columns' values, in the order their names appear in the statements below
+    private final List<String> fixedValues;
     private final TableShape shape;
     private final String upsert;
     private final String upsertNewer;
@@ -54,28 +55,30 @@ public final class ColumnProjection<T> implements Projection<T> {
 
     private ColumnProjection(Builder<T> builder) {
         this.columns = List.copyOf(builder.columns);
-        this.fixed = Map.copyOf(builder.fixed);
+        this.fixedValues = List.copyOf(builder.fixed.values());
         this.shape = builder.shape;
-        String table = builder.table;
-        String idColumn = builder.idColumn;
-        List<String> key = new ArrayList<>(builder.fixed.keySet());
+        // Quoted: a plain name may still be a reserved word ("order", "user").
+        String table = SqlIdentifiers.quoted(builder.table);
+        String idColumn = SqlIdentifiers.quoted(builder.idColumn);
+        List<String> key = new ArrayList<>(builder.fixed.keySet().stream().map(SqlIdentifiers::quoted).toList());
         key.add(idColumn);
-        List<String> names = columns.stream().map(Column::name).toList();
-        String updates = columns.stream().map(Column::name).filter(name -> !key.contains(name))
+        List<String> names = columns.stream().map(c -> SqlIdentifiers.quoted(c.name())).toList();
+        String updates = names.stream().filter(name -> !key.contains(name))
                 .map(name -> name + " = EXCLUDED." + name).collect(Collectors.joining(", "));
-        String proposed = " SELECT " + columns.stream().map(c -> "proposed." + c.name() + "::" + c.type().sqlType()).collect(Collectors.joining(", "))
+        String proposed = " SELECT " + columns.stream().map(c -> "proposed." + SqlIdentifiers.quoted(c.name()) + "::" + c.type().sqlType())
+                .collect(Collectors.joining(", "))
                 + " FROM unnest(" + columns.stream().map(c -> "?::" + c.type().arrayElementType() + "[]").collect(Collectors.joining(", "))
                 + ") AS proposed(" + String.join(", ", names) + ")";
         String onConflict = " ON CONFLICT (" + String.join(", ", key) + ")" + (updates.isEmpty() ? " DO NOTHING" : " DO UPDATE SET " + updates);
         this.upsert = "INSERT INTO " + table + " AS stored (" + String.join(", ", names) + ")" + proposed + onConflict;
-        String version = builder.versionColumn;
+        String version = builder.versionColumn == null ? null : SqlIdentifiers.quoted(builder.versionColumn);
         // Newer than the row and than a deletion the kit keeps (replica and type are the last two parameters).
         this.upsertNewer = version == null ? null : "INSERT INTO " + table + " AS stored (" + String.join(", ", names) + ")" + proposed
                 + " WHERE NOT EXISTS (SELECT 1 FROM concord_replica_version AS deleted WHERE deleted.replica = ? AND deleted.entity_type = ?"
                 + " AND deleted.entity_id = proposed." + idColumn + " AND deleted.version >= proposed." + version + ")"
-                + onConflict + (updates.isEmpty() ? "" : " WHERE stored." + version + " < EXCLUDED." + version)
+                + onConflict + (updates.isEmpty() ? "" : " WHERE stored." + version + " IS NULL OR stored." + version + " < EXCLUDED." + version)
                 + " RETURNING " + idColumn;
-        String ofFixed = builder.fixed.keySet().stream().map(name -> name + " = ?").collect(Collectors.joining(" AND "));
+        String ofFixed = builder.fixed.keySet().stream().map(name -> SqlIdentifiers.quoted(name) + " = ?").collect(Collectors.joining(" AND "));
         this.versionOf = version == null ? null : "SELECT " + version + " FROM " + table + " WHERE "
                 + (ofFixed.isEmpty() ? "" : ofFixed + " AND ") + idColumn + " = ? FOR UPDATE";
         this.delete = "DELETE FROM " + table + " WHERE " + (ofFixed.isEmpty() ? "" : ofFixed + " AND ") + idColumn + " = ?";
@@ -137,7 +140,11 @@ public final class ColumnProjection<T> implements Projection<T> {
             int parameter = setFixed(statement);
             statement.setString(parameter, id);
             try (ResultSet row = statement.executeQuery()) {
-                return row.next() ? OptionalLong.of(row.getLong(1)) : OptionalLong.empty();
+                if (!row.next()) {
+                    return OptionalLong.empty();
+                }
+                long held = row.getLong(1);
+                return row.wasNull() ? OptionalLong.empty() : OptionalLong.of(held); // a NULL version is older than any
             }
         }
     }
@@ -194,7 +201,7 @@ public final class ColumnProjection<T> implements Projection<T> {
 
     private int setFixed(PreparedStatement statement) throws SQLException {
         int parameter = 1;
-        for (String value : fixed.values()) {
+        for (String value : fixedValues) {
             statement.setString(parameter++, value);
         }
         return parameter;
@@ -238,7 +245,10 @@ public final class ColumnProjection<T> implements Projection<T> {
          * The column that holds each entity's version ({@code bigint}). The table then guards itself: an upsert
          * replaces a row only with a newer version, and the kit's guard table keeps only deletions (so an older state
          * read later cannot bring a deleted entity back) — one write per row instead of two. Without it, the kit
-         * keeps every entity's version in its guard table. The kit alone must write this column.
+         * keeps every entity's version in its guard table. The kit alone must write this column. It relies on each
+         * entity's states coming from one partition, as the contract has them (after partitions are added to a type,
+         * let the replica catch up first: docs/operations.md). Taking {@code version} off an existing projection
+         * needs a {@link dev.concord.replica.Replica#rebootstrap()}: the guard table then holds deletions only.
          */
         public Builder<T> version(String name) {
             column(name, ColumnType.BIGINT, EntityChange::version);

@@ -17,7 +17,10 @@ public enum ColumnType {
     INTEGER("integer", "int4", value -> ((Number) value).intValue()),
     BOOLEAN("boolean", "bool", value -> (Boolean) value),
     DOUBLE("double precision", "float8", value -> ((Number) value).doubleValue()),
-    /** From an {@link Instant} (e.g. {@link EntityChange#updatedAt()}) or an {@link OffsetDateTime}. */
+    /**
+     * From an {@link Instant} (e.g. {@link EntityChange#updatedAt()}), an {@link OffsetDateTime}, or epoch milliseconds
+     * (an Avro {@code timestamp-millis} field read as a generic record is a {@code long}).
+     */
     TIMESTAMPTZ("timestamptz", "text", ColumnType::timestamp),
     /** From a JSON string, or an Avro record (a nested record of the entity, or the whole entity) written as JSON. */
     JSONB("jsonb", "text", ColumnType::json);
@@ -55,7 +58,11 @@ public enum ColumnType {
         if (value instanceof Instant || value instanceof OffsetDateTime) {
             return value.toString(); // ISO-8601 with its offset: PostgreSQL reads it as the same instant
         }
-        throw new IllegalArgumentException("a timestamptz column takes an Instant or an OffsetDateTime, not " + value.getClass().getName());
+        if (value instanceof Long millis) {
+            return Instant.ofEpochMilli(millis).toString();
+        }
+        throw new IllegalArgumentException("a timestamptz column takes an Instant, an OffsetDateTime or epoch milliseconds, not "
+                + value.getClass().getName());
     }
 
     private static Object json(Object value) {

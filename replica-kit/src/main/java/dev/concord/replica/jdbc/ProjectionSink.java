@@ -16,6 +16,7 @@ import java.sql.Savepoint;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -70,6 +71,9 @@ public final class ProjectionSink implements ReplicaSink {
                                                      reason, record_key, record_value)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (replica, topic, partition, record_offset) DO NOTHING""";
+
+    private static final Comparator<TopicPartition> PARTITION_ORDER =
+            Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition);
 
     private final DataSource dataSource;
     private final String replica;
@@ -406,7 +410,7 @@ public final class ProjectionSink implements ReplicaSink {
         try (PreparedStatement save = connection.prepareStatement(SAVE_OFFSET)) {
             // one order for every transaction: two batches locking the same partitions never deadlock
             List<Map.Entry<TopicPartition, Long>> ordered = new ArrayList<>(nextOffsets.entrySet());
-            ordered.sort(Map.Entry.comparingByKey(java.util.Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition)));
+            ordered.sort(Map.Entry.comparingByKey(PARTITION_ORDER));
             for (Map.Entry<TopicPartition, Long> entry : ordered) {
                 save.setString(1, replica);
                 save.setString(2, entry.getKey().topic());

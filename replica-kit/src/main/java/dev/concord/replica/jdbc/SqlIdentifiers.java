@@ -16,4 +16,9 @@ final class SqlIdentifiers {
         }
         return name;
     }
+
+    /** A checked name as a quoted identifier: the same name (lower case), never read as a keyword. */
+    static String quoted(String name) {
+        return '"' + require(name) + '"';
+    }
 }

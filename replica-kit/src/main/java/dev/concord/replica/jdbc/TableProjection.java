@@ -36,7 +36,8 @@ public abstract class TableProjection<T> implements Projection<T> {
 
     @Override
     public void delete(Connection tx, String id) throws SQLException {
-        try (PreparedStatement delete = tx.prepareStatement("DELETE FROM " + table + " WHERE " + idColumn + " = ?")) {
+        try (PreparedStatement delete = tx.prepareStatement("DELETE FROM " + SqlIdentifiers.quoted(table)
+                + " WHERE " + SqlIdentifiers.quoted(idColumn) + " = ?")) {
             delete.setString(1, id);
             delete.executeUpdate();
         }
@@ -45,7 +46,7 @@ public abstract class TableProjection<T> implements Projection<T> {
     @Override
     public void clear(Connection tx) throws SQLException {
         try (Statement statement = tx.createStatement()) {
-            statement.executeUpdate("DELETE FROM " + table);
+            statement.executeUpdate("DELETE FROM " + SqlIdentifiers.quoted(table));
         }
     }
 }

@@ -110,6 +110,44 @@ class ColumnProjectionTest {
     }
 
     @Test
+    void shouldBindSeveralFixedColumnsToTheirOwnNamesInUpsertsDeletesAndClearing() throws SQLException {
+        // Given one table keyed by tenant, type and id, two projections differing in the tenant only
+        execute("CREATE TABLE tenant_rows (tenant text, entity_type text, entity_id text, label text, PRIMARY KEY (tenant, entity_type, entity_id))");
+        ColumnProjection<String> north = tenantLabels("north");
+        ColumnProjection<String> south = tenantLabels("south");
+        inTransaction(tx -> {
+            north.upsertAll(tx, List.of(labelled("x-1", "north one"), labelled("x-2", "north two")));
+            south.upsertAll(tx, List.of(labelled("x-1", "south one")));
+        });
+
+        // When
+        inTransaction(tx -> north.delete(tx, "x-1"));
+
+        // Then each value went to its own column, and only north's x-1 is gone
+        assertThat(query("SELECT tenant, entity_type, entity_id FROM tenant_rows ORDER BY 1, 3"))
+                .containsExactly("north|customer|x-2", "south|customer|x-1");
+        inTransaction(south::clear);
+        assertThat(query("SELECT tenant, entity_id FROM tenant_rows")).containsExactly("north|x-2");
+    }
+
+    @Test
+    void shouldQuoteNamesThatAreKeywords() throws SQLException {
+        ReplicaTables.createIfAbsent(dataSource); // the kept deletions a version-column upsert consults
+        execute("CREATE TABLE \"order\" (id text PRIMARY KEY, \"user\" text, \"end\" timestamptz, version bigint)");
+        ColumnProjection<String> orders = ColumnProjection.<String>into("order", "id")
+                .column("user", ColumnType.TEXT, EntityChange::value)
+                .column("end", ColumnType.TIMESTAMPTZ, change -> UPDATED.toEpochMilli()) // epoch millis, as a generic record has them
+                .version("version")
+                .build();
+
+        inTransaction(tx -> orders.upsertNewer(tx, "replica", "order", List.of(labelled("o-1", "ada"))));
+        inTransaction(tx -> orders.delete(tx, "o-2"));
+
+        assertThat(query("SELECT id, \"user\", \"end\" = '" + UPDATED + "'::timestamptz, version FROM \"order\""))
+                .containsExactly("o-1|ada|t|1");
+    }
+
+    @Test
     void shouldFailABatchWithARowTheTableRefusesAsADataExceptionSoTheKitDeadLettersItAlone() {
         // A plan longer than varchar(8): SQLState class 22, which ProjectionSink rewrites record by record
         List<EntityChange<Account>> batch = List.of(change("a-1", 1, new Account("Ada", 1, true, 0, null, "free")),
@@ -135,6 +173,14 @@ class ColumnProjectionTest {
     private static ColumnProjection<String> labels(String type) {
         return ColumnProjection.<String>into("rows_of_types", "entity_id")
                 .fixed("entity_type", type)
+                .column("label", ColumnType.TEXT, EntityChange::value)
+                .build();
+    }
+
+    private static ColumnProjection<String> tenantLabels(String tenant) {
+        return ColumnProjection.<String>into("tenant_rows", "entity_id")
+                .fixed("tenant", tenant)
+                .fixed("entity_type", "customer")
                 .column("label", ColumnType.TEXT, EntityChange::value)
                 .build();
     }
