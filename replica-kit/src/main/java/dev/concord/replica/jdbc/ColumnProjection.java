@@ -20,7 +20,7 @@ import org.apache.avro.generic.GenericRecord;
  * A projection into one table with one row per entity, declared by its columns: the kit writes the SQL. A batch is
  * one statement, {@code INSERT … SELECT … FROM unnest(<one array per column>) … ON CONFLICT (<key>) DO UPDATE}, so
  * PostgreSQL plans and executes once per poll instead of once per row; measured in docs/performance.md
- * ("A fresh replica in a team's table"). Deletes and clearing come with it.
+ * ("A fresh replica in a team's table"). Deletes and clearing come with it (the fixed columns' rows only).
  *
  * <pre>{@code
  * ColumnProjection.<Customer>into("customers", "id")
@@ -38,7 +38,7 @@ import org.apache.avro.generic.GenericRecord;
  *
  * @param <T> the entity as the projection receives it (see {@link TypeBinding})
  */
-public final class ColumnProjection<T> implements Projection<T> {
+public final class ColumnProjection<T> extends TableProjection<T> {
 
     private record Column<T>(String name, ColumnType type, Function<EntityChange<T>, ?> value) {
     }
@@ -54,6 +54,7 @@ public final class ColumnProjection<T> implements Projection<T> {
     private final String clear;
 
     private ColumnProjection(Builder<T> builder) {
+        super(builder.table, builder.idColumn);
         this.columns = List.copyOf(builder.columns);
         this.fixedValues = List.copyOf(builder.fixed.values());
         this.shape = builder.shape;
@@ -93,11 +94,6 @@ public final class ColumnProjection<T> implements Projection<T> {
     /** The statement one batch runs (for a team's review, and for tests). */
     public String upsertStatement() {
         return upsert;
-    }
-
-    @Override
-    public void upsert(Connection tx, EntityChange<T> change) throws SQLException {
-        upsertAll(tx, List.of(change));
     }
 
     /** Every change of the batch in one statement: one array per column, the rows in the order given. */
@@ -218,6 +214,7 @@ public final class ColumnProjection<T> implements Projection<T> {
         private String versionColumn;
 
         private Builder(String table, String idColumn) {
+            // checked here too, so a bad name fails where it is written, not at build()
             this.table = SqlIdentifiers.require(table);
             this.idColumn = SqlIdentifiers.require(idColumn);
             columns.add(new Column<>(idColumn, ColumnType.TEXT, EntityChange::id));
