@@ -1,6 +1,7 @@
 package dev.concord.bench.measure;
 
 import dev.concord.bench.BenchEnvironment;
+import dev.concord.bench.load.KeepAliveHttp;
 import dev.concord.bench.report.Measurement;
 import dev.concord.bench.report.Results;
 import dev.concord.contract.ConcordContract;
@@ -11,9 +12,6 @@ import dev.concord.contract.types.EntityType;
 import dev.concord.contract.types.MergePolicy;
 import dev.concord.domain.Customer;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -25,6 +23,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.HdrHistogram.Recorder;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
@@ -55,8 +54,8 @@ public final class PublishApi {
             String recording = "producer-" + type.name();
             try (ProducerProcess producer = new ProducerProcess(env, type, recording)) {
                 URI base = producer.entity("");
-                closedLoop(clients, Duration.ofSeconds(3), i -> put(base, i));  // warm-up
-                Run api = closedLoop(clients, duration, i -> put(base, i));
+                closedLoop(clients, Duration.ofSeconds(WARM_UP_SECONDS), () -> httpPut(base));
+                Run api = closedLoop(clients, duration, () -> httpPut(base));
                 Run raw = rawKafka(contract, type, clients, duration);
                 String shape = clients + " concurrent clients for " + duration.toSeconds() + " s, ~150 B entities";
                 results.add(new Measurement("publish API", "requests/s", api.perSecond(), "raw Kafka producer, same guarantees",
@@ -64,10 +63,9 @@ public final class PublishApi {
                 results.add(new Measurement("publish API p50", "ms", api.p50Millis(), "raw Kafka producer p50", raw.p50Millis(), false, shape));
                 results.add(new Measurement("publish API p99", "ms", api.p99Millis(), "raw Kafka producer p99", raw.p99Millis(), false, shape));
                 // Latency at a fixed rate below saturation, from each request's intended send time (open loop:
-                // a stall delays every request due during it, and is counted for all of them). Warmed up first:
-                // the asynchronous client path is new to the JIT, and its first 2 s were all of the tail (~1 s).
-                openLoop(rate, Duration.ofSeconds(3), i -> putAsync(base, -i));
-                Run apiAtRate = openLoop(rate, duration, i -> putAsync(base, i));
+                // a stall delays every request due during it, and is counted for all of them).
+                openLoop(rate, Duration.ofSeconds(WARM_UP_SECONDS), () -> httpPut(base));
+                Run apiAtRate = openLoop(rate, duration, () -> httpPut(base));
                 Run rawAtRate = rawKafkaOpenLoop(contract, type, rate, duration);
                 String paced = rate + " requests/s for " + duration.toSeconds() + " s, open loop, from the intended send time";
                 results.add(new Measurement("publish API p50 at " + rate + "/s", "ms", apiAtRate.p50Millis(),
@@ -82,47 +80,46 @@ public final class PublishApi {
         }
     }
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    /**
+     * Unrecorded seconds before each recorded run: the door's JVM is new, and Micronaut's and Netty's code paths were still
+     * being compiled when a 3 s warm-up ended (the C2 compiler took most of a core on two shared cores).
+     */
+    private static final int WARM_UP_SECONDS = 10;
 
-    private static boolean put(URI base, long i) throws Exception {
-        int status = HTTP.send(putRequest(base, i), HttpResponse.BodyHandlers.discarding()).statusCode();
-        if (status != 202) {
-            throw new IllegalStateException("publish API answered " + status);
-        }
-        return true;
-    }
-
-    private static CompletableFuture<?> putAsync(URI base, long i) {
-        return HTTP.sendAsync(putRequest(base, i), HttpResponse.BodyHandlers.discarding()).thenApply(response -> {
-            if (response.statusCode() != 202) {
-                throw new IllegalStateException("publish API answered " + response.statusCode());
+    /** One client of the door on its own kept-alive connection: PUT the next customer, expect 202. */
+    private static Call httpPut(URI base) {
+        KeepAliveHttp connection = new KeepAliveHttp(base);
+        String path = base.getRawPath();
+        return new Call() {
+            @Override
+            public void call(long i) throws Exception {
+                byte[] head = connection.head("PUT", path + "c-" + i, "Content-Type: application/json",
+                        "X-Api-Key: " + BenchEnvironment.DEV_KEY);
+                byte[] body = ("{\"name\":\"Customer " + i + "\",\"email\":\"c" + i + "@example.com\",\"phone\":\"+1-555-" + i
+                        + "\",\"tier\":\"GOLD\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                int status = connection.exchange(head, body);
+                if (status != 202) {
+                    throw new IllegalStateException("publish API answered " + status);
+                }
             }
-            return response;
-        });
-    }
 
-    private static HttpRequest putRequest(URI base, long i) {
-        return HttpRequest.newBuilder(base.resolve("c-" + i))
-                .header("Content-Type", "application/json")
-                .header("X-Api-Key", BenchEnvironment.DEV_KEY)
-                .PUT(HttpRequest.BodyPublishers.ofString("{\"name\":\"Customer " + i + "\",\"email\":\"c" + i
-                        + "@example.com\",\"phone\":\"+1-555-" + i + "\",\"tier\":\"GOLD\"}"))
-                .build();
+            @Override
+            public void close() {
+                connection.close();
+            }
+        };
     }
 
     private Run rawKafka(ConcordContract contract, EntityType type, int clients, Duration duration) throws Exception {
         try (KafkaProducer<String, EntityEvent> producer = rawProducer(contract)) {
-            return closedLoop(clients, duration, i -> {
-                producer.send(rawRecord(contract, type, i)).get();
-                return true;
-            });
+            return closedLoop(clients, duration, () -> i -> producer.send(rawRecord(contract, type, i)).get());
         }
     }
 
     private Run rawKafkaOpenLoop(ConcordContract contract, EntityType type, int rate, Duration duration) throws Exception {
         try (KafkaProducer<String, EntityEvent> producer = rawProducer(contract)) {
-            openLoop(rate, Duration.ofSeconds(3), i -> rawSendAsync(producer, contract, type, -i));
-            return openLoop(rate, duration, i -> rawSendAsync(producer, contract, type, i));
+            asyncOpenLoop(rate, Duration.ofSeconds(WARM_UP_SECONDS), i -> rawSendAsync(producer, contract, type, -i));
+            return asyncOpenLoop(rate, duration, i -> rawSendAsync(producer, contract, type, i));
         }
     }
 
@@ -164,12 +161,11 @@ public final class PublishApi {
     }
 
     /**
-     * {@code rate} calls per second, each started at its intended time whatever became of the earlier ones — up to
-     * {@link #MAX_IN_FLIGHT} at once: past that (a door slower than the rate) a call waits for one to end, and its
-     * latency still counts from its intended time. Unbounded, the HTTP client opened a connection per waiting call
-     * until this process ran out of file descriptors and took its broker down with it.
+     * {@code rate} asynchronous calls per second (the raw producer's sends), each started at its intended time whatever
+     * became of the earlier ones — up to {@link #MAX_IN_FLIGHT} at once: past that a call waits for one to end, and its
+     * latency still counts from its intended time.
      */
-    private static Run openLoop(int rate, Duration duration, AsyncCall call) throws Exception {
+    private static Run asyncOpenLoop(int rate, Duration duration, AsyncCall call) throws Exception {
         Recorder latency = new Recorder(3);
         long count = rate * duration.toSeconds();
         long periodNanos = 1_000_000_000L / rate;
@@ -192,8 +188,13 @@ public final class PublishApi {
         return new Run(count, Duration.ofNanos(System.nanoTime() - start), latency.getIntervalHistogram());
     }
 
-    interface Call {
-        boolean call(long i) throws Exception;
+    /** A client that makes one call at a time; each worker of a loop has its own (its own connection). */
+    interface Call extends AutoCloseable {
+        void call(long i) throws Exception;
+
+        @Override
+        default void close() {
+        }
     }
 
     record Run(long requests, Duration duration, org.HdrHistogram.Histogram latencyMicros) {
@@ -210,7 +211,7 @@ public final class PublishApi {
         }
     }
 
-    private static Run closedLoop(int clients, Duration duration, Call call) throws Exception {
+    private static Run closedLoop(int clients, Duration duration, Supplier<Call> newClient) throws Exception {
         Recorder latency = new Recorder(3);
         AtomicLong sequence = new AtomicLong();
         long deadline = System.nanoTime() + duration.toNanos();
@@ -220,10 +221,12 @@ public final class PublishApi {
             List<Future<?>> workers = new ArrayList<>();
             for (int c = 0; c < clients; c++) {
                 workers.add(pool.submit(() -> {
-                    while (System.nanoTime() < deadline) {
-                        long before = System.nanoTime();
-                        call.call(sequence.incrementAndGet());
-                        latency.recordValue((System.nanoTime() - before) / 1000);
+                    try (Call client = newClient.get()) {
+                        while (System.nanoTime() < deadline) {
+                            long before = System.nanoTime();
+                            client.call(sequence.incrementAndGet());
+                            latency.recordValue((System.nanoTime() - before) / 1000);
+                        }
                     }
                     return null;
                 }));
@@ -235,5 +238,52 @@ public final class PublishApi {
             pool.shutdownNow();
         }
         return new Run(sequence.get(), Duration.ofNanos(System.nanoTime() - start), latency.getIntervalHistogram());
+    }
+
+    /** Workers of the open loop over HTTP: enough that a door answering in a few milliseconds never makes a call queue. */
+    private static final int OPEN_LOOP_CLIENTS = 64;
+
+    /**
+     * {@code rate} calls per second over {@link #OPEN_LOOP_CLIENTS} clients, each call due at its intended time whatever
+     * became of the earlier ones: a call finds a free client or waits for one, and its latency counts from its intended
+     * time either way (no coordinated omission).
+     */
+    private static Run openLoop(int rate, Duration duration, Supplier<Call> newClient) throws Exception {
+        Recorder latency = new Recorder(3);
+        long count = rate * duration.toSeconds();
+        long periodNanos = 1_000_000_000L / rate;
+        java.util.concurrent.BlockingQueue<Long> due = new java.util.concurrent.LinkedBlockingQueue<>();
+        ExecutorService pool = Executors.newFixedThreadPool(OPEN_LOOP_CLIENTS);
+        long start = System.nanoTime();
+        try {
+            List<Future<?>> workers = new ArrayList<>();
+            for (int c = 0; c < OPEN_LOOP_CLIENTS; c++) {
+                workers.add(pool.submit(() -> {
+                    try (Call client = newClient.get()) {
+                        for (long i = due.take(); i >= 0; i = due.take()) {
+                            client.call(i);
+                            latency.recordValue(Math.max(0, System.nanoTime() - (start + i * periodNanos)) / 1000);
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (long i = 0; i < count; i++) {
+                long wait;
+                while ((wait = start + i * periodNanos - System.nanoTime()) > 0) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                }
+                due.add(i);
+            }
+            for (int c = 0; c < OPEN_LOOP_CLIENTS; c++) {
+                due.add(-1L); // one end mark per worker
+            }
+            for (Future<?> worker : workers) {
+                worker.get(2, java.util.concurrent.TimeUnit.MINUTES);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        return new Run(count, Duration.ofNanos(System.nanoTime() - start), latency.getIntervalHistogram());
     }
 }
