@@ -54,7 +54,8 @@ public final class PublishApi {
             String recording = "producer-" + type.name();
             try (ProducerProcess producer = new ProducerProcess(env, type, recording)) {
                 URI base = producer.entity("");
-                closedLoop(clients, Duration.ofSeconds(WARM_UP_SECONDS), () -> httpPut(base));
+                Duration warmUp = duration.compareTo(WARM_UP) < 0 ? duration : WARM_UP;
+                closedLoop(clients, warmUp, () -> httpPut(base));
                 Run api = closedLoop(clients, duration, () -> httpPut(base));
                 Run raw = rawKafka(contract, type, clients, duration);
                 String shape = clients + " concurrent clients for " + duration.toSeconds() + " s, ~150 B entities";
@@ -64,9 +65,9 @@ public final class PublishApi {
                 results.add(new Measurement("publish API p99", "ms", api.p99Millis(), "raw Kafka producer p99", raw.p99Millis(), false, shape));
                 // Latency at a fixed rate below saturation, from each request's intended send time (open loop:
                 // a stall delays every request due during it, and is counted for all of them).
-                openLoop(rate, Duration.ofSeconds(WARM_UP_SECONDS), () -> httpPut(base));
+                openLoop(rate, warmUp, () -> httpPut(base));
                 Run apiAtRate = openLoop(rate, duration, () -> httpPut(base));
-                Run rawAtRate = rawKafkaOpenLoop(contract, type, rate, duration);
+                Run rawAtRate = rawKafkaOpenLoop(contract, type, rate, warmUp, duration);
                 String paced = rate + " requests/s for " + duration.toSeconds() + " s, open loop, from the intended send time";
                 results.add(new Measurement("publish API p50 at " + rate + "/s", "ms", apiAtRate.p50Millis(),
                         "raw Kafka producer p50 at " + rate + "/s", rawAtRate.p50Millis(), false, paced));
@@ -81,10 +82,11 @@ public final class PublishApi {
     }
 
     /**
-     * Unrecorded seconds before each recorded run: the door's JVM is new, and Micronaut's and Netty's code paths were still
-     * being compiled when a 3 s warm-up ended (the C2 compiler took most of a core on two shared cores).
+     * Unrecorded load before each recorded run (as long as the run, at most this): the door's JVM is new, and Micronaut's
+     * and Netty's code paths were still being compiled when a 3 s warm-up ended (the C2 compiler took most of a core on
+     * two shared cores).
      */
-    private static final int WARM_UP_SECONDS = 10;
+    private static final Duration WARM_UP = Duration.ofSeconds(10);
 
     /** One client of the door on its own kept-alive connection: PUT the next customer, expect 202. */
     private static Call httpPut(URI base) {
@@ -116,9 +118,10 @@ public final class PublishApi {
         }
     }
 
-    private Run rawKafkaOpenLoop(ConcordContract contract, EntityType type, int rate, Duration duration) throws Exception {
+    private Run rawKafkaOpenLoop(ConcordContract contract, EntityType type, int rate, Duration warmUp, Duration duration)
+            throws Exception {
         try (KafkaProducer<String, EntityEvent> producer = rawProducer(contract)) {
-            asyncOpenLoop(rate, Duration.ofSeconds(WARM_UP_SECONDS), i -> rawSendAsync(producer, contract, type, -i));
+            asyncOpenLoop(rate, warmUp, i -> rawSendAsync(producer, contract, type, -i));
             return asyncOpenLoop(rate, duration, i -> rawSendAsync(producer, contract, type, i));
         }
     }
