@@ -143,7 +143,13 @@ public final class BenchMain implements Callable<Integer> {
         }
         report.write(results);
         System.out.printf("%nDone in %.0f s. Results: %s%n", (System.nanoTime() - started) / 1e9, results.resolve("results.md"));
-        return report.correct() && report.aboveFloors() ? 0 : 1;
+        boolean passed = report.correct() && report.aboveFloors();
+        if (passed) {
+            BenchEnvironment.deleteStoredData(results.resolve("work"));
+        } else {
+            System.out.println("Broker, database and processor data kept for diagnosis under " + results.resolve("work"));
+        }
+        return passed ? 0 : 1;
     }
 
     private boolean runs(String part) {
