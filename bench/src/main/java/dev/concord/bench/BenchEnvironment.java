@@ -201,13 +201,11 @@ public final class BenchEnvironment implements AutoCloseable {
      * ~3.4 GB, and repeated runs filled this machine's disk), keeping the logs and the type declarations. Called only for a
      * run whose results hold, so a failed run keeps its data for diagnosis.
      */
-    private static final String LOGS = "logs";
-
     public static void deleteStoredData(Path workDir) throws IOException {
         try (var entries = Files.list(workDir)) {
             for (Path entry : entries.toList()) {
                 String name = entry.getFileName().toString();
-                if (Files.isDirectory(entry) && !name.equals(LOGS)) {
+                if (Files.isDirectory(entry) && !name.equals("logs")) {
                     deleteTree(entry);
                 }
             }

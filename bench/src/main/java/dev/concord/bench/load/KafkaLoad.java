@@ -5,7 +5,6 @@ import dev.concord.contract.topics.Topic;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -41,7 +40,7 @@ public final class KafkaLoad {
                 EntityEvent event = events.get(i);
                 long intendedOffsetNanos = ratePerSecond == 0 ? 0 : i * 1_000_000_000L / ratePerSecond;
                 if (ratePerSecond > 0) {
-                    waitUntil(startNanos + intendedOffsetNanos);
+                    Pacing.waitUntil(startNanos + intendedOffsetNanos);
                 }
                 long intendedAtMillis = ratePerSecond == 0 ? System.currentTimeMillis() : startMillis + intendedOffsetNanos / 1_000_000;
                 producer.send(new ProducerRecord<>(topic.name(), event.getEntityId(), event), (metadata, error) -> {
@@ -53,11 +52,5 @@ public final class KafkaLoad {
             producer.flush();
         }
         return ledger;
-    }
-
-    private static void waitUntil(long nanoTime) {
-        for (long left = nanoTime - System.nanoTime(); left > 0; left = nanoTime - System.nanoTime()) {
-            LockSupport.parkNanos(Math.min(left, 200_000));
-        }
     }
 }

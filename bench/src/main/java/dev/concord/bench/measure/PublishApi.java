@@ -2,6 +2,7 @@ package dev.concord.bench.measure;
 
 import dev.concord.bench.BenchEnvironment;
 import dev.concord.bench.load.KeepAliveHttp;
+import dev.concord.bench.load.Pacing;
 import dev.concord.bench.report.Measurement;
 import dev.concord.bench.report.Results;
 import dev.concord.contract.ConcordContract;
@@ -177,10 +178,7 @@ public final class PublishApi {
         long start = System.nanoTime();
         for (long i = 0; i < count; i++) {
             long intended = start + i * periodNanos;
-            long wait;
-            while ((wait = intended - System.nanoTime()) > 0) {
-                java.util.concurrent.locks.LockSupport.parkNanos(wait);
-            }
+            Pacing.waitUntil(intended);
             inFlight.acquire();
             calls.add(call.call(i).whenComplete((done, error) -> {
                 inFlight.release();
@@ -221,19 +219,13 @@ public final class PublishApi {
         ExecutorService pool = Executors.newFixedThreadPool(clients);
         long start = System.nanoTime();
         try {
-            List<Future<?>> workers = new ArrayList<>();
-            for (int c = 0; c < clients; c++) {
-                workers.add(pool.submit(() -> {
-                    try (Call client = newClient.get()) {
-                        while (System.nanoTime() < deadline) {
-                            long before = System.nanoTime();
-                            client.call(sequence.incrementAndGet());
-                            latency.recordValue((System.nanoTime() - before) / 1000);
-                        }
-                    }
-                    return null;
-                }));
-            }
+            List<Future<?>> workers = startWorkers(pool, clients, newClient, client -> {
+                while (System.nanoTime() < deadline) {
+                    long before = System.nanoTime();
+                    client.call(sequence.incrementAndGet());
+                    latency.recordValue((System.nanoTime() - before) / 1000);
+                }
+            });
             for (Future<?> worker : workers) {
                 worker.get();
             }
@@ -259,23 +251,14 @@ public final class PublishApi {
         ExecutorService pool = Executors.newFixedThreadPool(OPEN_LOOP_CLIENTS);
         long start = System.nanoTime();
         try {
-            List<Future<?>> workers = new ArrayList<>();
-            for (int c = 0; c < OPEN_LOOP_CLIENTS; c++) {
-                workers.add(pool.submit(() -> {
-                    try (Call client = newClient.get()) {
-                        for (long i = due.take(); i >= 0; i = due.take()) {
-                            client.call(i);
-                            latency.recordValue(Math.max(0, System.nanoTime() - (start + i * periodNanos)) / 1000);
-                        }
-                    }
-                    return null;
-                }));
-            }
-            for (long i = 0; i < count; i++) {
-                long wait;
-                while ((wait = start + i * periodNanos - System.nanoTime()) > 0) {
-                    java.util.concurrent.locks.LockSupport.parkNanos(wait);
+            List<Future<?>> workers = startWorkers(pool, OPEN_LOOP_CLIENTS, newClient, client -> {
+                for (long i = due.take(); i >= 0; i = due.take()) {
+                    client.call(i);
+                    latency.recordValue(Math.max(0, System.nanoTime() - (start + i * periodNanos)) / 1000);
                 }
+            });
+            for (long i = 0; i < count; i++) {
+                Pacing.waitUntil(start + i * periodNanos);
                 due.add(i);
             }
             for (int c = 0; c < OPEN_LOOP_CLIENTS; c++) {
@@ -288,5 +271,24 @@ public final class PublishApi {
             pool.shutdownNow();
         }
         return new Run(count, Duration.ofNanos(System.nanoTime() - start), latency.getIntervalHistogram());
+    }
+
+    /** What each worker of a loop does with its own client. */
+    private interface Worker {
+        void run(Call client) throws Exception;
+    }
+
+    /** {@code count} workers on {@code pool}, each with a client of its own (closed when the worker ends). */
+    private static List<Future<?>> startWorkers(ExecutorService pool, int count, Supplier<Call> newClient, Worker worker) {
+        List<Future<?>> workers = new ArrayList<>();
+        for (int c = 0; c < count; c++) {
+            workers.add(pool.submit(() -> {
+                try (Call client = newClient.get()) {
+                    worker.run(client);
+                }
+                return null;
+            }));
+        }
+        return workers;
     }
 }
