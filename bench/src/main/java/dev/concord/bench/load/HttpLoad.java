@@ -76,10 +76,7 @@ public final class HttpLoad {
             for (List<Integer> own : perWorker) {
                 running.add(pool.submit(() -> {
                     for (int i : own) {
-                        long wait = start + TimeUnit.MILLISECONDS.toNanos(intendedAtMs.get(i)) - System.nanoTime();
-                        if (wait > 0) {
-                            TimeUnit.NANOSECONDS.sleep(wait); // the schedule is the point: nothing to await but time
-                        }
+                        Pacing.waitUntil(start + TimeUnit.MILLISECONDS.toNanos(intendedAtMs.get(i)));
                         if (sendUntilAnswered(events.get(i), retries)) {
                             accepted.incrementAndGet();
                         } else {

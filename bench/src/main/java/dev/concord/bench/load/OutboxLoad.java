@@ -42,10 +42,7 @@ public final class OutboxLoad {
         Connection connection = null;
         try {
             for (int i = 0; i < events.size(); i++) {
-                long wait = start + TimeUnit.MILLISECONDS.toNanos(intendedAtMs.get(i)) - System.nanoTime();
-                if (wait > 0) {
-                    TimeUnit.NANOSECONDS.sleep(wait); // the schedule is the point: nothing to await but time
-                }
+                Pacing.waitUntil(start + TimeUnit.MILLISECONDS.toNanos(intendedAtMs.get(i)));
                 long deadline = System.nanoTime() + GIVE_UP.toNanos();
                 while (true) {
                     try {

@@ -8,9 +8,13 @@ public final class Pacing {
     private Pacing() {
     }
 
-    /** Returns at {@code nanoTime} ({@link System#nanoTime()} scale) or at once if it has passed. */
+    /**
+     * Returns at {@code nanoTime} ({@link System#nanoTime()} scale), or at once if it has passed or the thread is
+     * interrupted (the flag stays set: the caller's next blocking call ends its work, as a sleep here would have).
+     */
     public static void waitUntil(long nanoTime) {
-        for (long left = nanoTime - System.nanoTime(); left > 0; left = nanoTime - System.nanoTime()) {
+        for (long left = nanoTime - System.nanoTime(); left > 0 && !Thread.currentThread().isInterrupted();
+             left = nanoTime - System.nanoTime()) {
             LockSupport.parkNanos(Math.min(left, 200_000));
         }
     }
