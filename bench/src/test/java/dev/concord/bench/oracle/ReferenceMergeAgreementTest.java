@@ -15,6 +15,7 @@ import dev.concord.domain.Customer;
 import dev.concord.domain.CustomerTier;
 import dev.concord.processor.metrics.SyncMetrics;
 import dev.concord.processor.runtime.StreamsSettings;
+import dev.concord.processor.topology.StateStoreKind;
 import dev.concord.processor.topology.SyncSettings;
 import dev.concord.processor.topology.EventPartitions;
 import dev.concord.processor.topology.SyncTopology;
@@ -62,14 +63,25 @@ class ReferenceMergeAgreementTest {
         assertAgreement(MergePolicy.OPTIMISTIC, seed);
     }
 
+    @Property(tries = 30)
+    void shouldAgreeWithTheProcessorOnTheHeapStore(@ForAll long seed) {
+        for (MergePolicy policy : MergePolicy.values()) {
+            assertAgreement(policy, seed, SyncSettings.defaults().withStateStore(StateStoreKind.IN_MEMORY));
+        }
+    }
+
     private static void assertAgreement(MergePolicy policy, long seed) {
+        assertAgreement(policy, seed, SyncSettings.defaults());
+    }
+
+    private static void assertAgreement(MergePolicy policy, long seed, SyncSettings settings) {
         EntityType customer = new EntityType("customer", Customer.getClassSchema(), policy, 1);
         ConcordContract contract = ConcordContract.inMemory(EntityTypes.of(List.of(customer))).registerWriterSchemas();
         List<EntityEvent> log = history(contract, policy, new Random(seed));
 
         Map<String, EntityState> published = new HashMap<>();
         Map<String, List<String>> trail = new HashMap<>();
-        try (TopologyTestDriver driver = new TopologyTestDriver(SyncTopology.build(contract, SyncSettings.defaults(), SyncMetrics.NONE,
+        try (TopologyTestDriver driver = new TopologyTestDriver(SyncTopology.build(contract, settings, SyncMetrics.NONE,
                 EventPartitions.onePerTopic(contract.types())),
                 StreamsSettings.of(Map.of("bootstrap.servers", "unused:9092"), Map.of("application.id", "agreement-" + seed),
                         SyncMetrics.NONE), NOW)) {
