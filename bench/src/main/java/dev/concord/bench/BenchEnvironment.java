@@ -19,6 +19,7 @@ import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.common.utils.Utils;
 
 /**
  * What every measurement runs against, started once per benchmark run: a real KRaft broker and a
@@ -206,16 +207,8 @@ public final class BenchEnvironment implements AutoCloseable {
             for (Path entry : entries.toList()) {
                 String name = entry.getFileName().toString();
                 if (Files.isDirectory(entry) && !name.equals("logs")) {
-                    deleteTree(entry);
+                    Utils.delete(entry.toFile()); // kafka-clients' recursive delete, already on the classpath
                 }
-            }
-        }
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        try (var paths = Files.walk(root)) {
-            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
             }
         }
     }
