@@ -2,6 +2,7 @@ package dev.concord.bench.measure;
 
 import dev.concord.bench.oracle.Oracle;
 import dev.concord.contract.ConcordContract;
+import dev.concord.contract.outcomes.DecisionHeaders;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -108,7 +109,8 @@ final class Topics {
     static List<Oracle.StateRecord> stateRecords(Map<String, Object> kafka, ConcordContract contract, String topic) {
         List<Oracle.StateRecord> records = new ArrayList<>();
         readToEnd(kafka, topic, r -> records.add(new Oracle.StateRecord(new String(r.key()),
-                contract.topics().stateSerde().deserializer().deserialize(topic, r.value()))));
+                contract.topics().stateSerde().deserializer().deserialize(topic, r.value()),
+                r.headers().lastHeader(DecisionHeaders.DECIDED_EVENT) != null)));
         return records;
     }
 

@@ -40,8 +40,15 @@ public final class Oracle {
         return reference.expected();
     }
 
-    /** One record of the state topic: key and value (null = Kafka tombstone). */
-    public record StateRecord(String key, EntityState state) {
+    /**
+     * One record of the state topic: key, value (null = Kafka tombstone), and whether it decided a write (it carries
+     * the {@code concord-decided-event} header). The others repeat a state that did not change (a write that lost or
+     * was refused, remembered by id: the state topic is the processor's store log), or are replays or tombstone expiries.
+     */
+    public record StateRecord(String key, EntityState state, boolean decided) {
+        public StateRecord(String key, EntityState state) {
+            this(key, state, true);
+        }
     }
 
     public OracleReport checkStateTopic(Map<String, ReferenceMerge.Expected> truth, List<StateRecord> records) {
@@ -53,8 +60,13 @@ public final class Oracle {
                 latest.remove(record.key());
                 continue;
             }
-            latest.put(record.key(), record.state());
-            if (!versionsSeen.computeIfAbsent(record.key(), k -> new HashSet<>()).add(record.state().getVersion())) {
+            EntityState before = latest.put(record.key(), record.state());
+            if (record.decided()) {
+                if (!versionsSeen.computeIfAbsent(record.key(), k -> new HashSet<>()).add(record.state().getVersion())) {
+                    duplicated.add(record.key());
+                }
+            } else if (before == null || before.getVersion() != record.state().getVersion()) {
+                // A state that decided nothing repeats the version before it: anything else is a version out of place.
                 duplicated.add(record.key());
             }
         }

@@ -81,6 +81,19 @@ class OracleTest {
     }
 
     @Test
+    void shouldAcceptAnUnchangedStateRepeatingItsVersionButNotOneOutOfPlace() {
+        Oracle.StateRecord last = stateTopic.get(stateTopic.size() - 1);
+        List<Oracle.StateRecord> repeated = new ArrayList<>(stateTopic);
+        repeated.add(new Oracle.StateRecord(last.key(), last.state(), false));
+        List<Oracle.StateRecord> outOfPlace = new ArrayList<>(stateTopic);
+        EntityState ahead = EntityState.newBuilder(last.state()).setVersion(last.state().getVersion() + 1).build();
+        outOfPlace.add(new Oracle.StateRecord(last.key(), ahead, false));
+
+        assertThat(oracle.checkStateTopic(oracle.truth(ledger), repeated).ok()).isTrue();
+        assertThat(oracle.checkStateTopic(oracle.truth(ledger), outOfPlace).duplicated()).containsExactly(last.key());
+    }
+
+    @Test
     void shouldCatchACorruptedReplicaRow() {
         Map<String, ReferenceMerge.Expected> truth = oracle.truth(ledger);
         Map<String, ReplicaRow> replica = replicaOf(truth);

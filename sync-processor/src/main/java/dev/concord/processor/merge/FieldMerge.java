@@ -117,8 +117,9 @@ public final class FieldMerge implements MergeRule {
                 .setWriter(newest ? event.getWriter() : current.getWriter())
                 .setLastEventId(newest ? event.getEventId() : current.getLastEventId())
                 .setDeleted(deleted)
-                // Kept even when deleted: the store needs the registers, the published state hides it.
-                .setPayload(ByteBuffer.wrap(payloads.encode(merged)))
+                // None when deleted: every field then holds its absent value, which is what decide() reads a missing
+                // payload as, so the stored and published state need not carry it.
+                .setPayload(deleted ? null : ByteBuffer.wrap(payloads.encode(merged)))
                 .setFieldStamps(stamps)
                 .setUpdatedAt(Instant.ofEpochMilli(nowMillis))
                 .setRecentEventIds(NO_EVENT_IDS) // the processor fills them in; set, so build() copies no default

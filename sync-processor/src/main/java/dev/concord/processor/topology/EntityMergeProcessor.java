@@ -39,8 +39,10 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
 /**
  * Applies one entity type's events to its state store under the type's merge rule.
  *
- * <p>Input: events keyed by entity id. Outputs: the new state when it changed (state sink; null once
- * a tombstone expires), every discarded write (conflicts sink), every refused event (rejected sink).
+ * <p>Input: events keyed by entity id. Outputs: every state the store takes, with the same bytes (state sink: the
+ * topic is the store's log, see {@link StateTopicAsChangelog}) — the new state when it changed, the same version when
+ * only its remembered event ids did, null once a tombstone expires —, every discarded write (conflicts sink), every
+ * refused event (rejected sink).
  * Before the rule runs, an event whose key is not a valid entity id ({@link EntityIdGrammar}) is
  * refused ({@code INVALID_ENTITY_ID}) and never stored, so is an event found on another partition than its key's
  * ({@code WRONG_PARTITION}, see {@link EventPartitions}), redelivered events are dropped (the entity's
@@ -183,7 +185,7 @@ final class EntityMergeProcessor implements Processor<byte[], EntityEvent, Strin
         if (isClockTooFarAhead(event, now)) {
             reject(record, current, RejectionReason.CLOCK_SKEW, "clock " + event.getClock().getPhysicalMillis()
                     + " is more than " + settings.maxClockSkew() + " ahead of the processor's " + now);
-            rememberRefusal(record.key(), current, event);
+            rememberRefusal(record, current);
             return;
         }
         MergeDecision decision = rule.decide(current, event, payload, now);
@@ -193,9 +195,9 @@ final class EntityMergeProcessor implements Processor<byte[], EntityEvent, Strin
             apply(record, next, accepted.partialLoss().map(MergeDecision.Loss::fields).orElse(List.of()));
             accepted.partialLoss().ifPresent(loss -> recordConflict(record, ConflictScope.FIELDS, loss, next));
         } else if (decision instanceof MergeDecision.Discarded discarded) {
-            // The state is unchanged, so nothing is published; only the store learns the event id.
+            // The state is unchanged; only its memory of event ids grows (published too: see keepUnchanged).
             rememberEvent(current, current, event);
-            states.put(record.key(), current);
+            keepUnchanged(record.key(), current, record.timestamp());
             recordConflict(record, ConflictScope.RECORD, discarded.loss(), current);
         } else if (decision instanceof MergeDecision.Duplicate) {
             metrics.duplicateDropped(type.name());
@@ -207,7 +209,7 @@ final class EntityMergeProcessor implements Processor<byte[], EntityEvent, Strin
             }
         } else if (decision instanceof MergeDecision.Refused refused) {
             reject(record, current, refused.reason(), refused.detail());
-            rememberRefusal(record.key(), current, event);
+            rememberRefusal(record, current);
         }
     }
 
@@ -266,7 +268,7 @@ final class EntityMergeProcessor implements Processor<byte[], EntityEvent, Strin
     }
 
     private void republish(String id, EntityState state, long timestamp) {
-        context.forward(new Record<>(id, (Object) states.encode(state).published(), timestamp), names.stateSink());
+        context.forward(new Record<>(id, (Object) states.encode(state), timestamp), names.stateSink());
     }
 
     /**
@@ -302,11 +304,23 @@ final class EntityMergeProcessor implements Processor<byte[], EntityEvent, Strin
      * id goes into the entity's recent ids; an entity that does not exist yet has no state to hold it, and
      * gets none just for that (a store entry per refused id of an unknown key would let anyone grow the store).
      */
-    private void rememberRefusal(String key, EntityState current, EntityEvent event) {
+    private void rememberRefusal(Record<String, EntityEvent> record, EntityState current) {
         if (current != null) {
-            rememberEvent(current, current, event);
-            states.put(key, current);
+            rememberEvent(current, current, record.value());
+            keepUnchanged(record.key(), current, record.timestamp());
         }
+    }
+
+    /**
+     * Stores a state whose version did not change (only its recent event ids did), and publishes it like every store
+     * write: the state topic is the store's log ({@link StateTopicAsChangelog}), and a restore must find the ids there.
+     * Without decision headers, as it decided no write; readers skip it (a version they already hold).
+     */
+    private void keepUnchanged(String key, EntityState state, long timestamp) {
+        byte[] encoded = states.encode(state);
+        outputs.checkSize("state", names.stateTopic(), encoded.length);
+        states.put(key, encoded);
+        context.forward(new Record<>(key, (Object) encoded, timestamp), names.stateSink());
     }
 
     private boolean isClockTooFarAhead(EntityEvent event, long now) {
@@ -314,8 +328,9 @@ final class EntityMergeProcessor implements Processor<byte[], EntityEvent, Strin
     }
 
     private void apply(Record<String, EntityEvent> record, EntityState state, List<String> lostFields) {
-        EntityStateStore.Encoded encoded = states.encode(state);
-        outputs.checkSize("state", names.stateTopic(), encoded.published().length);
+        byte[] encoded = states.encode(state);
+        outputs.checkSize("state", names.stateTopic(), encoded.length);
+        // The same bytes to the store and, below, to the state topic in the same transaction: the topic is its log.
         states.put(record.key(), encoded);
         if (state.getDeleted()) {
             tombstones.add(state.getUpdatedAt().toEpochMilli(), record.key());
@@ -324,7 +339,7 @@ final class EntityMergeProcessor implements Processor<byte[], EntityEvent, Strin
         // (On a copy: the input's headers also travel to this event's conflict record, where they would mislead.)
         Headers headers = new RecordHeaders(record.headers().toArray());
         DecisionHeaders.mark(headers, record.value().getEventId().toString(), lostFields);
-        context.forward(record.withValue((Object) encoded.published()).withHeaders(headers), names.stateSink());
+        context.forward(record.withValue((Object) encoded).withHeaders(headers), names.stateSink());
         metrics.applied(type.name());
     }
 

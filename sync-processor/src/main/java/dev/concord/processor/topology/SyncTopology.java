@@ -30,6 +30,7 @@ import org.apache.kafka.streams.state.Stores;
  *                                                                  └→ concord.rejected
  * </pre>
  *
+ * The state store has no changelog: {@code concord.state.<type>} is its log ({@link StateTopicAsChangelog}).
  * Types share nothing, so each forms its own sub-topology whose partitions spread over instances
  * independently. Poison records reach {@code concord.dlq} through the exception handlers.
  */
@@ -51,7 +52,7 @@ public final class SyncTopology {
 
     /** @param partitions the events topics' partition counts, to refuse events a writer put on the wrong one */
     public static Topology build(ConcordContract contract, SyncSettings settings, SyncMetrics metrics, EventPartitions partitions) {
-        Topology topology = new Topology();
+        StateTopicAsChangelog topology = new StateTopicAsChangelog();
         if (!settings.mirroredFrom().isEmpty()) {
             // Optimistic writes check a version, and each region counts its own: only one region may take them.
             List<String> homeless = contract.types().all().stream()
@@ -67,7 +68,7 @@ public final class SyncTopology {
         return topology;
     }
 
-    private static void addEntityType(Topology topology, EntityType type, ConcordContract contract,
+    private static void addEntityType(StateTopicAsChangelog topology, EntityType type, ConcordContract contract,
                                       SyncSettings settings, SyncMetrics metrics, EventPartitions partitions) {
         ConcordTopics topics = contract.topics();
         Topic<String, EntityEvent> events = topics.events(type);
@@ -89,15 +90,16 @@ public final class SyncTopology {
         topology.addProcessor(names.processor(),
                 () -> new EntityMergeProcessor(type, names, topics, contract.payloads(), settings, metrics, partitions),
                 names.source());
-        // The only store: each entity's state, which also remembers its recent event ids (dedup). No record
-        // cache: Kafka Streams' cache is a sorted map of serialized keys and values, so every get and put pays
-        // byte-array compares and a (de)serialization anyway, and under exactly-once it is flushed every commit,
-        // so it rarely saves a changelog write. Measured (docs/performance.md): the processor 2.3x faster without it.
-        // Values are the encoded states (see EntityStateStore: each state is encoded once, for store and topic).
-        // RocksDB or the heap, as the operator chose (StateStoreKind); both restore from their changelogs.
+        // Each entity's state, which also remembers its recent event ids (dedup), as the encoded bytes that are
+        // published (see EntityStateStore). No changelog of its own: the state topic is its log (StateTopicAsChangelog).
+        // No record cache: Kafka Streams' cache is a sorted map of serialized keys and values, so every get and put
+        // pays byte-array compares, and under exactly-once it is flushed every commit, so it rarely saves a write.
+        // Measured (docs/performance.md): the processor 2.3x faster without it.
+        // RocksDB or the heap, as the operator chose (StateStoreKind); both restore from the state topic.
         topology.addStateStore(Stores.keyValueStoreBuilder(
                 settings.stateStore().supplier(names.stateStore()), state.keySerde(), Serdes.ByteArray())
-                .withCachingDisabled(), names.processor());
+                .withCachingDisabled().withLoggingDisabled(), names.processor());
+        topology.restoreFrom(names.stateStore(), state.name());
         // Deleted entities by deletion time, so expiry reads only what is due (see TombstoneExpiryIndex).
         topology.addStateStore(Stores.keyValueStoreBuilder(
                 settings.stateStore().supplier(names.expiryStore()), Serdes.String(), Serdes.String()), names.processor());

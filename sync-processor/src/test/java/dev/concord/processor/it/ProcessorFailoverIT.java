@@ -10,6 +10,7 @@ import dev.concord.contract.avro.EntityEvent;
 import dev.concord.contract.avro.EntityState;
 import dev.concord.contract.clock.HlcTimestamp;
 import dev.concord.contract.events.EntityEvents;
+import dev.concord.contract.outcomes.DecisionHeaders;
 import dev.concord.contract.topics.TopicNames;
 import dev.concord.contract.types.EntityType;
 import dev.concord.contract.types.EntityTypes;
@@ -188,12 +189,24 @@ class ProcessorFailoverIT {
         return versions;
     }
 
+    /**
+     * Each key's changes: the state records that decided a write (they carry the decision header). The others are what
+     * a decision that changed nothing publishes (the state topic is the store's log): each must repeat the version of
+     * the change before it, never go back or ahead of it.
+     */
     private static Map<String, List<EntityState>> readStates(String bootstrap, EntityType type) {
         Map<String, List<EntityState>> byKey = new LinkedHashMap<>();
         try (ConcordContract reader = ConcordContract.inMemory(EntityTypes.of(List.of(type))).registerWriterSchemas()) {
             for (ConsumerRecord<byte[], byte[]> record : KafkaTestClients.readAll(bootstrap, TopicNames.state(type.name()))) {
                 EntityState state = reader.topics().stateSerde().deserializer().deserialize("", record.value());
-                byKey.computeIfAbsent(new String(record.key()), k -> new ArrayList<>()).add(state);
+                List<EntityState> changes = byKey.computeIfAbsent(new String(record.key()), k -> new ArrayList<>());
+                if (record.headers().lastHeader(DecisionHeaders.DECIDED_EVENT) != null) {
+                    changes.add(state);
+                } else {
+                    assertThat(changes).as("a change before the unchanged state of %s", state.getEntityId()).isNotEmpty();
+                    assertThat(state.getVersion()).as("the unchanged state of %s", state.getEntityId())
+                            .isEqualTo(changes.get(changes.size() - 1).getVersion());
+                }
             }
         } catch (Exception e) {
             throw new IllegalStateException(e);

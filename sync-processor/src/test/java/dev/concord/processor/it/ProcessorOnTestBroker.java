@@ -23,6 +23,11 @@ public final class ProcessorOnTestBroker {
 
     /** @param name prefix of the application id and state directory, unique per call */
     public static KafkaStreams start(ConcordContract contract, SyncSettings settings, String name) {
+        return start(contract, settings, KafkaTestClients.uniqueId(name + "-app"), name);
+    }
+
+    /** An instance of {@code applicationId} on a new, empty state directory (prefixed {@code name}). */
+    public static KafkaStreams start(ConcordContract contract, SyncSettings settings, String applicationId, String name) {
         Map<String, Object> kafka = Map.of("bootstrap.servers", KafkaBrokerExtension.bootstrapServers());
         EventPartitions partitions;
         try (Admin admin = Admin.create(kafka)) {
@@ -31,7 +36,7 @@ public final class ProcessorOnTestBroker {
         try {
             KafkaStreams streams = new KafkaStreams(SyncTopology.build(contract, settings, SyncMetrics.NONE, partitions),
                     StreamsSettings.of(kafka, Map.of(
-                            "application.id", KafkaTestClients.uniqueId(name + "-app"),
+                            "application.id", applicationId,
                             "state.dir", Files.createTempDirectory(name + "-state").toString(),
                             "group.protocol", "streams",
                             "commit.interval.ms", "100"), SyncMetrics.NONE));

@@ -39,6 +39,7 @@ class DeletesTopologyTest {
         assertThat(tombstone.getVersion()).isEqualTo(2);
         assertThat(tombstone.getPayload()).isNull();
         assertThat(tombstone.getClock().getPhysicalMillis()).isEqualTo(3_000);
+        assertThat(f.readUnchangedState("c-1", 2).getDeleted()).as("the late update changed nothing").isTrue();
         assertThat(f.store.get("c-1").getDeleted()).isTrue();
         assertThat(f.conflicts.readValue().getLoser().getWriter()).isEqualTo("writer-c");
         assertThat(f.allOutputsEmpty()).isTrue();
@@ -106,7 +107,7 @@ class DeletesTopologyTest {
         EntityState legacy = EntityState.newBuilder().setEntityType("customer").setEntityId("legacy").setVersion(2)
                 .setClock(new dev.concord.contract.avro.HybridClock(2_000L, 0)).setWriter("writer-a").setDeleted(true)
                 .setLastEventId(java.util.UUID.randomUUID()).setUpdatedAt(T0).build();
-        f.store.put("legacy", legacy);
+        f.store.put("legacy", f.store.encode(legacy));
 
         // When its retention passes
         f.driver.advanceWallClockTime(RETENTION.plusMinutes(5));

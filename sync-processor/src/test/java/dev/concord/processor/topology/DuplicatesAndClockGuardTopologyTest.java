@@ -4,8 +4,10 @@ import static dev.concord.processor.topology.TopologyFixture.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.concord.contract.avro.EntityEvent;
+import dev.concord.contract.avro.EntityState;
 import dev.concord.contract.avro.RejectedEvent;
 import dev.concord.contract.avro.RejectionReason;
+import dev.concord.contract.outcomes.DecisionHeaders;
 import dev.concord.contract.types.MergePolicy;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
@@ -52,7 +54,8 @@ class DuplicatesAndClockGuardTopologyTest {
         f.events.pipeInput("c-1", older, T0.plusSeconds(2));
 
         // Then it is recognised as a copy: the ledger holds the conflict once
-        assertThat(f.states.readValuesToList()).hasSize(1);
+        assertThat(f.states.readValuesToList()).as("the state, then the same version remembering the loser's id")
+                .extracting(EntityState::getVersion).containsExactly(1L, 1L);
         assertThat(f.store.get("c-1").getVersion()).isEqualTo(1);
         assertThat(f.allOutputsEmpty()).isTrue();
     }
@@ -78,13 +81,21 @@ class DuplicatesAndClockGuardTopologyTest {
     }
 
     @Test
-    void shouldPublishStatesWithoutTheProcessorsDedupMemory() {
-        // When an event is applied
-        f.events.pipeInput("c-1", f.upsert("c-1", 1_000, "writer-a", "Ada"), T0);
+    void shouldPublishExactlyWhatItStoresSoTheStateTopicCanRestoreTheStore() {
+        // When an event is applied, then an older write of the same field loses to it
+        f.events.pipeInput("c-1", f.upsert("c-1", 2_000, "writer-a", "Ada"), T0);
+        EntityState applied = f.states.readValue();
+        f.events.pipeInput("c-1", f.upsert("c-1", 1_000, "writer-b", "Old"), T0.plusSeconds(1));
 
-        // Then the store remembers its id, and the published state carries none
-        assertThat(f.store.get("c-1").getRecentEventIds().remaining()).isEqualTo(16);
-        assertThat(f.states.readValue().getRecentEventIds().remaining()).isZero();
+        // Then each state record is the stored state, dedup memory included: the discarded write's id is published too,
+        // at the same version and without decision headers (it decided nothing), so a restore from the topic remembers it
+        assertThat(applied.getRecentEventIds().remaining()).isEqualTo(16);
+        var unchanged = f.states.readRecord();
+        assertThat(unchanged.value()).isEqualTo(f.store.get("c-1"));
+        assertThat(unchanged.value().getVersion()).isEqualTo(applied.getVersion());
+        assertThat(unchanged.value().getRecentEventIds().remaining()).isEqualTo(32);
+        assertThat(unchanged.headers().lastHeader(DecisionHeaders.DECIDED_EVENT)).isNull();
+        assertThat(f.conflicts.readValuesToList()).hasSize(1);
         assertThat(f.allOutputsEmpty()).isTrue();
     }
 

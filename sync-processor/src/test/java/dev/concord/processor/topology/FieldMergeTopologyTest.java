@@ -67,6 +67,7 @@ class FieldMergeTopologyTest {
         assertThat(deleted.getDeleted()).isTrue();
         f.states.readValue();
         assertThat(f.states.readValue().getPayload()).as("replicas see no payload for a deleted entity").isNull();
+        assertThat(f.readUnchangedState("c-1", 2).getPayload()).as("the late patch lost: nothing changed").isNull();
         assertThat(f.conflicts.readValue().getFields()).containsExactly("name");
         assertThat(f.allOutputsEmpty()).isTrue();
     }
@@ -79,6 +80,7 @@ class FieldMergeTopologyTest {
         f.events.pipeInput("c-1", patch, T0);
 
         f.states.readValue();
+        f.readUnchangedState("c-1", 1);
         assertThat(f.rejected.readValue().getReason()).isEqualTo(RejectionReason.INVALID_PATCH);
         assertThat(f.allOutputsEmpty()).isTrue();
     }

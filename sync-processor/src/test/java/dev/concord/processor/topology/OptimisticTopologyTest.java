@@ -26,7 +26,8 @@ class OptimisticTopologyTest {
         f.events.pipeInput("o-1", EntityEvents.expectingVersion(f.upsert("o-1", 2_000, "payments", "paid"), 1), T0);
         f.events.pipeInput("o-1", EntityEvents.expectingVersion(f.upsert("o-1", 2_500, "support", "cancelled"), 1), T0);
 
-        assertThat(f.states.readValuesToList()).extracting(s -> f.field(s, "name")).containsExactly("created", "paid");
+        assertThat(f.states.readValuesToList()).extracting(s -> f.field(s, "name") + "@v" + s.getVersion())
+                .as("the refused write changed nothing").containsExactly("created@v1", "paid@v2", "paid@v2");
         RejectedEvent rejected = f.rejected.readValue();
         assertThat(rejected.getReason()).isEqualTo(RejectionReason.VERSION_MISMATCH);
         assertThat(rejected.getCurrentVersion()).isEqualTo(2);
@@ -51,6 +52,7 @@ class OptimisticTopologyTest {
         f.events.pipeInput("o-1", f.upsert("o-1", 4_000, "b", "older"), T0);
 
         assertThat(f.field(f.states.readValue(), "name")).isEqualTo("newer");
+        assertThat(f.field(f.readUnchangedState("o-1", 1), "name")).isEqualTo("newer");
         assertThat(f.conflicts.readValue().getRule()).isEqualTo("optimistic");
         assertThat(f.allOutputsEmpty()).isTrue();
     }
@@ -66,7 +68,9 @@ class OptimisticTopologyTest {
         f.events.pipeInput("o-1", early, T0);
 
         // Then the refusal stands: the writer was told "rejected", and nothing applies it behind its back
-        assertThat(f.states.readValuesToList()).extracting(s -> f.field(s, "name")).containsExactly("created", "paid");
+        assertThat(f.states.readValuesToList()).extracting(s -> f.field(s, "name") + "@v" + s.getVersion())
+                .as("the refusal is remembered (and published), the redelivery dropped")
+                .containsExactly("created@v1", "created@v1", "paid@v2");
         assertThat(f.rejected.readValuesToList()).hasSize(1);
         assertThat(f.store.get("o-1").getVersion()).isEqualTo(2);
         assertThat(f.allOutputsEmpty()).isTrue();

@@ -123,6 +123,19 @@ final class TopologyFixture implements AutoCloseable {
         return (GenericRecord) GenericData.get().deepCopy(Customer.getClassSchema(), specific);
     }
 
+    /**
+     * Reads the next state record and checks it is what a decision that changed nothing publishes: the stored state at
+     * the same version, with one more remembered event id (the state topic is the store's log), and no decision headers.
+     */
+    EntityState readUnchangedState(String key, long version) {
+        org.apache.kafka.streams.test.TestRecord<String, EntityState> record = states.readRecord();
+        org.assertj.core.api.Assertions.assertThat(record.key()).isEqualTo(key);
+        org.assertj.core.api.Assertions.assertThat(record.value().getVersion()).isEqualTo(version);
+        org.assertj.core.api.Assertions.assertThat(record.headers().lastHeader(
+                dev.concord.contract.outcomes.DecisionHeaders.DECIDED_EVENT)).isNull();
+        return record.value();
+    }
+
     boolean allOutputsEmpty() {
         return states.isEmpty() && conflicts.isEmpty() && rejected.isEmpty() && deadLetters.isEmpty();
     }
