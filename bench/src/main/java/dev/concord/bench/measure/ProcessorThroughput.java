@@ -7,6 +7,7 @@ import dev.concord.bench.load.LoadSpec;
 import dev.concord.bench.report.Measurement;
 import dev.concord.bench.report.Results;
 import dev.concord.contract.ConcordContract;
+import dev.concord.contract.topics.TopicNames;
 import dev.concord.contract.types.EntityType;
 import dev.concord.contract.types.MergePolicy;
 import dev.concord.processor.topology.StateStoreKind;
@@ -63,12 +64,12 @@ public final class ProcessorThroughput {
             double pipe = Math.max(pipe(input, type.partitions(), events, false, "-pipe-warmup"),
                     pipe(input, type.partitions(), events, false, "-pipe"));
             double txPipe = pipe(input, type.partitions(), events, true, "-txpipe");
-            warmUp(contract, events);
+            warmUp(contract, type, events);
             double passEos = passThrough(contract, type, "exactly_once_v2", events);
             double passAlos = passThrough(contract, type, "at_least_once", events);
-            double eos = processor(results, contract, "exactly_once_v2", events, StateStoreKind.ROCKSDB);
-            double alos = processor(results, contract, "at_least_once", events, StateStoreKind.ROCKSDB);
-            double eosHeap = processor(results, contract, "exactly_once_v2", events, StateStoreKind.IN_MEMORY);
+            double eos = processor(results, contract, type, "exactly_once_v2", events, StateStoreKind.ROCKSDB);
+            double alos = processor(results, contract, type, "at_least_once", events, StateStoreKind.ROCKSDB);
+            double eosHeap = processor(results, contract, type, "exactly_once_v2", events, StateStoreKind.IN_MEMORY);
             String shape = events + " events of ~200 B, 6 partitions, " + spec.entities() + " entities, 3 writers";
             String plain = "plain consume→produce pipe";
             String txPipeName = "transactional pipe (commit every " + commitIntervalMs + " ms)";
@@ -105,10 +106,16 @@ public final class ProcessorThroughput {
      * Kafka Streams' and Concord's code (the C2 compiler took most of a core for its first ~10 s, on two cores shared
      * with the broker), and whichever contender came later looked faster for it, not for its design.
      */
-    private void warmUp(ConcordContract contract, int events) {
+    private void warmUp(ConcordContract contract, EntityType type, int events) throws Exception {
+        emptyStateTopic(type);
         try (ProcessorInstance processor = new ProcessorInstance(env, contract, "exactly_once_v2")) {
             processor.awaitProcessed(events, Duration.ofMinutes(10));
         }
+    }
+
+    /** Each contender starts from no state, as the first did: the state topic is the store's log, restored at start. */
+    private void emptyStateTopic(EntityType type) throws Exception {
+        Topics.recreateCompacted(env.kafkaConfig(), TopicNames.state(type.name()), type.partitions());
     }
 
     private double passThrough(ConcordContract contract, EntityType type, String guarantee, int events) throws Exception {
@@ -120,7 +127,9 @@ public final class ProcessorThroughput {
         }
     }
 
-    private double processor(Results results, ConcordContract contract, String guarantee, int events, StateStoreKind stateStore) {
+    private double processor(Results results, ConcordContract contract, EntityType type, String guarantee, int events,
+                             StateStoreKind stateStore) throws Exception {
+        emptyStateTopic(type);
         String name = guarantee + (stateStore == SyncSettings.defaults().stateStore() ? "" : ", " + stateStore.name().toLowerCase());
         var profiler = env.profileDirectory().map(dir -> dev.concord.bench.report.Profiler.start(dir,
                 "processor-" + name.replace(", ", "-")));

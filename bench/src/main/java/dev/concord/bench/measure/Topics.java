@@ -43,6 +43,35 @@ final class Topics {
         }
     }
 
+    /**
+     * Deletes a compacted topic and creates it again, empty, with as many partitions. For a type's state topic between
+     * two processor contenders on the same events: the state topic is the processor's store log, so a contender
+     * started on a state topic another one filled would restore those states and find every event already applied.
+     */
+    static void recreateCompacted(Map<String, Object> kafka, String topic, int partitions) throws Exception {
+        try (Admin admin = Admin.create(kafka)) {
+            admin.deleteTopics(List.of(topic)).all().get();
+            NewTopic compacted = new NewTopic(topic, partitions, (short) 1).configs(Map.of("cleanup.policy", "compact"));
+            // Deletion completes asynchronously: creating the name again fails until it has.
+            Waiting.until("creation of " + topic + " again", Duration.ofSeconds(60), () -> {
+                try {
+                    admin.createTopics(List.of(compacted)).all().get();
+                    return true;
+                } catch (Exception stillBeingDeleted) {
+                    return false;
+                }
+            });
+            Waiting.until("leaders for every partition of " + topic, Duration.ofSeconds(60), () -> {
+                try {
+                    TopicDescription description = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
+                    return description.partitions().stream().allMatch(partition -> partition.leader() != null && !partition.leader().isEmpty());
+                } catch (Exception notYet) {
+                    return false;
+                }
+            });
+        }
+    }
+
     static KafkaConsumer<byte[], byte[]> reader(Map<String, Object> kafka) {
         Map<String, Object> config = new HashMap<>(kafka);
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

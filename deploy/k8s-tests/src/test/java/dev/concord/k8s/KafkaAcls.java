@@ -62,14 +62,15 @@ final class KafkaAcls {
     }
 
     /**
-     * sync-processor: reads events; writes state, conflicts, rejected, dead letters; registers and reads
+     * sync-processor: reads events; writes state (and reads it back to restore), conflicts, rejected, dead letters; registers and reads
      * schemas; Kafka Streams' internal topics, group and transactional ids, all named after the application.id.
      */
     static Set<Acl> processor(EntityTypes types, String applicationId, boolean provisions) {
         Set<Acl> acls = new LinkedHashSet<>();
         for (EntityType type : types.all()) {
             add(acls, "topic", TopicNames.events(type.name()), "literal", "Read", "Describe");
-            add(acls, "topic", TopicNames.state(type.name()), "literal", "Write", "Describe");
+            // Read too: the state topic is the state store's log, read back at every restore.
+            add(acls, "topic", TopicNames.state(type.name()), "literal", "Read", "Write", "Describe");
         }
         for (String topic : List.of(TopicNames.CONFLICTS, TopicNames.REJECTED, TopicNames.DLQ)) {
             add(acls, "topic", topic, "literal", "Write", "Describe");

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.utils.Utils;
@@ -32,9 +33,26 @@ public final class EventPartitions {
         this.counts = Map.copyOf(counts);
     }
 
-    /** The partition counts of every declared type's events topic, as the broker has them now. */
+    /**
+     * The partition counts of every declared type's events topic, as the broker has them now.
+     *
+     * @throws IllegalStateException when a type's state topic is missing or has another partition count than its events
+     *                               topic: the state topic is the store's log, partition p holding the entities of events
+     *                               partition p ({@link StateTopicAsChangelog}); with another count, states would land on
+     *                               partitions that no task restores from
+     */
     public static EventPartitions fromBroker(Admin admin, EntityTypes types) {
-        return new EventPartitions(read(admin, types));
+        Map<String, Integer> counts = read(admin, types, TopicNames::events);
+        Map<String, Integer> stateCounts = read(admin, types, TopicNames::state);
+        List<String> unlike = types.all().stream().filter(type -> !counts.get(type.name()).equals(stateCounts.get(type.name())))
+                .map(type -> TopicNames.state(type.name()) + " has " + stateCounts.get(type.name()) + " partitions, "
+                        + TopicNames.events(type.name()) + " " + counts.get(type.name()))
+                .toList();
+        if (!unlike.isEmpty()) {
+            throw new IllegalStateException(String.join("; ", unlike) + ": a state topic is its type's store log and needs the"
+                    + " events topic's partition count (docs/operations.md, \"Scale\")");
+        }
+        return new EventPartitions(counts);
     }
 
     /** One partition per events topic: what Kafka Streams' TopologyTestDriver gives every topic. */
@@ -74,21 +92,25 @@ public final class EventPartitions {
      * @throws IllegalStateException naming the topics when the broker cannot tell (e.g. one is missing)
      */
     public static Map<String, Integer> read(Admin admin, EntityTypes types) {
+        return read(admin, types, TopicNames::events);
+    }
+
+    private static Map<String, Integer> read(Admin admin, EntityTypes types, UnaryOperator<String> topicOfType) {
         List<EntityType> declared = List.copyOf(types.all());
-        List<String> topics = declared.stream().map(type -> TopicNames.events(type.name())).toList();
+        List<String> topics = declared.stream().map(type -> topicOfType.apply(type.name())).toList();
         try {
             Map<String, TopicDescription> descriptions = admin.describeTopics(topics).allTopicNames()
                     .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             Map<String, Integer> counts = new HashMap<>();
             for (EntityType type : declared) {
-                counts.put(type.name(), descriptions.get(TopicNames.events(type.name())).partitions().size());
+                counts.put(type.name(), descriptions.get(topicOfType.apply(type.name())).partitions().size());
             }
             return counts;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while reading the partitions of " + topics, e);
         } catch (Exception e) {
-            throw new IllegalStateException("could not read the partitions of the events topics " + topics + ": " + e.getMessage(), e);
+            throw new IllegalStateException("could not read the partitions of the topics " + topics + ": " + e.getMessage(), e);
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.concord.processor.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.concord.contract.ConcordContract;
@@ -14,6 +15,7 @@ import dev.concord.contract.types.EntityType;
 import dev.concord.contract.types.EntityTypes;
 import dev.concord.contract.types.MergePolicy;
 import dev.concord.domain.Customer;
+import dev.concord.processor.topology.EventPartitions;
 import dev.concord.processor.topology.SyncSettings;
 import dev.concord.testsupport.KafkaBrokerExtension;
 import dev.concord.testsupport.KafkaTestClients;
@@ -79,6 +81,22 @@ class StateRestoreBrokerTest {
                 Set<String> topics = admin.listTopics().names().get();
                 assertThat(topics).filteredOn(topic -> topic.startsWith(applicationId)).noneMatch(topic -> topic.contains("state."));
             }
+        }
+    }
+
+    @Test
+    void shouldRefuseToStartWhenAStateTopicHasAnotherPartitionCountThanItsEvents() throws Exception {
+        String bootstrap = KafkaBrokerExtension.bootstrapServers();
+        EntityType type = new EntityType(KafkaTestClients.uniqueId("unlike").toLowerCase(), Customer.getClassSchema(),
+                MergePolicy.LAST_WRITER_WINS, 2);
+        // Given a state topic made by hand with three partitions for events on two
+        KafkaTestClients.createTopics(bootstrap, 3, TopicNames.state(type.name()));
+        try (ConcordContract contract = ConcordContract.connect(Map.of("bootstrap.servers", bootstrap), EntityTypes.of(List.of(type)));
+             Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            // Then the processor's start-up refuses, naming both topics: states would land where no task restores from
+            assertThatThrownBy(() -> EventPartitions.fromBroker(admin, EntityTypes.of(List.of(type))))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining(TopicNames.state(type.name()) + " has 3 partitions, " + TopicNames.events(type.name()) + " 2");
         }
     }
 

@@ -29,7 +29,8 @@ final class ManifestTemplates {
         blocks.put("topics", block -> topics());
         blocks.put("producer-events", block -> acls(TopicNames::events, "[Write, Describe]"));
         blocks.put("processor-events", block -> acls(TopicNames::events, "[Read, Describe]"));
-        blocks.put("processor-state", block -> acls(TopicNames::state, "[Write, Describe]"));
+        // Writes the decided states, and reads them back: the state topic is its store's log (restore).
+        blocks.put("processor-state", block -> acls(TopicNames::state, "[Read, Write, Describe]"));
         blocks.put("replica-state", block -> acls(TopicNames::state, "[Read, Describe]"));
         blocks.put("producer-state", block -> acls(TopicNames::state, "[Read, Describe]"));
         blocks.put("lag-reader-topics", block -> {
