@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.Optional;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.state.HostInfo;
@@ -59,6 +60,15 @@ public final class StateQueryService {
     }
 
     public Answer query(EntityType type, String id, boolean forwarded, Credentials credentials) {
+        try {
+            return route(type, id, forwarded, credentials);
+        } catch (InvalidStateStoreException e) {
+            // Starting, or a rebalance took the task away between the metadata and the read: ask again shortly (503).
+            return new Answer.Unavailable("the state store is not queryable now (Kafka Streams " + streams.state() + ")");
+        }
+    }
+
+    private Answer route(EntityType type, String id, boolean forwarded, Credentials credentials) {
         String store = SyncTopology.Names.of(type).stateStore();
         KeyQueryMetadata owner = streams.queryMetadataForKey(store, id, Serdes.String().serializer());
         if (owner == null || owner.equals(KeyQueryMetadata.NOT_AVAILABLE)) {

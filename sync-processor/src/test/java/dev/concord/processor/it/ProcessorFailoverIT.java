@@ -40,10 +40,14 @@ import java.util.UUID;
 import java.util.stream.Stream;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -53,8 +57,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Two sync-processor processes share the partitions; one is killed (SIGKILL, no clean close) in the
  * middle of 50,000 conflicting events. The survivor takes over, and the state topic read with
  * read_committed must equal what the pure merge rule computes from the input: every key, the right
- * version and content, and each version exactly once. A third instance then joins, and state
- * queries answer from whichever instance is asked. The instances mix the two state stores: the killed one and the
+ * version and content, and each version decided exactly once (the unchanged states that lost writes publish
+ * repeat the version before them, see readStates). A third instance then joins, and state
+ * queries answer from whichever instance is asked. Each instance keeps a standby of the others' tasks, as in production
+ * (updated from the state topic, the store's log). The instances mix the two state stores: the killed one and the
  * one that joins keep RocksDB, the survivor keeps its states on the heap, so both restore paths are crossed.
  */
 @ExtendWith(KafkaBrokerExtension.class)
@@ -83,12 +89,19 @@ class ProcessorFailoverIT {
                 + "\",\"schema\":\"classpath:avro/domain/customer.avsc\",\"policy\":\"field-merge\",\"partitions\":4}]}");
         String appId = KafkaTestClients.uniqueId("failover-app");
         Map<String, Object> kafka = Map.of("bootstrap.servers", bootstrap);
+        // As in production: a warm standby of each task, kept up to date from the state topic (the state store's log).
+        // Under the streams rebalance protocol (KIP-1071) standbys are the group's setting, not the client's.
+        try (Admin admin = Admin.create(kafka)) {
+            admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.GROUP, appId), List.of(new AlterConfigOp(
+                    new ConfigEntry("streams.num.standby.replicas", "1"), AlterConfigOp.OpType.SET)))).all().get();
+        }
 
         try (ConcordContract contract = ConcordContract.connect(kafka, EntityTypes.of(List.of(type))).registerWriterSchemas()) {
             Instance a = startProcessor("a", work, declaration, appId, bootstrap, "rocksdb");
             Instance b = startProcessor("b", work, declaration, appId, bootstrap, "in-memory");
             awaitHealthy(a);
             awaitHealthy(b);
+            await().atMost(Duration.ofMinutes(1)).until(() -> standbyTasks(kafka, appId) > 0);
 
             List<EntityEvent> events = conflictingEvents(contract, type, new Random(42));
             try (KafkaProducer<String, EntityEvent> producer = new KafkaProducer<>(Map.of(
@@ -181,6 +194,15 @@ class ProcessorFailoverIT {
         Map<String, Long> versions = new HashMap<>();
         states.forEach((k, v) -> versions.put(k, v.getVersion()));
         return versions;
+    }
+
+    /** How many standby tasks the group's members hold now. */
+    private static int standbyTasks(Map<String, Object> kafka, String appId) throws Exception {
+        try (Admin admin = Admin.create(kafka)) {
+            return admin.describeStreamsGroups(List.of(appId)).all().get().get(appId).members().stream()
+                    .flatMap(member -> member.assignment().standbyTasks().stream())
+                    .mapToInt(tasks -> tasks.partitions().size()).sum();
+        }
     }
 
     private static Map<String, Long> latestVersions(Map<String, List<EntityState>> published) {
