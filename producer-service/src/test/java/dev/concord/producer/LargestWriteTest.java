@@ -109,7 +109,10 @@ class LargestWriteTest {
         assertThat(TopicEvents.of(KafkaBrokerExtension.bootstrapServers(), service.contract(), "customer", id)).hasSize(2);
     }
 
-    /** The event's payload in a state with the longest id, writer and every field stamped: what the processor would write. */
+    /**
+     * The event's payload in a state with the longest id, writer, every field stamped and as many remembered event ids
+     * as the processor can keep, plus its key and decision headers: the whole record the processor would write.
+     */
     private static int largestStateSize(EntityType type, EntityEvent event) {
         String writer = "w".repeat(PayloadLimits.MAX_WRITER_BYTES);
         HybridClock clock = new HybridClock(Long.MIN_VALUE, Integer.MIN_VALUE);
@@ -120,8 +123,13 @@ class LargestWriteTest {
         EntityState state = EntityState.newBuilder().setEntityType(type.name())
                 .setEntityId("\uD83D\uDE00".repeat(EntityIdGrammar.MAX_LENGTH)).setVersion(Long.MIN_VALUE).setClock(clock)
                 .setWriter(writer).setDeleted(false).setPayload(event.getPayload()).setFieldStamps(stamps)
-                .setLastEventId(UUID.randomUUID()).setUpdatedAt(Instant.ofEpochMilli(Long.MIN_VALUE)).build();
-        return service.contract().topics().stateSerde().serializer().serialize("concord.state." + type.name(), state).length;
+                .setLastEventId(UUID.randomUUID()).setUpdatedAt(Instant.ofEpochMilli(Long.MIN_VALUE))
+                .setRecentEventIds(java.nio.ByteBuffer.allocate(16 * PayloadLimits.MAX_RECENT_EVENT_IDS)).build();
+        int key = state.getEntityId().getBytes(StandardCharsets.UTF_8).length;
+        int value = service.contract().topics().stateSerde().serializer().serialize("concord.state." + type.name(), state).length;
+        int lostFields = String.join(",", stamps.keySet()).getBytes(StandardCharsets.UTF_8).length;
+        int decisionHeaders = "concord-decided-event".length() + 36 + "concord-lost-fields".length() + lostFields;
+        return key + value + decisionHeaders;
     }
 
     /** A valid order body of exactly {@code bytes} bytes of UTF-8 (the note fills it). */

@@ -50,7 +50,13 @@ final class Topics {
      */
     static void recreateCompacted(Map<String, Object> kafka, String topic, int partitions) throws Exception {
         try (Admin admin = Admin.create(kafka)) {
-            admin.deleteTopics(List.of(topic)).all().get();
+            try {
+                admin.deleteTopics(List.of(topic)).all().get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)) {
+                    throw e;
+                }
+            }
             NewTopic compacted = new NewTopic(topic, partitions, (short) 1).configs(Map.of("cleanup.policy", "compact"));
             // Deletion completes asynchronously: creating the name again fails until it has.
             Waiting.until("creation of " + topic + " again", Duration.ofSeconds(60), () -> {

@@ -43,7 +43,7 @@ import org.apache.avro.io.EncoderFactory;
  * the processor's rejection detail ≤ {@value #DETAIL_BYTES} bytes plus a list of the field names.
  *
  * <p><b>Max encoded payload</b> of a type = max output − the largest of its three overheads (for the
- * sample types 1,000,000 − about 3,200 bytes). <b>Field-merge</b> types need more: the state's payload is
+ * sample types 1,000,000 − about 20,500 bytes, 16,002 of them for the remembered event ids). <b>Field-merge</b> types need more: the state's payload is
  * merged from many events, each field from the newest write to it, so two payloads under the limit can
  * merge into one over it. Since the record encoding is the concatenation of its fields, the door caps each
  * top-level field at an equal share, (max payload − {@value #HEADER}) / fields, and the merged state can
@@ -64,6 +64,8 @@ public final class PayloadLimits {
     static final int SHORT_TEXT_BYTES = 64;
     static final int TRACE_ID_BYTES = 128;
     static final int DETAIL_BYTES = 1024;
+    /** sync-processor remembers at most this many event ids per entity ({@code concord.sync.recent-event-ids} is capped there). */
+    public static final int MAX_RECENT_EVENT_IDS = 1_000;
 
     static final int HEADER = 10;  // single-object encoding: C3 01 + 8-byte schema fingerprint
     static final int LONG = 10;
@@ -137,14 +139,24 @@ public final class PayloadLimits {
 
     // --- the arithmetic ------------------------------------------------------------------------------
 
-    /** {@code EntityState}: type, id, version, clock, writer, deleted, payload frame, field stamps, last event id, updatedAt. */
+    /**
+     * The state record, whole, as sync-processor measures it before storing it (the state topic is its store's log):
+     * the key (the entity id), the {@code EntityState} (type, id, version, clock, writer, deleted, payload frame, field
+     * stamps, last event id, updatedAt, and the remembered event ids, published since the state topic became the
+     * store's log) and the decision headers (docs/contract.md: the event id, and at most every field name as lost).
+     */
     static int stateOverhead(EntityType type) {
         int stamps = 0;
         for (String name : fieldNames(type)) {
             stamps += string(utf8(name)) + CLOCK + WRITER + ONE;
         }
         int fieldStamps = varint(fieldNames(type).size()) + stamps + ONE;
-        return HEADER + string(utf8(type.name())) + ENTITY_ID + LONG + CLOCK + WRITER + ONE + payloadFrame() + fieldStamps + UUID + LONG;
+        int recentEventIds = string(16 * MAX_RECENT_EVENT_IDS);
+        int value = HEADER + string(utf8(type.name())) + ENTITY_ID + LONG + CLOCK + WRITER + ONE + payloadFrame() + fieldStamps
+                + UUID + LONG + recentEventIds;
+        int lostFields = fieldNames(type).stream().mapToInt(name -> utf8(name) + 1).sum();
+        int decisionHeaders = utf8("concord-decided-event") + 36 + utf8("concord-lost-fields") + lostFields;
+        return EntityIdGrammar.MAX_UTF8_BYTES + value + decisionHeaders;
     }
 
     /** {@code ConflictRecord}: type, id, rule, scope, fields, winner, loser, stateVersion, loser payload frame, detectedAt. */

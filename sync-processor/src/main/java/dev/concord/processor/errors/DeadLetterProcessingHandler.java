@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
+import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.processor.api.Record;
 
 /**
@@ -22,6 +23,11 @@ public final class DeadLetterProcessingHandler implements ProcessingExceptionHan
 
     @Override
     public Response handleError(ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
+        if (exception instanceof StreamsException) {
+            // Kafka Streams' own failure, not the event's: an earlier send failed (DeadLetterProductionHandler fails the
+            // task on a lost state record) or the store broke. Going on would keep store writes the state topic lacks.
+            return Response.fail();
+        }
         String stage = exception instanceof OutputTooLargeException ? "produce" : "process";
         return Response.resume(List.of(deadLetters.record(stage, context, context.sourceRawKey(),
                 context.sourceRawValue(), context.headers(), exception)));

@@ -23,6 +23,7 @@ import dev.concord.processor.merge.MergeDecision;
 import dev.concord.processor.merge.MergeRule;
 import dev.concord.processor.merge.MergeRules;
 import dev.concord.processor.metrics.SyncMetrics;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -30,6 +31,7 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -164,6 +166,8 @@ final class EntityMergeProcessor implements Processor<byte[], EntityEvent, Strin
         }
         try {
             fold(record);
+        } catch (StreamsException kafkaStreamsFailure) {
+            throw kafkaStreamsFailure; // not the event's fault: the task fails (DeadLetterProcessingHandler), nothing parks
         } catch (RuntimeException e) {
             // Parked in this transaction, then dead-lettered as any poison by the processing handler (which lets
             // the task go on, keeping this store write). Any failure parks, not only a bad payload: in order means in order.
@@ -183,9 +187,10 @@ final class EntityMergeProcessor implements Processor<byte[], EntityEvent, Strin
         }
         long now = context.currentSystemTimeMs();
         if (isClockTooFarAhead(event, now)) {
+            // Remembered (stored and published) first: if that fails, the event is dead-lettered without a refusal.
+            rememberRefusal(record, current);
             reject(record, current, RejectionReason.CLOCK_SKEW, "clock " + event.getClock().getPhysicalMillis()
                     + " is more than " + settings.maxClockSkew() + " ahead of the processor's " + now);
-            rememberRefusal(record, current);
             return;
         }
         MergeDecision decision = rule.decide(current, event, payload, now);
@@ -208,8 +213,8 @@ final class EntityMergeProcessor implements Processor<byte[], EntityEvent, Strin
                         + LogSafe.of(event.getWriter()) + ") under another event id; nothing changed");
             }
         } else if (decision instanceof MergeDecision.Refused refused) {
-            reject(record, current, refused.reason(), refused.detail());
             rememberRefusal(record, current);
+            reject(record, current, refused.reason(), refused.detail());
         }
     }
 
@@ -233,7 +238,7 @@ final class EntityMergeProcessor implements Processor<byte[], EntityEvent, Strin
             return;
         }
         EntityIdGrammar.Decoded key = EntityIdGrammar.decode(request.key());
-        EntityState current = key.valid() ? states.get(key.id()) : null;
+        EntityState current = key.valid() && belongsHere(key.id()) ? states.get(key.id()) : null;
         if (current == null) {
             // An invalid key, an unknown entity, or a request on another partition than the key's: none is held here.
             metrics.replayIgnored(type.name(), "no-such-entity");
@@ -261,8 +266,10 @@ final class EntityMergeProcessor implements Processor<byte[], EntityEvent, Strin
         }
         int[] replayed = {0};
         replayCursor = states.forEachAfter(replayCursor.isEmpty() ? null : replayCursor, REPLAY_CHUNK, entry -> {
-            republish(entry.key, entry.value, timestamp);
-            replayed[0]++;
+            if (belongsHere(entry.key)) {
+                republish(entry.key, entry.value, timestamp);
+                replayed[0]++;
+            }
         });
         metrics.replayed(type.name(), replayed[0]);
     }
@@ -318,9 +325,10 @@ final class EntityMergeProcessor implements Processor<byte[], EntityEvent, Strin
      */
     private void keepUnchanged(String key, EntityState state, long timestamp) {
         byte[] encoded = states.encode(state);
-        outputs.checkSize("state", names.stateTopic(), encoded.length);
+        Record<String, Object> unchanged = new Record<>(key, encoded, timestamp);
+        outputs.checkState(names.stateTopic(), key, encoded, unchanged.headers());
         states.put(key, encoded);
-        context.forward(new Record<>(key, (Object) encoded, timestamp), names.stateSink());
+        context.forward(unchanged, names.stateSink());
     }
 
     private boolean isClockTooFarAhead(EntityEvent event, long now) {
@@ -329,17 +337,17 @@ final class EntityMergeProcessor implements Processor<byte[], EntityEvent, Strin
 
     private void apply(Record<String, EntityEvent> record, EntityState state, List<String> lostFields) {
         byte[] encoded = states.encode(state);
-        outputs.checkSize("state", names.stateTopic(), encoded.length);
-        // The same bytes to the store and, below, to the state topic in the same transaction: the topic is its log.
-        states.put(record.key(), encoded);
-        if (state.getDeleted()) {
-            tombstones.add(state.getUpdatedAt().toEpochMilli(), record.key());
-        }
         // Which write this state decided, on the record itself: readers learn outcomes without another record.
         // (On a copy: the input's headers also travel to this event's conflict record, where they would mislead.)
         Headers headers = new RecordHeaders(record.headers().toArray());
         DecisionHeaders.mark(headers, record.value().getEventId().toString(), lostFields);
+        outputs.checkState(names.stateTopic(), record.key(), encoded, headers);
+        // The same bytes to the store and to the state topic, in the same transaction: the topic is the store's log.
+        states.put(record.key(), encoded);
         context.forward(record.withValue((Object) encoded).withHeaders(headers), names.stateSink());
+        if (state.getDeleted()) {
+            tombstones.add(state.getUpdatedAt().toEpochMilli(), record.key());
+        }
         metrics.applied(type.name());
     }
 
@@ -386,13 +394,22 @@ final class EntityMergeProcessor implements Processor<byte[], EntityEvent, Strin
         for (KeyValue<Long, String> entry : due) {
             EntityState state = states.get(entry.value);
             // The entity may have come back, or been deleted again later: then this entry is stale.
-            if (state != null && state.getDeleted() && state.getUpdatedAt().toEpochMilli() == entry.key) {
+            if (state != null && state.getDeleted() && state.getUpdatedAt().toEpochMilli() == entry.key && belongsHere(entry.value)) {
                 states.delete(entry.value);
                 context.forward(new Record<>(entry.value, null, now), names.stateSink());
                 metrics.tombstoneExpired(type.name());
             }
         }
         metrics.tombstonesExamined(type.name(), due.size());
+    }
+
+    /**
+     * Whether this task is the entity's home: after partitions were added to the type, a task can still hold entities
+     * whose key now belongs on another partition. Their states are not published again (a replay, a tombstone's
+     * expiry): the record would go where the key now belongs, into another task's log (docs/operations.md, "Scale").
+     */
+    private boolean belongsHere(String id) {
+        return partitions.misplaced(type, id.getBytes(StandardCharsets.UTF_8), context.taskId().partition()) < 0;
     }
 
     /** The region an events topic is mirrored from ({@code <region>.concord.events.<type>}); empty for the local one. */

@@ -14,6 +14,7 @@ import dev.concord.processor.metrics.SyncMetrics;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
@@ -109,6 +110,8 @@ final class EntityParking {
             Record<String, EntityEvent> poisoned = new Record<>(id, parked.poisonedEvent(entity.get()), command.timestamp());
             try {
                 fold.accept(poisoned);
+            } catch (StreamsException kafkaStreamsFailure) {
+                throw kafkaStreamsFailure; // not the event's fault: the task must fail (DeadLetterProcessingHandler)
             } catch (RuntimeException e) {
                 // Still poison: it stays parked (the event is in the dead-letter topic already), with today's reason.
                 parked.park(id, poisoned.value(), e.getMessage(), entity.get().sinceMillis());
@@ -129,6 +132,8 @@ final class EntityParking {
             Record<String, EntityEvent> record = new Record<>(id, held.event(), command.timestamp());
             try {
                 fold.accept(record);
+            } catch (StreamsException kafkaStreamsFailure) {
+                throw kafkaStreamsFailure; // not the event's fault: the task must fail (DeadLetterProcessingHandler)
             } catch (RuntimeException e) {
                 deadLetter(record, held.offset(), e);
                 park(record, e.getMessage());

@@ -5,7 +5,10 @@ import dev.concord.contract.avro.RejectedEvent;
 import dev.concord.contract.topics.ConcordTopics;
 import dev.concord.processor.errors.OutputTooLargeException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
@@ -31,7 +34,19 @@ final class OutputSizeGuard {
         checkSize(what, topic, serializer(record).serialize(topic, record).length);
     }
 
-    /** For an output already encoded (states: see EntityStateStore). */
+    /**
+     * A state record, whole: key, value and headers (a state carries its event's headers). Checked before the store
+     * takes the state: the state topic is the store's log, so a state the broker would refuse must never be stored.
+     */
+    void checkState(String topic, String key, byte[] value, Headers headers) {
+        int size = key.getBytes(StandardCharsets.UTF_8).length + value.length;
+        for (Header header : headers) {
+            size += header.key().getBytes(StandardCharsets.UTF_8).length + (header.value() == null ? 0 : header.value().length);
+        }
+        checkSize("state", topic, size);
+    }
+
+    /** For an output already encoded. */
     void checkSize(String what, String topic, int size) {
         if (size > maxBytes) {
             throw new OutputTooLargeException(what + " of " + size + " bytes for " + topic

@@ -73,7 +73,7 @@ public record SyncSettings(int recentEventIds, Duration maxClockSkew, Duration t
     public static SyncSettings from(Settings settings) {
         SyncSettings d = defaults();
         return new SyncSettings(
-                settings.count("concord.sync.recent-event-ids", d.recentEventIds(), 1, 1_000),
+                settings.count("concord.sync.recent-event-ids", d.recentEventIds(), 1, 1_000), // producer-service's PayloadLimits counts on this cap
                 settings.duration("concord.sync.max-clock-skew", d.maxClockSkew()),
                 settings.duration("concord.sync.tombstone-retention", d.tombstoneRetention()),
                 settings.duration("concord.sync.expiry-scan-interval", d.expiryScanInterval()),

@@ -78,6 +78,23 @@ class PoisonRecordsTopologyTest {
         }
     }
 
+    @Test
+    void shouldCountTheEventsHeadersInTheSizeOfItsStateRecord() {
+        // A state record carries its event's headers: a small payload with large headers would pass a check of the value
+        // alone, be stored, and then be refused by the broker — leaving the store ahead of its log (the state topic).
+        try (TopologyFixture small = new TopologyFixture(MergePolicy.LAST_WRITER_WINS, SyncSettings.defaults().withMaxOutputBytes(2_000))) {
+            org.apache.kafka.common.header.internals.RecordHeaders heavy = new org.apache.kafka.common.header.internals.RecordHeaders();
+            heavy.add("writer-notes", "n".repeat(1_800).getBytes(StandardCharsets.UTF_8));
+            small.events.pipeInput(new TestRecord<>("c-1", small.upsert("c-1", 1_000, "a", "Small"), heavy, T0));
+
+            TestRecord<byte[], byte[]> dead = small.deadLetters.readRecord();
+            assertThat(header(dead.headers(), DeadLetters.STAGE)).isEqualTo("produce");
+            assertThat(header(dead.headers(), DeadLetters.ERROR)).contains("exceeds the output limit of 2000 bytes");
+            assertThat(small.store.get("c-1")).as("nothing stored for the refused event").isNull();
+            assertThat(small.allOutputsEmpty()).isTrue();
+        }
+    }
+
     private static String header(Headers headers, String key) {
         var header = headers.lastHeader(key);
         return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
