@@ -5,11 +5,11 @@ import dev.concord.contract.avro.RejectedEvent;
 import dev.concord.contract.topics.ConcordTopics;
 import dev.concord.processor.errors.OutputTooLargeException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.utils.Utils;
 
 /**
  * Refuses an output record its topic would refuse, before it is sent (see {@link OutputTooLargeException}).
@@ -39,9 +39,9 @@ final class OutputSizeGuard {
      * takes the state: the state topic is the store's log, so a state the broker would refuse must never be stored.
      */
     void checkState(String topic, String key, byte[] value, Headers headers) {
-        int size = key.getBytes(StandardCharsets.UTF_8).length + value.length;
+        int size = Utils.utf8Length(key) + value.length;
         for (Header header : headers) {
-            size += header.key().getBytes(StandardCharsets.UTF_8).length + (header.value() == null ? 0 : header.value().length);
+            size += Utils.utf8Length(header.key()) + (header.value() == null ? 0 : header.value().length);
         }
         checkSize("state", topic, size);
     }
