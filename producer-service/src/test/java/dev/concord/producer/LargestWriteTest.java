@@ -9,6 +9,7 @@ import dev.concord.contract.avro.EntityState;
 import dev.concord.contract.avro.FieldStamp;
 import dev.concord.contract.avro.HybridClock;
 import dev.concord.contract.ids.EntityIdGrammar;
+import dev.concord.contract.outcomes.DecisionHeaders;
 import dev.concord.contract.types.EntityType;
 import dev.concord.producer.write.PayloadLimits;
 import dev.concord.testsupport.KafkaBrokerExtension;
@@ -128,7 +129,7 @@ class LargestWriteTest {
         int key = state.getEntityId().getBytes(StandardCharsets.UTF_8).length;
         int value = service.contract().topics().stateSerde().serializer().serialize("concord.state." + type.name(), state).length;
         int lostFields = String.join(",", stamps.keySet()).getBytes(StandardCharsets.UTF_8).length;
-        int decisionHeaders = "concord-decided-event".length() + 36 + "concord-lost-fields".length() + lostFields;
+        int decisionHeaders = DecisionHeaders.DECIDED_EVENT.length() + 36 + DecisionHeaders.LOST_FIELDS.length() + lostFields;
         return key + value + decisionHeaders;
     }
 

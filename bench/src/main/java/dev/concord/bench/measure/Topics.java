@@ -31,16 +31,20 @@ final class Topics {
     static void create(Map<String, Object> kafka, String topic, int partitions) throws Exception {
         try (Admin admin = Admin.create(kafka)) {
             admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get();
-            Waiting.until("leaders for every partition of " + topic, Duration.ofSeconds(60), () -> {
-                try {
-                    TopicDescription description = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
-                    return description.partitions().size() == partitions
-                            && description.partitions().stream().allMatch(partition -> partition.leader() != null && !partition.leader().isEmpty());
-                } catch (Exception notYet) {
-                    return false;
-                }
-            });
+            awaitLeaders(admin, topic, partitions);
         }
+    }
+
+    private static void awaitLeaders(Admin admin, String topic, int partitions) {
+        Waiting.until("leaders for every partition of " + topic, Duration.ofSeconds(60), () -> {
+            try {
+                TopicDescription description = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
+                return description.partitions().size() == partitions
+                        && description.partitions().stream().allMatch(partition -> partition.leader() != null && !partition.leader().isEmpty());
+            } catch (Exception notYet) {
+                return false;
+            }
+        });
     }
 
     /**
@@ -67,14 +71,7 @@ final class Topics {
                     return false;
                 }
             });
-            Waiting.until("leaders for every partition of " + topic, Duration.ofSeconds(60), () -> {
-                try {
-                    TopicDescription description = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
-                    return description.partitions().stream().allMatch(partition -> partition.leader() != null && !partition.leader().isEmpty());
-                } catch (Exception notYet) {
-                    return false;
-                }
-            });
+            awaitLeaders(admin, topic, partitions);
         }
     }
 

@@ -46,9 +46,6 @@ public final class Oracle {
      * was refused, remembered by id: the state topic is the processor's store log), or are replays or tombstone expiries.
      */
     public record StateRecord(String key, EntityState state, boolean decided) {
-        public StateRecord(String key, EntityState state) {
-            this(key, state, true);
-        }
     }
 
     public OracleReport checkStateTopic(Map<String, ReferenceMerge.Expected> truth, List<StateRecord> records) {

@@ -45,7 +45,7 @@ class OracleTest {
             String id = accepted.event().getEntityId();
             if (rule.decide(current.get(id), accepted.event(), 0) instanceof MergeDecision.Accepted change) {
                 current.put(id, change.state());
-                stateTopic.add(new Oracle.StateRecord(id, change.state()));
+                stateTopic.add(new Oracle.StateRecord(id, change.state(), true));
             }
         }
     }

@@ -1,6 +1,7 @@
 package dev.concord.producer.write;
 
 import dev.concord.contract.ids.EntityIdGrammar;
+import dev.concord.contract.outcomes.DecisionHeaders;
 import dev.concord.contract.types.EntityType;
 import dev.concord.contract.types.EntityTypes;
 import dev.concord.contract.types.MergePolicy;
@@ -155,7 +156,7 @@ public final class PayloadLimits {
         int value = HEADER + string(utf8(type.name())) + ENTITY_ID + LONG + CLOCK + WRITER + ONE + payloadFrame() + fieldStamps
                 + UUID + LONG + recentEventIds;
         int lostFields = fieldNames(type).stream().mapToInt(name -> utf8(name) + 1).sum();
-        int decisionHeaders = utf8("concord-decided-event") + 36 + utf8("concord-lost-fields") + lostFields;
+        int decisionHeaders = utf8(DecisionHeaders.DECIDED_EVENT) + 36 + utf8(DecisionHeaders.LOST_FIELDS) + lostFields;
         return EntityIdGrammar.MAX_UTF8_BYTES + value + decisionHeaders;
     }
 

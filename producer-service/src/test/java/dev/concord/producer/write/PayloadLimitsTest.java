@@ -17,6 +17,7 @@ import dev.concord.contract.avro.RejectedEvent;
 import dev.concord.contract.avro.RejectionReason;
 import dev.concord.contract.avro.WriteRef;
 import dev.concord.contract.ids.EntityIdGrammar;
+import dev.concord.contract.outcomes.DecisionHeaders;
 import dev.concord.contract.types.EntityType;
 import dev.concord.contract.types.EntityTypes;
 import java.nio.ByteBuffer;
@@ -81,7 +82,7 @@ class PayloadLimitsTest {
             int value = CONTRACT.topics().stateSerde().serializer().serialize("concord.state." + type.name(), state).length;
             int lostFields = String.join(",", state.getFieldStamps().keySet()).length();
             int size = LONGEST_ID.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + value
-                    + "concord-decided-event".length() + 36 + "concord-lost-fields".length() + lostFields;
+                    + DecisionHeaders.DECIDED_EVENT.length() + 36 + DecisionHeaders.LOST_FIELDS.length() + lostFields;
 
             // Then: within the limit, and the state carries the most envelope now, so it sets the limit, tightly
             assertThat(size).as("state of " + type.name()).isLessThanOrEqualTo(PayloadLimits.DEFAULT_MAX_OUTPUT_BYTES);

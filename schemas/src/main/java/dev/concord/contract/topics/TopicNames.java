@@ -34,4 +34,9 @@ public final class TopicNames {
     public static String state(String entityType) {
         return "concord.state." + entityType;
     }
+
+    /** Whether a topic is some type's state topic ({@link #state}). */
+    public static boolean isState(String topic) {
+        return topic.startsWith("concord.state.");
+    }
 }

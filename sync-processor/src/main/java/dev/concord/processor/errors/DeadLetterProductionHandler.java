@@ -32,7 +32,7 @@ public final class DeadLetterProductionHandler implements ProductionExceptionHan
         if (exception instanceof RetriableException) {
             return Response.retry();
         }
-        if (record != null && record.topic().startsWith(TopicNames.state(""))) {
+        if (record != null && TopicNames.isState(record.topic())) {
             return Response.fail();
         }
         return Response.resume(List.of(deadLetter(context, record, exception)));

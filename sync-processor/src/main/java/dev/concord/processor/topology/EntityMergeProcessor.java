@@ -320,15 +320,21 @@ final class EntityMergeProcessor implements Processor<byte[], EntityEvent, Strin
 
     /**
      * Stores a state whose version did not change (only its recent event ids did), and publishes it like every store
-     * write: the state topic is the store's log ({@link StateTopicAsChangelog}), and a restore must find the ids there.
-     * Without decision headers, as it decided no write; readers skip it (a version they already hold).
+     * write: a restore must find the ids on the state topic. Without decision headers, as it decided no write; readers
+     * skip it (a version they already hold).
      */
     private void keepUnchanged(String key, EntityState state, long timestamp) {
-        byte[] encoded = states.encode(state);
-        Record<String, Object> unchanged = new Record<>(key, encoded, timestamp);
-        outputs.checkState(names.stateTopic(), key, encoded, unchanged.headers());
-        states.put(key, encoded);
-        context.forward(unchanged, names.stateSink());
+        storeAndPublish(new Record<>(key, states.encode(state), timestamp));
+    }
+
+    /**
+     * The one way a state enters the store: checked whole (key, value, headers) first, then the same bytes to the store
+     * and to the state topic, in the same transaction — the topic is the store's log ({@link StateTopicAsChangelog}).
+     */
+    private void storeAndPublish(Record<String, byte[]> state) {
+        outputs.checkState(names.stateTopic(), state.key(), state.value(), state.headers());
+        states.put(state.key(), state.value());
+        context.forward(state.withValue((Object) state.value()), names.stateSink());
     }
 
     private boolean isClockTooFarAhead(EntityEvent event, long now) {
@@ -336,15 +342,11 @@ final class EntityMergeProcessor implements Processor<byte[], EntityEvent, Strin
     }
 
     private void apply(Record<String, EntityEvent> record, EntityState state, List<String> lostFields) {
-        byte[] encoded = states.encode(state);
         // Which write this state decided, on the record itself: readers learn outcomes without another record.
         // (On a copy: the input's headers also travel to this event's conflict record, where they would mislead.)
         Headers headers = new RecordHeaders(record.headers().toArray());
         DecisionHeaders.mark(headers, record.value().getEventId().toString(), lostFields);
-        outputs.checkState(names.stateTopic(), record.key(), encoded, headers);
-        // The same bytes to the store and to the state topic, in the same transaction: the topic is the store's log.
-        states.put(record.key(), encoded);
-        context.forward(record.withValue((Object) encoded).withHeaders(headers), names.stateSink());
+        storeAndPublish(record.withValue(states.encode(state)).withHeaders(headers));
         if (state.getDeleted()) {
             tombstones.add(state.getUpdatedAt().toEpochMilli(), record.key());
         }
