@@ -4,6 +4,7 @@ import dev.concord.contract.ConcordContract;
 import dev.concord.contract.KafkaClientProperties;
 import dev.concord.contract.avro.EntityEvent;
 import dev.concord.contract.settings.Settings;
+import dev.concord.contract.topics.StateRecordLimits;
 import dev.concord.producer.clock.WriterClock;
 import dev.concord.producer.publish.IdempotencyCache;
 import dev.concord.producer.write.LocalState;
@@ -75,7 +76,7 @@ public class ContractFactory {
      */
     @Context
     public PayloadLimits payloadLimits(ConcordContract contract, Settings settings) {
-        return new PayloadLimits(settings.count("concord.limits.max-output-bytes", PayloadLimits.DEFAULT_MAX_OUTPUT_BYTES,
+        return new PayloadLimits(settings.count("concord.limits.max-output-bytes", StateRecordLimits.DEFAULT_MAX_OUTPUT_BYTES,
                 1_024, Integer.MAX_VALUE), contract.types());
     }
 

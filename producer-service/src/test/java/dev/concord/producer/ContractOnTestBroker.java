@@ -2,6 +2,7 @@ package dev.concord.producer;
 
 import dev.concord.contract.ConcordContract;
 import dev.concord.contract.avro.EntityEvent;
+import dev.concord.contract.topics.StateRecordLimits;
 import dev.concord.contract.types.EntityTypes;
 import dev.concord.producer.monitoring.WriteMetrics;
 import dev.concord.producer.write.EventFactory;
@@ -48,7 +49,7 @@ public final class ContractOnTestBroker implements AutoCloseable {
     }
 
     public EventFactory events() {
-        return new EventFactory(contract, new PayloadLimits(PayloadLimits.DEFAULT_MAX_OUTPUT_BYTES, contract.types()));
+        return new EventFactory(contract, new PayloadLimits(StateRecordLimits.DEFAULT_MAX_OUTPUT_BYTES, contract.types()));
     }
 
     /** The entity's events on its type's topic, to the current end. */

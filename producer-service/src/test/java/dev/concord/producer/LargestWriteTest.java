@@ -10,6 +10,7 @@ import dev.concord.contract.avro.FieldStamp;
 import dev.concord.contract.avro.HybridClock;
 import dev.concord.contract.ids.EntityIdGrammar;
 import dev.concord.contract.outcomes.DecisionHeaders;
+import dev.concord.contract.topics.StateRecordLimits;
 import dev.concord.contract.types.EntityType;
 import dev.concord.producer.write.PayloadLimits;
 import dev.concord.testsupport.KafkaBrokerExtension;
@@ -76,7 +77,7 @@ class LargestWriteTest {
         EntityEvent event = TopicEvents.of(KafkaBrokerExtension.bootstrapServers(), service.contract(), "order", id).get(0);
         assertThat(TopicEvents.of(KafkaBrokerExtension.bootstrapServers(), service.contract(), "order", id)).hasSize(1);
         assertThat(largestStateSize(service.contract().types().require("order"), event))
-                .isLessThanOrEqualTo(PayloadLimits.DEFAULT_MAX_OUTPUT_BYTES);
+                .isLessThanOrEqualTo(StateRecordLimits.DEFAULT_MAX_OUTPUT_BYTES);
     }
 
     @Test
@@ -125,7 +126,7 @@ class LargestWriteTest {
                 .setEntityId("\uD83D\uDE00".repeat(EntityIdGrammar.MAX_LENGTH)).setVersion(Long.MIN_VALUE).setClock(clock)
                 .setWriter(writer).setDeleted(false).setPayload(event.getPayload()).setFieldStamps(stamps)
                 .setLastEventId(UUID.randomUUID()).setUpdatedAt(Instant.ofEpochMilli(Long.MIN_VALUE))
-                .setRecentEventIds(java.nio.ByteBuffer.allocate(16 * PayloadLimits.MAX_RECENT_EVENT_IDS)).build();
+                .setRecentEventIds(java.nio.ByteBuffer.allocate(StateRecordLimits.EVENT_ID_BYTES * StateRecordLimits.MAX_RECENT_EVENT_IDS)).build();
         int key = state.getEntityId().getBytes(StandardCharsets.UTF_8).length;
         int value = service.contract().topics().stateSerde().serializer().serialize("concord.state." + type.name(), state).length;
         int lostFields = String.join(",", stamps.keySet()).getBytes(StandardCharsets.UTF_8).length;

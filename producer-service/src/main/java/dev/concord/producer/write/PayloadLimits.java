@@ -2,6 +2,7 @@ package dev.concord.producer.write;
 
 import dev.concord.contract.ids.EntityIdGrammar;
 import dev.concord.contract.outcomes.DecisionHeaders;
+import dev.concord.contract.topics.StateRecordLimits;
 import dev.concord.contract.types.EntityType;
 import dev.concord.contract.types.EntityTypes;
 import dev.concord.contract.types.MergePolicy;
@@ -57,16 +58,12 @@ import org.apache.avro.io.EncoderFactory;
  */
 public final class PayloadLimits {
 
-    /** sync-processor's {@code concord.sync.max-output-bytes} default; both must change together. */
-    public static final int DEFAULT_MAX_OUTPUT_BYTES = 1_000_000;
     /** The writer id rule of every door ({@code X-Concord-Writer}, configured writer ids): visible ASCII. */
     public static final int MAX_WRITER_BYTES = 128;
     static final int MAX_REQUEST_ID_BYTES = 3 * (RequestIds.MAX_LENGTH + 11); // UTF-16 unit ≤ 3 UTF-8 bytes; "#<index>" of a batch item
     static final int SHORT_TEXT_BYTES = 64;
     static final int TRACE_ID_BYTES = 128;
     static final int DETAIL_BYTES = 1024;
-    /** sync-processor remembers at most this many event ids per entity ({@code concord.sync.recent-event-ids} is capped there). */
-    public static final int MAX_RECENT_EVENT_IDS = 1_000;
 
     static final int HEADER = 10;  // single-object encoding: C3 01 + 8-byte schema fingerprint
     static final int LONG = 10;
@@ -152,7 +149,7 @@ public final class PayloadLimits {
             stamps += string(utf8(name)) + CLOCK + WRITER + ONE;
         }
         int fieldStamps = varint(fieldNames(type).size()) + stamps + ONE;
-        int recentEventIds = string(16 * MAX_RECENT_EVENT_IDS);
+        int recentEventIds = string(StateRecordLimits.EVENT_ID_BYTES * StateRecordLimits.MAX_RECENT_EVENT_IDS);
         int value = HEADER + string(utf8(type.name())) + ENTITY_ID + LONG + CLOCK + WRITER + ONE + payloadFrame() + fieldStamps
                 + UUID + LONG + recentEventIds;
         int lostFields = fieldNames(type).stream().mapToInt(name -> utf8(name) + 1).sum();

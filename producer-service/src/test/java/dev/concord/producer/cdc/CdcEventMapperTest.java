@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.concord.contract.ConcordContract;
 import dev.concord.contract.avro.EntityEvent;
 import dev.concord.contract.avro.Operation;
+import dev.concord.contract.topics.StateRecordLimits;
 import dev.concord.contract.types.EntityTypes;
 import dev.concord.producer.write.EventFactory;
 import dev.concord.producer.write.InvalidEntityIdException;
@@ -23,7 +24,7 @@ class CdcEventMapperTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final ConcordContract contract = ConcordContract.inMemory(EntityTypes.load(EntityTypes.DEFAULT_DECLARATION));
     private final CdcEventMapper mapper = new CdcEventMapper(contract,
-            new EventFactory(contract, new PayloadLimits(PayloadLimits.DEFAULT_MAX_OUTPUT_BYTES, contract.types())),
+            new EventFactory(contract, new PayloadLimits(StateRecordLimits.DEFAULT_MAX_OUTPUT_BYTES, contract.types())),
             Map.of("public.customers", "customer"), "slot_1", "cdc-1");
 
     @Test

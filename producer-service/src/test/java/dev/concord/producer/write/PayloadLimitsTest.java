@@ -18,6 +18,7 @@ import dev.concord.contract.avro.RejectionReason;
 import dev.concord.contract.avro.WriteRef;
 import dev.concord.contract.ids.EntityIdGrammar;
 import dev.concord.contract.outcomes.DecisionHeaders;
+import dev.concord.contract.topics.StateRecordLimits;
 import dev.concord.contract.types.EntityType;
 import dev.concord.contract.types.EntityTypes;
 import java.nio.ByteBuffer;
@@ -42,7 +43,7 @@ class PayloadLimitsTest {
 
     private static final ConcordContract CONTRACT = ConcordContract.inMemory(EntityTypes.load(EntityTypes.DEFAULT_DECLARATION))
             .registerWriterSchemas();
-    private static final PayloadLimits LIMITS = new PayloadLimits(PayloadLimits.DEFAULT_MAX_OUTPUT_BYTES, CONTRACT.types());
+    private static final PayloadLimits LIMITS = new PayloadLimits(StateRecordLimits.DEFAULT_MAX_OUTPUT_BYTES, CONTRACT.types());
     private static final EntityType CUSTOMER = CONTRACT.types().require("customer");
     private static final EntityType ORDER = CONTRACT.types().require("order");
 
@@ -62,7 +63,7 @@ class PayloadLimitsTest {
         assertThat(EntityIdGrammar.isValid(LONGEST_ID)).isTrue();
         assertThat(LIMITS.maxBodyBytes()).isEqualTo(Math.min(LIMITS.maxPayloadBytes(CUSTOMER), LIMITS.maxPayloadBytes(ORDER)));
         // About 20 KB under the output limit: 16,002 bytes of it are the processor's remembered event ids (at their cap).
-        assertThat(LIMITS.maxBodyBytes()).isBetween(975_000, PayloadLimits.DEFAULT_MAX_OUTPUT_BYTES - 16_002);
+        assertThat(LIMITS.maxBodyBytes()).isBetween(975_000, StateRecordLimits.DEFAULT_MAX_OUTPUT_BYTES - 16_002);
         assertThat(LIMITS.maxFieldBytes(CUSTOMER)).isEqualTo((LIMITS.maxPayloadBytes(CUSTOMER) - PayloadLimits.HEADER) / 6);
         assertThat(LIMITS.maxFieldBytes(ORDER)).isEqualTo(LIMITS.maxPayloadBytes(ORDER));
     }
@@ -75,7 +76,7 @@ class PayloadLimitsTest {
                     .setEntityType(type.name()).setEntityId(LONGEST_ID).setVersion(Long.MIN_VALUE).setClock(LARGEST_CLOCK)
                     .setWriter(LONGEST_WRITER).setDeleted(false).setPayload(payload(LIMITS.maxPayloadBytes(type)))
                     .setFieldStamps(stampsForEveryField(type)).setLastEventId(UUID.randomUUID()).setUpdatedAt(LATEST)
-                    .setRecentEventIds(ByteBuffer.allocate(16 * PayloadLimits.MAX_RECENT_EVENT_IDS))
+                    .setRecentEventIds(ByteBuffer.allocate(StateRecordLimits.EVENT_ID_BYTES * StateRecordLimits.MAX_RECENT_EVENT_IDS))
                     .build();
 
             // When: the whole record, as the processor measures it before storing it: key, value and decision headers
@@ -85,8 +86,8 @@ class PayloadLimitsTest {
                     + DecisionHeaders.DECIDED_EVENT.length() + 36 + DecisionHeaders.LOST_FIELDS.length() + lostFields;
 
             // Then: within the limit, and the state carries the most envelope now, so it sets the limit, tightly
-            assertThat(size).as("state of " + type.name()).isLessThanOrEqualTo(PayloadLimits.DEFAULT_MAX_OUTPUT_BYTES);
-            assertThat(size).as("state of " + type.name()).isGreaterThan(PayloadLimits.DEFAULT_MAX_OUTPUT_BYTES - 200);
+            assertThat(size).as("state of " + type.name()).isLessThanOrEqualTo(StateRecordLimits.DEFAULT_MAX_OUTPUT_BYTES);
+            assertThat(size).as("state of " + type.name()).isGreaterThan(StateRecordLimits.DEFAULT_MAX_OUTPUT_BYTES - 200);
         }
     }
 
@@ -114,8 +115,8 @@ class PayloadLimitsTest {
             int conflictSize = CONTRACT.topics().conflicts().valueSerde().serializer().serialize("concord.conflicts", conflict).length;
             int rejectedSize = CONTRACT.topics().rejected().valueSerde().serializer().serialize("concord.rejected", rejected).length;
 
-            assertThat(conflictSize).as("conflict record of " + type.name()).isLessThanOrEqualTo(PayloadLimits.DEFAULT_MAX_OUTPUT_BYTES);
-            assertThat(rejectedSize).as("rejected event of " + type.name()).isLessThanOrEqualTo(PayloadLimits.DEFAULT_MAX_OUTPUT_BYTES);
+            assertThat(conflictSize).as("conflict record of " + type.name()).isLessThanOrEqualTo(StateRecordLimits.DEFAULT_MAX_OUTPUT_BYTES);
+            assertThat(rejectedSize).as("rejected event of " + type.name()).isLessThanOrEqualTo(StateRecordLimits.DEFAULT_MAX_OUTPUT_BYTES);
         }
     }
 

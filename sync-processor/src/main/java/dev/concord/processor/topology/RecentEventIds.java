@@ -1,6 +1,7 @@
 package dev.concord.processor.topology;
 
 import dev.concord.contract.avro.EntityState;
+import dev.concord.contract.topics.StateRecordLimits;
 import java.nio.ByteBuffer;
 import java.util.UUID;
 
@@ -15,7 +16,7 @@ import java.util.UUID;
  */
 final class RecentEventIds {
 
-    static final int ID_BYTES = 16;
+    private static final int ID_BYTES = StateRecordLimits.EVENT_ID_BYTES;
 
     private RecentEventIds() {
     }

@@ -1,6 +1,7 @@
 package dev.concord.processor.topology;
 
 import dev.concord.contract.settings.Settings;
+import dev.concord.contract.topics.StateRecordLimits;
 import dev.concord.contract.topics.TopicNames;
 import java.time.Duration;
 import java.util.Arrays;
@@ -33,8 +34,6 @@ public record SyncSettings(int recentEventIds, Duration maxClockSkew, Duration t
                            Duration expiryScanInterval, int maxOutputBytes, StateStoreKind stateStore, List<String> mirroredFrom,
                            String region) {
 
-    /** Kafka's default {@code max.message.bytes} is 1,048,588; stay clear of it. */
-    public static final int DEFAULT_MAX_OUTPUT_BYTES = 1_000_000;
     /** Enough for a retried request or a replayed outbox batch touching an entity a few times; 128 bytes per state. */
     public static final int DEFAULT_RECENT_EVENT_IDS = 8;
 
@@ -66,14 +65,14 @@ public record SyncSettings(int recentEventIds, Duration maxClockSkew, Duration t
 
     public static SyncSettings defaults() {
         return new SyncSettings(DEFAULT_RECENT_EVENT_IDS, Duration.ofMinutes(1), Duration.ofDays(7), Duration.ofMinutes(1),
-                DEFAULT_MAX_OUTPUT_BYTES, StateStoreKind.ROCKSDB);
+                StateRecordLimits.DEFAULT_MAX_OUTPUT_BYTES, StateStoreKind.ROCKSDB);
     }
 
     /** What {@code concord.sync.*} sets, each unset one at its default ({@link #defaults()}). */
     public static SyncSettings from(Settings settings) {
         SyncSettings d = defaults();
         return new SyncSettings(
-                settings.count("concord.sync.recent-event-ids", d.recentEventIds(), 1, 1_000), // producer-service's PayloadLimits counts on this cap
+                settings.count("concord.sync.recent-event-ids", d.recentEventIds(), 1, StateRecordLimits.MAX_RECENT_EVENT_IDS),
                 settings.duration("concord.sync.max-clock-skew", d.maxClockSkew()),
                 settings.duration("concord.sync.tombstone-retention", d.tombstoneRetention()),
                 settings.duration("concord.sync.expiry-scan-interval", d.expiryScanInterval()),

@@ -4,6 +4,7 @@ import static dev.concord.processor.topology.TopologyFixture.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.concord.contract.avro.EntityState;
+import dev.concord.contract.topics.StateRecordLimits;
 import dev.concord.contract.types.MergePolicy;
 import dev.concord.processor.metrics.SyncMetrics;
 import java.time.Duration;
@@ -20,7 +21,7 @@ class DeletesTopologyTest {
     private final AtomicInteger examined = new AtomicInteger();
     private final TopologyFixture f = new TopologyFixture(MergePolicy.LAST_WRITER_WINS,
             new SyncSettings(SyncSettings.DEFAULT_RECENT_EVENT_IDS, Duration.ofMinutes(1), RETENTION, Duration.ofMinutes(1),
-                    SyncSettings.DEFAULT_MAX_OUTPUT_BYTES, StateStoreKind.ROCKSDB), new CountingExamined(examined));
+                    StateRecordLimits.DEFAULT_MAX_OUTPUT_BYTES, StateStoreKind.ROCKSDB), new CountingExamined(examined));
 
     @AfterEach
     void close() {

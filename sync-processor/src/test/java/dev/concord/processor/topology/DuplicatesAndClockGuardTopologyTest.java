@@ -8,6 +8,7 @@ import dev.concord.contract.avro.EntityState;
 import dev.concord.contract.avro.RejectedEvent;
 import dev.concord.contract.avro.RejectionReason;
 import dev.concord.contract.outcomes.DecisionHeaders;
+import dev.concord.contract.topics.StateRecordLimits;
 import dev.concord.contract.types.MergePolicy;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
@@ -18,7 +19,7 @@ class DuplicatesAndClockGuardTopologyTest {
     private static final int REMEMBERED = 3;
     private final TopologyFixture f = new TopologyFixture(MergePolicy.LAST_WRITER_WINS,
             new SyncSettings(REMEMBERED, Duration.ofSeconds(30), Duration.ofDays(1), Duration.ofMinutes(1),
-                    SyncSettings.DEFAULT_MAX_OUTPUT_BYTES, StateStoreKind.ROCKSDB));
+                    StateRecordLimits.DEFAULT_MAX_OUTPUT_BYTES, StateStoreKind.ROCKSDB));
 
     @AfterEach
     void close() {
