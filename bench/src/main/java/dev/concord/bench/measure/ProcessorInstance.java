@@ -52,8 +52,8 @@ final class ProcessorInstance implements AutoCloseable {
      * serdes cost without the store and the merge.
      */
     static ProcessorInstance passThrough(BenchEnvironment env, ConcordContract contract, EntityType type, String output,
-                                         String guarantee) {
-        return new ProcessorInstance(env, guarantee, metrics -> {
+                                         String guarantee, Map<String, Object> streamsSettings) {
+        return new ProcessorInstance(env, guarantee, streamsSettings, metrics -> {
             var events = contract.topics().events(type);
             Topology topology = new Topology();
             topology.addSource("events", events.keySerde().deserializer(), events.valueSerde().deserializer(), events.name());
@@ -76,10 +76,6 @@ final class ProcessorInstance implements AutoCloseable {
         });
     }
 
-    private ProcessorInstance(BenchEnvironment env, String guarantee, Function<CountingMetrics, Topology> topology) {
-        this(env, guarantee, Map.of(), topology);
-    }
-
     private ProcessorInstance(BenchEnvironment env, String guarantee, Map<String, Object> streamsSettings,
                               Function<CountingMetrics, Topology> topology) {
         Map<String, Object> overrides = new java.util.HashMap<>(Map.of(
@@ -95,9 +91,16 @@ final class ProcessorInstance implements AutoCloseable {
 
     /** The commit interval a processor of this harness runs with. */
     static long commitIntervalMs() {
-        Object configured = StreamsSettings.of(Map.of(), experiments(), dev.concord.processor.metrics.SyncMetrics.NONE)
-                .get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG);
-        return Long.parseLong(String.valueOf(configured));
+        return Long.parseLong(String.valueOf(defaultSetting(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)));
+    }
+
+    /** The stream threads a processor of this harness runs with, unless a measurement sets them. */
+    static int defaultStreamThreads() {
+        return Integer.parseInt(String.valueOf(defaultSetting(StreamsConfig.NUM_STREAM_THREADS_CONFIG)));
+    }
+
+    private static Object defaultSetting(String name) {
+        return StreamsSettings.of(Map.of(), experiments(), dev.concord.processor.metrics.SyncMetrics.NONE).get(name);
     }
 
     /** -Dconcord.streams.&lt;property&gt;=&lt;value&gt; overrides a Kafka Streams setting of the processor. */
@@ -108,16 +111,24 @@ final class ProcessorInstance implements AutoCloseable {
         return overrides;
     }
 
-    /** Kafka Streams' own view of the stream thread: where its time went (for the measurement's note). */
+    /**
+     * Kafka Streams' own view of the stream threads: where their time went (for the measurement's note). Over several
+     * threads: averages averaged, maxima the largest, rates and totals summed.
+     */
     String threadMetrics() {
-        java.util.Map<String, Double> picked = new java.util.TreeMap<>();
+        java.util.Map<String, java.util.List<Double>> perThread = new java.util.TreeMap<>();
         streams.metrics().forEach((name, metric) -> {
             if (name.group().equals("stream-thread-metrics") && java.util.Set.of("commit-latency-avg", "commit-latency-max",
                     "commit-rate", "poll-latency-avg", "process-latency-avg", "punctuate-latency-avg", "blocked-time-ns-total")
                     .contains(name.name()) && metric.metricValue() instanceof Double value) {
-                picked.merge(name.name(), value, Double::sum);
+                perThread.computeIfAbsent(name.name(), n -> new java.util.ArrayList<>()).add(value);
             }
         });
+        java.util.Map<String, Double> picked = new java.util.TreeMap<>();
+        perThread.forEach((name, values) -> picked.put(name, name.endsWith("-avg")
+                ? values.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN)
+                : name.endsWith("-max") ? values.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN)
+                : values.stream().mapToDouble(Double::doubleValue).sum()));
         return picked.entrySet().stream().map(e -> e.getKey() + " " + String.format(java.util.Locale.ROOT, "%.1f", e.getValue()))
                 .collect(java.util.stream.Collectors.joining(", "));
     }

@@ -26,6 +26,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.StreamsConfig;
 
 /**
  * Processor throughput under exactly_once_v2 and at_least_once, beside baselines that copy the same
@@ -70,7 +71,10 @@ public final class ProcessorThroughput {
             double eos = processor(results, contract, type, "exactly_once_v2", events, StateStoreKind.ROCKSDB);
             double alos = processor(results, contract, type, "at_least_once", events, StateStoreKind.ROCKSDB);
             double eosHeap = processor(results, contract, type, "exactly_once_v2", events, StateStoreKind.IN_MEMORY);
-            String shape = events + " events of ~200 B, 6 partitions, " + spec.entities() + " entities, 3 writers";
+            int threads = ProcessorInstance.defaultStreamThreads();
+            String passThreads = threads == 1 ? "1 stream thread" : "best of 1 and " + threads + " stream threads";
+            String shape = events + " events of ~200 B, 6 partitions, " + spec.entities() + " entities, 3 writers, "
+                    + threads + " stream thread(s)";
             String plain = "plain consume→produce pipe";
             String txPipeName = "transactional pipe (commit every " + commitIntervalMs + " ms)";
             results.add(new Measurement("processor, exactly_once_v2 (P1)", "events/s", eos, plain, pipe, true,
@@ -82,9 +86,9 @@ public final class ProcessorThroughput {
             results.add(new Measurement(txPipeName, "events/s", txPipe, plain, pipe, true,
                     "the cost of transactions without Kafka Streams"));
             results.add(new Measurement("Streams pass-through, exactly_once_v2", "events/s", passEos,
-                    txPipeName, txPipe, true, "the cost of Kafka Streams and the serdes under exactly-once"));
+                    txPipeName, txPipe, true, "the cost of Kafka Streams and the serdes under exactly-once; " + passThreads));
             results.add(new Measurement("Streams pass-through, at_least_once", "events/s", passAlos, plain, pipe, true,
-                    "the cost of Kafka Streams and the serdes"));
+                    "the cost of Kafka Streams and the serdes; " + passThreads));
             results.add(new Measurement("processor, exactly_once_v2", "events/s", eos, "Streams pass-through, exactly_once_v2",
                     passEos, true, "the cost of Concord's store and merge under exactly-once"));
             results.add(new Measurement("processor, at_least_once", "events/s", alos, "Streams pass-through, at_least_once",
@@ -118,10 +122,22 @@ public final class ProcessorThroughput {
         Topics.recreateCompacted(env.kafkaConfig(), TopicNames.state(type.name()), type.partitions());
     }
 
+    /**
+     * The pass-through at its best: with one stream thread, and with the processor's default of one per core when that
+     * is more. A pass-through is bound by the broker, not its thread, so a second thread can slow it on cores it shares
+     * with the broker (docs/performance.md, "Two stream threads"); a baseline below its best would flatter the ratios.
+     */
     private double passThrough(ConcordContract contract, EntityType type, String guarantee, int events) throws Exception {
-        String output = contract.topics().events(type).name() + "-pass-" + guarantee.replace('_', '-');
+        double oneThread = passThrough(contract, type, guarantee, events, 1);
+        int defaultThreads = ProcessorInstance.defaultStreamThreads();
+        return defaultThreads == 1 ? oneThread : Math.max(oneThread, passThrough(contract, type, guarantee, events, defaultThreads));
+    }
+
+    private double passThrough(ConcordContract contract, EntityType type, String guarantee, int events, int threads) throws Exception {
+        String output = contract.topics().events(type).name() + "-pass-" + guarantee.replace('_', '-') + "-" + threads;
         Topics.create(env.kafkaConfig(), output, type.partitions());
-        try (ProcessorInstance passThrough = ProcessorInstance.passThrough(env, contract, type, output, guarantee)) {
+        try (ProcessorInstance passThrough = ProcessorInstance.passThrough(env, contract, type, output, guarantee,
+                Map.of(StreamsConfig.NUM_STREAM_THREADS_CONFIG, threads))) {
             passThrough.awaitProcessed(events, Duration.ofMinutes(10));
             return passThrough.metrics().ratePerSecond();
         }
