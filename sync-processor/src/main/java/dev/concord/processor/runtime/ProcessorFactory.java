@@ -16,7 +16,9 @@ import io.micronaut.core.convert.format.MapFormat;
 import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Properties;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
 
 /** Wires the contract, the topology and the Kafka Streams runtime from configuration. */
 @Factory
@@ -55,7 +57,9 @@ final class ProcessorFactory {
         if (configuration.flag("concord.provision-topics", true)) {
             TopicProvisioner.ensureMirroredEvents(contract.kafkaClientConfig(), contract.types(), settings.mirroredFrom());
         }
-        return new KafkaStreams(SyncTopology.build(contract, settings, metrics, partitions.current()),
-                StreamsSettings.of(contract.kafkaClientConfig(), KafkaClientProperties.fromConfiguration(streamsOverrides), metrics));
+        Properties streams = StreamsSettings.of(contract.kafkaClientConfig(), KafkaClientProperties.fromConfiguration(streamsOverrides), metrics);
+        OldStateChangelogs.warnIfAny(contract.kafkaClientConfig(), streams.getProperty(StreamsConfig.APPLICATION_ID_CONFIG),
+                contract.types());
+        return new KafkaStreams(SyncTopology.build(contract, settings, metrics, partitions.current()), streams);
     }
 }
