@@ -2,8 +2,9 @@ package dev.concord.processor.metrics;
 
 import dev.concord.contract.avro.ConflictScope;
 import dev.concord.contract.avro.RejectionReason;
-import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -25,6 +26,10 @@ public final class MicrometerSyncMetrics implements SyncMetrics {
     // per source region: the last mirrored event's delay, and the source time of the newest one folded
     private final Map<String, AtomicLong> mirroredDelayMillis = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> newestMirroredMillis = new ConcurrentHashMap<>();
+    // The counters bumped once per event, by type: looked up by name and tags, a counter costs a Meter.Id and its
+    // tags sorted on every call, on the stream thread.
+    private final Map<String, Counter> applied = new ConcurrentHashMap<>();
+    private final Map<String, Counter> duplicatesDropped = new ConcurrentHashMap<>();
 
     @Override
     public void mirroredEventFolded(String fromRegion, long sourceMillis, long nowMillis) {
@@ -83,7 +88,7 @@ public final class MicrometerSyncMetrics implements SyncMetrics {
 
     @Override
     public void applied(String entityType) {
-        registry.counter("concord.sync.applied", "type", entityType).increment();
+        applied.computeIfAbsent(entityType, type -> registry.counter("concord.sync.applied", "type", type)).increment();
     }
 
     @Override
@@ -98,7 +103,8 @@ public final class MicrometerSyncMetrics implements SyncMetrics {
 
     @Override
     public void duplicateDropped(String entityType) {
-        registry.counter("concord.sync.duplicates.dropped", "type", entityType).increment();
+        duplicatesDropped.computeIfAbsent(entityType, type -> registry.counter("concord.sync.duplicates.dropped", "type", type))
+                .increment();
     }
 
     @Override
