@@ -45,6 +45,17 @@ public final class PayloadCodec {
         return decode(bytes, readerSchema);
     }
 
+    /**
+     * Whether a payload was written with {@code schema} itself (its header names that schema's fingerprint): then its
+     * bytes are what encoding its decoded record with {@code schema} would give, up to the order of map entries.
+     */
+    public boolean isWrittenWith(ByteBuffer payload, Schema schema) {
+        if (!payload.hasArray()) {
+            return false;
+        }
+        return codec(schema).isWrittenWithThisSchema(payload.array(), payload.arrayOffset() + payload.position(), payload.remaining());
+    }
+
     /** Decodes a payload written with any schema in the catalog into the given reader schema. */
     public GenericRecord decode(byte[] bytes, Schema readerSchema) {
         return decode(bytes, 0, bytes.length, readerSchema);

@@ -79,6 +79,12 @@ final class SingleObjectCodec<D> {
         return output.bytes.toByteArray();
     }
 
+    /** Whether the {@code length} bytes at {@code offset} carry this codec's header: written with exactly its schema. */
+    boolean isWrittenWithThisSchema(byte[] bytes, int offset, int length) {
+        return length >= SingleObjectHeader.LENGTH && Arrays.equals(bytes, offset, offset + SingleObjectHeader.LENGTH,
+                header, 0, SingleObjectHeader.LENGTH);
+    }
+
     /** Decodes {@code length} bytes at {@code offset}: a header, then a body written with the schema it names. */
     D decode(byte[] bytes, int offset, int length) throws IOException {
         if (length < SingleObjectHeader.LENGTH) {

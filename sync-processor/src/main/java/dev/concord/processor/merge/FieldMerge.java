@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
@@ -62,6 +63,16 @@ public final class FieldMerge implements MergeRule {
                         "changedFields " + unknown + " are not fields of " + schema.getName());
             }
         }
+        WriteOrder order = WriteOrder.of(event);
+        if (event.getOp() == Operation.UPSERT && supersedesEveryField(current, order)
+                && payloads.isWrittenWith(event.getPayload(), schema)) {
+            // The write wins every register: the merged record is the event's own, and so are its bytes. Neither the
+            // current payload nor the merged one is decoded or encoded (the common case: no concurrent writer).
+            Map<String, FieldStamp> stamps = current == null ? new TreeMap<>() : new TreeMap<>(current.getFieldStamps());
+            FieldStamp stamp = new FieldStamp(event.getClock(), event.getWriter(), true);
+            allFields.forEach(field -> stamps.put(field, stamp));
+            return new MergeDecision.Accepted(nextState(current, event, stamps, event::getPayload, nowMillis), Optional.empty());
+        }
         // A state without payload (e.g. a tombstone written under another policy) holds no values.
         GenericRecord merged = current == null || current.getPayload() == null
                 ? new GenericData.Record(absent, false) : payloads.decode(current.getPayload(), schema);
@@ -69,7 +80,6 @@ public final class FieldMerge implements MergeRule {
         Map<String, FieldStamp> stamps = current == null ? new TreeMap<>() : new TreeMap<>(current.getFieldStamps());
         GenericRecord incoming = event.getOp() == Operation.DELETE ? null
                 : payload != null ? payload : payloads.decode(event.getPayload(), schema);
-        WriteOrder order = WriteOrder.of(event);
 
         List<String> won = new ArrayList<>();
         List<String> lost = new ArrayList<>();
@@ -92,7 +102,7 @@ public final class FieldMerge implements MergeRule {
             return lost.isEmpty() ? new MergeDecision.Duplicate()
                     : new MergeDecision.Discarded(current, new MergeDecision.Loss(lost, WriteRefs.of(strongestLoser)));
         }
-        EntityState next = nextState(current, event, merged, stamps, nowMillis);
+        EntityState next = nextState(current, event, stamps, () -> ByteBuffer.wrap(payloads.encode(merged)), nowMillis);
         Optional<MergeDecision.Loss> partialLoss = lost.isEmpty() ? Optional.empty()
                 : Optional.of(new MergeDecision.Loss(lost, WriteRefs.of(strongestLoser)));
         return new MergeDecision.Accepted(next, partialLoss);
@@ -102,8 +112,24 @@ public final class FieldMerge implements MergeRule {
         return event.getOp() == Operation.PATCH ? List.copyOf(event.getChangedFields()) : allFields;
     }
 
-    private EntityState nextState(EntityState current, EntityEvent event, GenericRecord merged,
-                                  Map<String, FieldStamp> stamps, long nowMillis) {
+    /** Whether every field's register holds a write older than {@code order} (or none). */
+    private boolean supersedesEveryField(EntityState current, WriteOrder order) {
+        if (current == null) {
+            return true;
+        }
+        Map<String, FieldStamp> stamps = current.getFieldStamps();
+        for (String field : allFields) {
+            FieldStamp stamp = stamps.get(field);
+            if (stamp != null && !order.supersedes(new WriteOrder(HlcTimestamp.of(stamp.getClock()), stamp.getWriter()))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** @param payload the merged record's bytes, asked for only when some field holds a value */
+    private EntityState nextState(EntityState current, EntityEvent event, Map<String, FieldStamp> stamps,
+                                  Supplier<ByteBuffer> payload, long nowMillis) {
         boolean newest = current == null || WriteOrder.of(event).supersedes(WriteOrder.of(current));
         boolean deleted = true;
         for (FieldStamp stamp : stamps.values()) {
@@ -119,7 +145,7 @@ public final class FieldMerge implements MergeRule {
                 .setDeleted(deleted)
                 // None when deleted: every field then holds its absent value, which is what decide() reads a missing
                 // payload as, so the stored and published state need not carry it.
-                .setPayload(deleted ? null : ByteBuffer.wrap(payloads.encode(merged)))
+                .setPayload(deleted ? null : payload.get())
                 .setFieldStamps(stamps)
                 .setUpdatedAt(Instant.ofEpochMilli(nowMillis))
                 .setRecentEventIds(NO_EVENT_IDS) // the processor fills them in; set, so build() copies no default

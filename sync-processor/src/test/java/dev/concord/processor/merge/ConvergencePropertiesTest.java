@@ -110,7 +110,10 @@ class ConvergencePropertiesTest {
         return state;
     }
 
-    /** What must converge: everything but the version (it counts accepted changes) and processing time. */
+    /**
+     * What must converge: everything but the version (it counts accepted changes) and processing time. The payload to
+     * the byte: regions compare states, and a write taken whole keeps its own bytes where a merge encodes them again.
+     */
     private Map<String, Object> content(EntityState state) {
         if (state == null) {
             return Map.of();
@@ -121,6 +124,7 @@ class ConvergencePropertiesTest {
                 "writer", state.getWriter(),
                 "lastEventId", state.getLastEventId(),
                 "payload", state.getDeleted() || state.getPayload() == null ? "none" : decode(state.getPayload()).toString(),
+                "payloadBytes", state.getPayload() == null ? "none" : java.util.HexFormat.of().formatHex(bytes(state.getPayload())),
                 "fieldStamps", new java.util.TreeMap<>(state.getFieldStamps()).toString());
     }
 
@@ -150,9 +154,13 @@ class ConvergencePropertiesTest {
     }
 
     private GenericRecord decode(ByteBuffer payload) {
+        return payloads.decode(bytes(payload), Customer.getClassSchema());
+    }
+
+    private static byte[] bytes(ByteBuffer payload) {
         byte[] bytes = new byte[payload.remaining()];
         payload.duplicate().get(bytes);
-        return payloads.decode(bytes, Customer.getClassSchema());
+        return bytes;
     }
 
     @Provide
