@@ -46,7 +46,7 @@ public final class StreamsSettings {
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 50);
         // One stream thread per core the process is given (the container's CPU limit): a task's work is serial on its
         // thread, and the thread, not the broker, is the processor's limit since each event costs one broker write.
-        // Measured (docs/performance.md, "Two stream threads"): 2 threads on 2 cores, 1.21x the exactly-once
+        // Measured (docs/performance.md, "Two stream threads"): 2 threads on 2 cores, 1.20x the exactly-once
         // throughput of 1, with the broker on the same cores.
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Math.max(1, Runtime.getRuntime().availableProcessors()));
         // A task reads one partition of one events topic: there are no input streams to align in time, so
