@@ -99,6 +99,12 @@ final class ProcessorInstance implements AutoCloseable {
         return Integer.parseInt(String.valueOf(defaultSetting(StreamsConfig.NUM_STREAM_THREADS_CONFIG)));
     }
 
+    /** The batch size of the processor's producer: the pipes baselines copy with the same. */
+    static int producerBatchBytes() {
+        return Integer.parseInt(String.valueOf(defaultSetting(StreamsConfig.producerPrefix(
+                org.apache.kafka.clients.producer.ProducerConfig.BATCH_SIZE_CONFIG))));
+    }
+
     private static Object defaultSetting(String name) {
         return StreamsSettings.of(Map.of(), experiments(), dev.concord.processor.metrics.SyncMetrics.NONE).get(name);
     }

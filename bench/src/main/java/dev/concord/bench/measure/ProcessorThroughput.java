@@ -40,6 +40,7 @@ public final class ProcessorThroughput {
     // The processor's commit interval (its default or a -Dconcord.streams.commit.interval.ms experiment), which
     // the transactional pipe uses too: exactly-once at the same transaction rate.
     private final long commitIntervalMs = ProcessorInstance.commitIntervalMs();
+    private final int producerBatchBytes = ProcessorInstance.producerBatchBytes();
 
     public ProcessorThroughput(BenchEnvironment env) {
         this.env = env;
@@ -162,7 +163,8 @@ public final class ProcessorThroughput {
     }
 
     /**
-     * Copies the topic record for record (no decoding), acks=all, as fast as it can. Transactional:
+     * Copies the topic record for record (no decoding), acks=all, in batches as large as the processor's, as fast as it
+     * can. Transactional:
      * read_committed, and the copies and the consumed offsets commit in one transaction every commit interval
      * of the processor under test, i.e. exactly-once without Kafka Streams.
      */
@@ -176,6 +178,8 @@ public final class ProcessorThroughput {
         Map<String, Object> producerConfig = new HashMap<>(env.kafkaConfig());
         producerConfig.put(ProducerConfig.ACKS_CONFIG, "all");
         producerConfig.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        // The processor's producer batch size: a baseline given smaller batches than the contender would flatter the ratios.
+        producerConfig.put(ProducerConfig.BATCH_SIZE_CONFIG, producerBatchBytes);
         if (transactional) {
             consumerConfig.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
             consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,6 +24,7 @@ import org.slf4j.LoggerFactory;
 public final class StreamsSettings {
 
     private static final Logger LOG = LoggerFactory.getLogger(StreamsSettings.class);
+    static final int PRODUCER_BATCH_BYTES = 128 * 1024;
 
     private StreamsSettings() {
     }
@@ -49,6 +51,10 @@ public final class StreamsSettings {
         // Measured (docs/performance.md, "Two stream threads"): 2 threads on 2 cores, 1.20x the exactly-once
         // throughput of 1, with the broker on the same cores.
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Math.max(1, Runtime.getRuntime().availableProcessors()));
+        // Batches of up to 128 KiB per partition instead of the producer's 16 KiB: a 50 ms transaction at tens of thousands
+        // of events/s writes hundreds of kilobytes to each state partition, and the broker's cost is per batch as much as
+        // per record. Measured (docs/performance.md, "Larger producer batches"): 1.18x exactly-once, 1.31x at-least-once.
+        props.put(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), PRODUCER_BATCH_BYTES);
         // A task reads one partition of one events topic: there are no input streams to align in time, so
         // waiting for empty partitions (max.task.idle.ms) only costs; the profile showed a debug string
         // being formatted for every empty partition on every loop.
