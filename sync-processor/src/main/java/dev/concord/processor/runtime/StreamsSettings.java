@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The Kafka Streams configuration of sync-processor, kept apart from the topology. Defaults that
- * the guarantees depend on are set here; anything under {@code concord.streams.*} overrides them.
+ * the guarantees and the speed depend on are set here; anything under {@code concord.streams.*} overrides them, except
+ * an empty value, which keeps the default.
  */
 public final class StreamsSettings {
 
@@ -73,7 +74,12 @@ public final class StreamsSettings {
         props.put(DeadLetters.TOPIC_CONFIG, TopicNames.DLQ);
         props.put(DeadLetters.METRICS_CONFIG, metrics);
         props.putAll(kafkaClientConfig);
-        props.putAll(streamsOverrides);
+        streamsOverrides.forEach((name, value) -> {
+            // An empty setting (CONCORD_STREAM_THREADS unset, say) keeps the default set above.
+            if (!(String.valueOf(value).isBlank() && props.containsKey(name))) {
+                props.put(name, value);
+            }
+        });
         dropEmptyClientTags(props);
         return props;
     }

@@ -24,8 +24,15 @@ class StreamsDefaultsTest {
     }
 
     @Test
+    void shouldKeepTheDefaultWhereTheSettingIsEmpty() {
+        // application.yml passes CONCORD_STREAM_THREADS through, empty when it is unset.
+        assertThat(config(Map.of("num.stream.threads", "")).getInt(StreamsConfig.NUM_STREAM_THREADS_CONFIG))
+                .isEqualTo(Runtime.getRuntime().availableProcessors());
+    }
+
+    @Test
     void shouldTakeTheOperatorsThreadCount() {
-        // CONCORD_STREAMS_NUM_STREAM_THREADS=3 reaches the settings as concord.streams.num.stream.threads.
+        // CONCORD_STREAM_THREADS=3 reaches the settings as concord.streams.num.stream.threads.
         assertThat(config(Map.of("num.stream.threads", "3")).getInt(StreamsConfig.NUM_STREAM_THREADS_CONFIG)).isEqualTo(3);
     }
 
