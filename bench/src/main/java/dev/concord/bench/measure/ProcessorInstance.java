@@ -83,8 +83,10 @@ final class ProcessorInstance implements AutoCloseable {
                 StreamsConfig.PROCESSING_GUARANTEE_CONFIG, guarantee,
                 StreamsConfig.STATE_DIR_CONFIG, tempDir(env),
                 StreamsConfig.GROUP_PROTOCOL_CONFIG, "streams"));
-        overrides.putAll(streamsSettings);
+        // An experiment (-Dconcord.streams.*) changes the processor's defaults; what a measurement sets itself (the
+        // pass-through's or the scaling run's thread count) stays as it says.
         overrides.putAll(experiments());
+        overrides.putAll(streamsSettings);
         streams = new KafkaStreams(topology.apply(metrics), StreamsSettings.of(env.kafkaConfig(), overrides, metrics));
         streams.start();
     }

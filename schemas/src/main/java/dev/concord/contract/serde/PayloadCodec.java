@@ -47,7 +47,7 @@ public final class PayloadCodec {
 
     /**
      * Whether a payload was written with {@code schema} itself (its header names that schema's fingerprint): then its
-     * bytes are what encoding its decoded record with {@code schema} would give, up to the order of map entries.
+     * bytes can stand for its decoded record under {@code schema} as they are, with no schema resolution between.
      */
     public boolean isWrittenWith(ByteBuffer payload, Schema schema) {
         if (!payload.hasArray()) {

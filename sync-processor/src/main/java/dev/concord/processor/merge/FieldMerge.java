@@ -64,10 +64,12 @@ public final class FieldMerge implements MergeRule {
             }
         }
         WriteOrder order = WriteOrder.of(event);
-        if (event.getOp() == Operation.UPSERT && supersedesEveryField(current, order)
+        if (event.getOp() == Operation.UPSERT && event.getPayload() != null && supersedesEveryField(current, order)
                 && payloads.isWrittenWith(event.getPayload(), schema)) {
-            // The write wins every register: the merged record is the event's own, and so are its bytes. Neither the
-            // current payload nor the merged one is decoded or encoded (the common case: no concurrent writer).
+            // The write wins every register: the merged record is the event's own, and its bytes as the writer sent them
+            // are the state's payload. Neither the current payload nor the merged one is decoded or encoded (the common
+            // case: no concurrent writer). Which writes take this path depends only on the set of writes, not on their
+            // order, so the state's bytes do not either (ConvergencePropertiesTest).
             Map<String, FieldStamp> stamps = current == null ? new TreeMap<>() : new TreeMap<>(current.getFieldStamps());
             FieldStamp stamp = new FieldStamp(event.getClock(), event.getWriter(), true);
             allFields.forEach(field -> stamps.put(field, stamp));

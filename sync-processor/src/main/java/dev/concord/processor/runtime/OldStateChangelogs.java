@@ -2,11 +2,13 @@ package dev.concord.processor.runtime;
 
 import dev.concord.contract.types.EntityTypes;
 import dev.concord.processor.topology.SyncTopology;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,14 +21,15 @@ import org.slf4j.LoggerFactory;
 final class OldStateChangelogs {
 
     private static final Logger LOG = LoggerFactory.getLogger(OldStateChangelogs.class);
-    private static final long TIMEOUT_SECONDS = 10;
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
     private OldStateChangelogs() {
     }
 
     /** Warns when any are found; a broker that cannot say is not a reason to stop the start-up. */
     static void warnIfAny(Map<String, Object> kafkaClientConfig, String applicationId, EntityTypes types) {
-        try (Admin admin = Admin.create(kafkaClientConfig)) {
+        Admin admin = Admin.create(kafkaClientConfig);
+        try {
             List<String> found = find(admin, applicationId, types);
             if (!found.isEmpty()) {
                 LOG.warn("Changelog topics of an earlier release are still on the broker: {}. The state topics are the stores'"
@@ -37,12 +40,15 @@ final class OldStateChangelogs {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
-            LOG.debug("Could not look for earlier releases' changelog topics", e);
+            LOG.info("Could not look for earlier releases' changelog topics ({}); starting all the same", e.toString());
+        } finally {
+            admin.close(Duration.ZERO); // not waiting for a request the timeout gave up on
         }
     }
 
     static List<String> find(Admin admin, String applicationId, EntityTypes types) throws Exception {
-        Set<String> topics = admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        Set<String> topics = admin.listTopics(new ListTopicsOptions().timeoutMs((int) TIMEOUT.toMillis())).names()
+                .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         return types.all().stream()
                 .map(type -> applicationId + "-" + SyncTopology.Names.of(type).stateStore() + "-changelog")
                 .filter(topics::contains)

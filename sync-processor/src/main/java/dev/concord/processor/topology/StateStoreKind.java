@@ -18,7 +18,7 @@ public enum StateStoreKind {
     ROCKSDB("rocksdb"),
 
     /**
-     * A sorted map on the heap: no JNI and no RocksDB flushes, measured 1.25–1.39x the exactly-once throughput on the
+     * A sorted map on the heap: no JNI and no RocksDB flushes, measured up to 1.4x the exactly-once throughput on the
      * processor benchmark (docs/performance.md), but every entity of the instance's tasks lives on the heap (about its
      * state's size plus ~100 bytes) and every start reads the whole log of its tasks; for states that fit the heap
      * comfortably, ideally with standby replicas for fast fail-over.

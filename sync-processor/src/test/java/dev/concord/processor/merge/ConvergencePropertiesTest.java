@@ -112,7 +112,8 @@ class ConvergencePropertiesTest {
 
     /**
      * What must converge: everything but the version (it counts accepted changes) and processing time. The payload to
-     * the byte: regions compare states, and a write taken whole keeps its own bytes where a merge encodes them again.
+     * the byte too: a write taken whole keeps its writer's bytes where a merge encodes them again, and which of the two
+     * happens must not depend on the order of arrival.
      */
     private Map<String, Object> content(EntityState state) {
         if (state == null) {
