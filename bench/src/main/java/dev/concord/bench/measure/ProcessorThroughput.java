@@ -14,18 +14,7 @@ import dev.concord.processor.topology.StateStoreKind;
 import dev.concord.processor.topology.SyncSettings;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
@@ -62,17 +51,21 @@ public final class ProcessorThroughput {
                     new LoadGenerator(contract.payloads()).generate(type, spec, System.currentTimeMillis()), 0);
             String input = contract.topics().events(type).name();
 
-            // Best of two: the first copy also warms the broker and the JIT up, and must not flatter the ratios.
-            double pipe = Math.max(pipe(input, type.partitions(), events, false, "-pipe-warmup"),
-                    pipe(input, type.partitions(), events, false, "-pipe"));
-            double txPipe = pipe(input, type.partitions(), events, true, "-txpipe");
+            // Each pipe at its best: with one thread (twice for the plain one: the first copy also warms the broker and the
+            // JIT up) and with as many as the processor runs. A baseline below its best would flatter the ratios.
+            CopyPipe pipes = new CopyPipe(env.kafkaConfig(), input, type.partitions(), commitIntervalMs, producerBatchBytes);
+            int threads = ProcessorInstance.defaultStreamThreads();
+            double pipe = Math.max(Math.max(pipes.copy(events, false, input + "-pipe-warmup", 1),
+                    pipes.copy(events, false, input + "-pipe", 1)),
+                    threads == 1 ? 0 : pipes.copy(events, false, input + "-pipe-" + threads, threads));
+            double txPipe = Math.max(pipes.copy(events, true, input + "-txpipe", 1),
+                    threads == 1 ? 0 : pipes.copy(events, true, input + "-txpipe-" + threads, threads));
             warmUp(contract, type, events);
             double passEos = passThrough(contract, type, "exactly_once_v2", events);
             double passAlos = passThrough(contract, type, "at_least_once", events);
             double eos = processor(results, contract, type, "exactly_once_v2", events, StateStoreKind.ROCKSDB);
             double alos = processor(results, contract, type, "at_least_once", events, StateStoreKind.ROCKSDB);
             double eosHeap = processor(results, contract, type, "exactly_once_v2", events, StateStoreKind.IN_MEMORY);
-            int threads = ProcessorInstance.defaultStreamThreads();
             String passThreads = threads == 1 ? "1 stream thread" : "best of 1 and " + threads + " stream threads";
             String shape = events + " events of ~200 B, 6 partitions, " + spec.entities() + " entities, 3 writers, "
                     + threads + " stream thread(s)";
@@ -85,7 +78,7 @@ public final class ProcessorThroughput {
             results.add(new Measurement("processor, exactly_once_v2 (1 - P2)", "events/s", eos, "processor, at_least_once", alos, true,
                     "the cost of exactly-once is 1 - ratio"));
             results.add(new Measurement(txPipeName, "events/s", txPipe, plain, pipe, true,
-                    "the cost of transactions without Kafka Streams"));
+                    "the cost of transactions without Kafka Streams; each pipe at the " + passThreads));
             results.add(new Measurement("Streams pass-through, exactly_once_v2", "events/s", passEos,
                     txPipeName, txPipe, true, "the cost of Kafka Streams and the serdes under exactly-once; " + passThreads));
             results.add(new Measurement("Streams pass-through, at_least_once", "events/s", passAlos, plain, pipe, true,
@@ -159,66 +152,6 @@ public final class ProcessorThroughput {
                 results.addProfile("processor, " + name + " (stream thread)", p.stopAndSummarize("StreamThread"));
                 p.close();
             });
-        }
-    }
-
-    /**
-     * Copies the topic record for record (no decoding), acks=all, in batches as large as the processor's, as fast as it
-     * can. Transactional:
-     * read_committed, and the copies and the consumed offsets commit in one transaction every commit interval
-     * of the processor under test, i.e. exactly-once without Kafka Streams.
-     */
-    private double pipe(String input, int partitions, int events, boolean transactional, String suffix) throws Exception {
-        String output = input + suffix;
-        Topics.create(env.kafkaConfig(), output, partitions);
-        Map<String, Object> consumerConfig = new HashMap<>(env.kafkaConfig());
-        consumerConfig.put(ConsumerConfig.GROUP_ID_CONFIG, output);
-        consumerConfig.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        consumerConfig.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1000);
-        Map<String, Object> producerConfig = new HashMap<>(env.kafkaConfig());
-        producerConfig.put(ProducerConfig.ACKS_CONFIG, "all");
-        producerConfig.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-        // The processor's producer batch size: a baseline given smaller batches than the contender would flatter the ratios.
-        producerConfig.put(ProducerConfig.BATCH_SIZE_CONFIG, producerBatchBytes);
-        if (transactional) {
-            consumerConfig.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-            consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-            producerConfig.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, output + "-" + java.util.UUID.randomUUID());
-        }
-        long first = 0;
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-             KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerConfig, new ByteArraySerializer(), new ByteArraySerializer())) {
-            consumer.subscribe(List.of(input));
-            if (transactional) {
-                producer.initTransactions();
-            }
-            Map<TopicPartition, OffsetAndMetadata> uncommitted = new HashMap<>();
-            long transactionStarted = 0;
-            long consumed = 0;
-            while (consumed < events || !uncommitted.isEmpty()) {
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(transactional ? 10 : 100))) {
-                    if (first == 0) {
-                        first = System.nanoTime();
-                    }
-                    if (transactional && uncommitted.isEmpty()) {
-                        producer.beginTransaction();
-                        transactionStarted = System.nanoTime();
-                    }
-                    producer.send(new ProducerRecord<>(output, record.key(), record.value()));
-                    uncommitted.put(new TopicPartition(record.topic(), record.partition()), new OffsetAndMetadata(record.offset() + 1));
-                    consumed++;
-                }
-                if (!transactional) {
-                    consumer.commitAsync();
-                    uncommitted.clear();
-                } else if (!uncommitted.isEmpty() && (consumed >= events || System.nanoTime() - transactionStarted >= commitIntervalMs * 1_000_000L)) {
-                    producer.sendOffsetsToTransaction(uncommitted, consumer.groupMetadata());
-                    producer.commitTransaction();
-                    uncommitted.clear();
-                }
-            }
-            producer.flush();
-            return events * 1e9 / (System.nanoTime() - first);
         }
     }
 }
