@@ -70,7 +70,10 @@ class ProcessorServiceTest {
                 assertThat(metrics).contains("concord_sync_applied_total{type=\"" + type.name() + "\"} 1.0");
                 assertThat(metrics).contains("concord_sync_dead_letters_total{stage=\"deserialize\"}");
             });
-            HttpResponse<String> state = get(base.resolve("/v1/state/" + type.name() + "/c-1"));
+            // Queryable once the task has settled on its stream thread: until then (a second thread joining moves tasks)
+            // the answer is 503 with Retry-After, which a client waits out as this does.
+            HttpResponse<String> state = await().atMost(Duration.ofSeconds(30))
+                    .until(() -> get(base.resolve("/v1/state/" + type.name() + "/c-1")), response -> response.statusCode() != 503);
             assertThat(state.statusCode()).isEqualTo(200);
             JsonNode body = new ObjectMapper().readTree(state.body());
             assertThat(body.path("version").asLong()).isEqualTo(1);
