@@ -70,17 +70,14 @@ class ProcessorServiceTest {
                 assertThat(metrics).contains("concord_sync_applied_total{type=\"" + type.name() + "\"} 1.0");
                 assertThat(metrics).contains("concord_sync_dead_letters_total{stage=\"deserialize\"}");
             });
-            // Queryable once the task has settled on its stream thread: until then (a second thread joining moves tasks)
-            // the answer is 503 with Retry-After, which a client waits out as this does.
-            HttpResponse<String> state = await().atMost(Duration.ofSeconds(30))
-                    .until(() -> get(base.resolve("/v1/state/" + type.name() + "/c-1")), response -> response.statusCode() != 503);
+            HttpResponse<String> state = queryState(base.resolve("/v1/state/" + type.name() + "/c-1"));
             assertThat(state.statusCode()).isEqualTo(200);
             JsonNode body = new ObjectMapper().readTree(state.body());
             assertThat(body.path("version").asLong()).isEqualTo(1);
             assertThat(body.path("data").path("name").asText()).isEqualTo("Ada");
             assertThat(body.path("fieldStamps").path("name").path("writer").asText()).isEqualTo("w");
-            assertThat(get(base.resolve("/v1/state/" + type.name() + "/nobody")).statusCode()).isEqualTo(404);
-            assertThat(get(base.resolve("/v1/state/no-such-type/c-1")).headers().firstValue("content-type"))
+            assertThat(queryState(base.resolve("/v1/state/" + type.name() + "/nobody")).statusCode()).isEqualTo(404);
+            assertThat(queryState(base.resolve("/v1/state/no-such-type/c-1")).headers().firstValue("content-type"))
                     .hasValueSatisfying(ct -> assertThat(ct).startsWith("application/problem+json"));
             assertThat(get(base.resolve("/health")).statusCode()).isEqualTo(200);
             // An id no door would accept is a 400 naming the id, not a lookup (and never a 500 or 503).
@@ -137,9 +134,9 @@ class ProcessorServiceTest {
                         .contains("concord_sync_parked_keys{type=\"" + type.name() + "\"} 1.0")
                         .contains("concord_sync_held_events{type=\"" + type.name() + "\"} 1.0");
                 // The other entity's event, after c-1's in the same partition, goes on
-                assertThat(get(base.resolve("/v1/state/" + type.name() + "/c-2")).statusCode()).isEqualTo(200);
+                assertThat(queryState(base.resolve("/v1/state/" + type.name() + "/c-2")).statusCode()).isEqualTo(200);
             });
-            assertThat(get(base.resolve("/v1/state/" + type.name() + "/c-1")).statusCode()).as("held, not applied").isEqualTo(404);
+            assertThat(queryState(base.resolve("/v1/state/" + type.name() + "/c-1")).statusCode()).as("held, not applied").isEqualTo(404);
             assertThat(HTTP.send(HttpRequest.newBuilder(base.resolve("/v1/parked/" + type.name())).build(),
                     HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
 
@@ -148,7 +145,7 @@ class ProcessorServiceTest {
             KafkaTestClients.send(bootstrap, List.of(skip));
 
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-                HttpResponse<String> state = get(base.resolve("/v1/state/" + type.name() + "/c-1"));
+                HttpResponse<String> state = queryState(base.resolve("/v1/state/" + type.name() + "/c-1"));
                 assertThat(state.statusCode()).isEqualTo(200);
                 assertThat(new ObjectMapper().readTree(state.body()).path("data").path("name").asText()).isEqualTo("Held");
             });
@@ -180,6 +177,14 @@ class ProcessorServiceTest {
         try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
             return socket.getLocalPort();
         }
+    }
+
+    /**
+     * A state query as a client makes it: a 503 (Retry-After) is waited out. The service runs a stream thread per core, and
+     * in its first seconds a thread that joins late takes tasks from the other, whose stores are then briefly not queryable.
+     */
+    private static HttpResponse<String> queryState(URI uri) {
+        return await().atMost(Duration.ofSeconds(30)).until(() -> get(uri), response -> response.statusCode() != 503);
     }
 
     private static HttpResponse<String> get(URI uri) throws Exception {
