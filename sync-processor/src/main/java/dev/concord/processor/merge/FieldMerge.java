@@ -5,7 +5,6 @@ import dev.concord.contract.avro.EntityState;
 import dev.concord.contract.avro.FieldStamp;
 import dev.concord.contract.avro.Operation;
 import dev.concord.contract.avro.RejectionReason;
-import dev.concord.contract.clock.HlcTimestamp;
 import dev.concord.contract.serde.PayloadCodec;
 import java.nio.ByteBuffer;
 import java.time.Instant;
@@ -88,7 +87,7 @@ public final class FieldMerge implements MergeRule {
         WriteOrder strongestLoser = null;
         for (String field : touched) {
             FieldStamp stamp = stamps.get(field);
-            WriteOrder held = stamp == null ? null : new WriteOrder(HlcTimestamp.of(stamp.getClock()), stamp.getWriter());
+            WriteOrder held = stamp == null ? null : WriteOrder.of(stamp);
             if (held == null || order.supersedes(held)) {
                 Schema.Field f = schema.getField(field);
                 merged.put(f.pos(), incoming == null ? absent.get(f.pos()) : incoming.get(f.pos()));
@@ -122,7 +121,7 @@ public final class FieldMerge implements MergeRule {
         Map<String, FieldStamp> stamps = current.getFieldStamps();
         for (String field : allFields) {
             FieldStamp stamp = stamps.get(field);
-            if (stamp != null && !order.supersedes(new WriteOrder(HlcTimestamp.of(stamp.getClock()), stamp.getWriter()))) {
+            if (stamp != null && !order.supersedes(WriteOrder.of(stamp))) {
                 return false;
             }
         }

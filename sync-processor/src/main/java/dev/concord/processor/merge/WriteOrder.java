@@ -19,6 +19,11 @@ public record WriteOrder(HlcTimestamp clock, String writer) implements Comparabl
         return new WriteOrder(HlcTimestamp.of(event.getClock()), event.getWriter());
     }
 
+    /** The write that last set one field (field-merge). */
+    public static WriteOrder of(dev.concord.contract.avro.FieldStamp stamp) {
+        return new WriteOrder(HlcTimestamp.of(stamp.getClock()), stamp.getWriter());
+    }
+
     public static WriteOrder of(EntityState state) {
         return new WriteOrder(HlcTimestamp.of(state.getClock()), state.getWriter());
     }
