@@ -4,7 +4,6 @@ import dev.concord.contract.types.EntityTypes;
 import dev.concord.processor.topology.SyncTopology;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -26,9 +25,12 @@ final class OldStateChangelogs {
     private OldStateChangelogs() {
     }
 
-    /** Warns when any are found; a broker that cannot say is not a reason to stop the start-up. */
-    static void warnIfAny(Map<String, Object> kafkaClientConfig, String applicationId, EntityTypes types) {
-        Admin admin = Admin.create(kafkaClientConfig);
+    /**
+     * Warns when any are found; a broker that cannot say is not a reason to stop the start-up.
+     *
+     * @param admin a client the caller holds (and closes): one list of topics is not worth a connection of its own
+     */
+    static void warnIfAny(Admin admin, String applicationId, EntityTypes types) {
         try {
             List<String> found = find(admin, applicationId, types);
             if (!found.isEmpty()) {
@@ -41,8 +43,6 @@ final class OldStateChangelogs {
                 Thread.currentThread().interrupt();
             }
             LOG.info("Could not look for earlier releases' changelog topics ({}); starting all the same", e.toString());
-        } finally {
-            admin.close(Duration.ZERO); // not waiting for a request the timeout gave up on
         }
     }
 

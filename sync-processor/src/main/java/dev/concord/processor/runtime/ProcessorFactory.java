@@ -58,7 +58,7 @@ final class ProcessorFactory {
             TopicProvisioner.ensureMirroredEvents(contract.kafkaClientConfig(), contract.types(), settings.mirroredFrom());
         }
         Properties streams = StreamsSettings.of(contract.kafkaClientConfig(), KafkaClientProperties.fromConfiguration(streamsOverrides), metrics);
-        OldStateChangelogs.warnIfAny(contract.kafkaClientConfig(), streams.getProperty(StreamsConfig.APPLICATION_ID_CONFIG),
+        OldStateChangelogs.warnIfAny(partitions.admin(), streams.getProperty(StreamsConfig.APPLICATION_ID_CONFIG),
                 contract.types());
         return new KafkaStreams(SyncTopology.build(contract, settings, metrics, partitions.current()), streams);
     }

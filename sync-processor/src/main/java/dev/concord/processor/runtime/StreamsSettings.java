@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.stream.Collectors;
+import java.util.TreeSet;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import org.slf4j.Logger;
@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The Kafka Streams configuration of sync-processor, kept apart from the topology. Defaults that
- * the guarantees and the speed depend on are set here; anything under {@code concord.streams.*} overrides them, except
- * an empty value, which keeps the default.
+ * the guarantees and the speed depend on are set here; anything under {@code concord.streams.*} overrides them. An
+ * empty value is no value: the default holds.
  */
 public final class StreamsSettings {
 
@@ -74,41 +74,37 @@ public final class StreamsSettings {
         props.put(DeadLetters.TOPIC_CONFIG, TopicNames.DLQ);
         props.put(DeadLetters.METRICS_CONFIG, metrics);
         props.putAll(kafkaClientConfig);
+        Set<String> unsetClientTags = new TreeSet<>();
         streamsOverrides.forEach((name, value) -> {
-            // An empty setting (CONCORD_STREAM_THREADS unset, say) keeps the default set above.
-            if (!(String.valueOf(value).isBlank() && props.containsKey(name))) {
+            // An empty setting is an unset one (CONCORD_STREAM_THREADS unset, say): the default above, or Kafka's, holds.
+            if (!String.valueOf(value).isBlank()) {
                 props.put(name, value);
+            } else if (name.startsWith(StreamsConfig.CLIENT_TAG_PREFIX)) {
+                unsetClientTags.add(name.substring(StreamsConfig.CLIENT_TAG_PREFIX.length()));
             }
         });
-        dropEmptyClientTags(props);
+        dropAssignmentTags(props, unsetClientTags);
         return props;
     }
 
     /**
      * A client tag set from a label the pod does not have (production sets {@code client.tag.zone} from the pod's
-     * zone label, which a cluster without zones leaves empty) is dropped with the assignment tags that name it:
-     * Kafka Streams refuses an empty tag value, and the process would not start. Standbys are then placed as
+     * zone label, which a cluster without zones leaves empty) is left unset, since Kafka Streams refuses an empty tag
+     * value and the process would not start; the assignment tags stop naming it too. Standbys are then placed as
      * without zones.
      */
-    private static void dropEmptyClientTags(Properties props) {
-        List<String> empty = props.stringPropertyNames().stream()
-                .filter(key -> key.startsWith(StreamsConfig.CLIENT_TAG_PREFIX) && String.valueOf(props.get(key)).isBlank())
-                .toList();
-        if (empty.isEmpty()) {
+    private static void dropAssignmentTags(Properties props, Set<String> unset) {
+        Object tags = props.get(StreamsConfig.RACK_AWARE_ASSIGNMENT_TAGS_CONFIG);
+        if (unset.isEmpty() || tags == null) {
             return;
         }
-        empty.forEach(props::remove);
-        Set<String> gone = empty.stream().map(key -> key.substring(StreamsConfig.CLIENT_TAG_PREFIX.length())).collect(Collectors.toSet());
-        Object tags = props.get(StreamsConfig.RACK_AWARE_ASSIGNMENT_TAGS_CONFIG);
-        if (tags != null) {
-            List<String> kept = Arrays.stream(String.valueOf(tags).split(",")).map(String::trim)
-                    .filter(tag -> !tag.isEmpty() && !gone.contains(tag)).toList();
-            if (kept.isEmpty()) {
-                props.remove(StreamsConfig.RACK_AWARE_ASSIGNMENT_TAGS_CONFIG);
-            } else {
-                props.put(StreamsConfig.RACK_AWARE_ASSIGNMENT_TAGS_CONFIG, String.join(",", kept));
-            }
+        List<String> kept = Arrays.stream(String.valueOf(tags).split(",")).map(String::trim)
+                .filter(tag -> !tag.isEmpty() && !unset.contains(tag)).toList();
+        if (kept.isEmpty()) {
+            props.remove(StreamsConfig.RACK_AWARE_ASSIGNMENT_TAGS_CONFIG);
+        } else {
+            props.put(StreamsConfig.RACK_AWARE_ASSIGNMENT_TAGS_CONFIG, String.join(",", kept));
         }
-        LOG.info("Client tags {} are empty (no such label on this pod?): standbys are placed without them", gone);
+        LOG.info("Client tags {} are empty (no such label on this pod?): standbys are placed without them", unset);
     }
 }

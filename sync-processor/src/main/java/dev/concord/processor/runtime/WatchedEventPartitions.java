@@ -55,6 +55,11 @@ final class WatchedEventPartitions implements AutoCloseable {
         return partitions;
     }
 
+    /** The broker client this holds open, for the start-up's other one-off reads (closed with this). */
+    Admin admin() {
+        return admin;
+    }
+
     @Override
     public void close() {
         refresher.shutdownNow();

@@ -31,6 +31,12 @@ class StreamsDefaultsTest {
     }
 
     @Test
+    void shouldTreatAnEmptySettingWithoutConcordDefaultAsUnset() {
+        // An environment variable mapped into concord.streams.* and left empty: Kafka's default holds, not "".
+        assertThat(config(Map.of("num.standby.replicas", "")).getInt(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG)).isZero();
+    }
+
+    @Test
     void shouldTakeTheOperatorsThreadCount() {
         // CONCORD_STREAM_THREADS=3 reaches the settings as concord.streams.num.stream.threads.
         assertThat(config(Map.of("num.stream.threads", "3")).getInt(StreamsConfig.NUM_STREAM_THREADS_CONFIG)).isEqualTo(3);
