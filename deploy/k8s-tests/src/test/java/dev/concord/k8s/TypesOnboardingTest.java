@@ -76,6 +76,31 @@ class TypesOnboardingTest {
     }
 
     @Test
+    void theProcessorsCeilingSharesTheTasksAmongEachInstancesStreamThreads(@TempDir Path copy) throws IOException {
+        // Given the repository's manifests with two stream threads per sync-processor instance
+        TestFiles.copyTree(Kustomize.repo().resolve("schemas/src/main"), copy.resolve("schemas/src/main"));
+        TestFiles.copyTree(Kustomize.k8s(), copy.resolve("deploy/k8s"));
+        Path base = copy.resolve("deploy/k8s/base/kustomization.yaml");
+        String kustomization = Files.readString(base);
+        assertThat(kustomization).contains("- CONCORD_STREAM_THREADS=1");
+        Files.writeString(base, kustomization.replace("- CONCORD_STREAM_THREADS=1", "- CONCORD_STREAM_THREADS=2"));
+
+        new TypesSync(copy).apply();
+
+        // Then the processor's autoscaler stops at half the tasks (rounded up), the replica's still at its partitions
+        Rendered rendered = Kustomize.overlay(copy.resolve("deploy/k8s"), "production");
+        int tasks = mountedDeclaration(rendered).all().stream().mapToInt(EntityType::partitions).sum();
+        assertThat(maxReplicas(rendered, ConcordServices.PROCESSOR)).isEqualTo((tasks + 1) / 2);
+        assertThat(maxReplicas(rendered, ConcordServices.CONSUMER)).isEqualTo(tasks);
+    }
+
+    private static int maxReplicas(Rendered rendered, String service) {
+        String workload = Rendered.name(rendered.workloadOf(service));
+        return rendered.all("ScaledObject").stream().filter(s -> workload.equals(Y.str(s, "spec", "scaleTargetRef", "name")))
+                .mapToInt(s -> Integer.parseInt(Y.str(s, "spec", "maxReplicaCount"))).findFirst().orElseThrow();
+    }
+
+    @Test
     void aTypeRemovedFromTheDeclarationLeavesNoTopicAclOrSchemaCopyBehind(@TempDir Path copy) throws IOException {
         TestFiles.copyTree(Kustomize.repo().resolve("schemas/src/main"), copy.resolve("schemas/src/main"));
         TestFiles.copyTree(Kustomize.k8s(), copy.resolve("deploy/k8s"));

@@ -19,9 +19,12 @@ final class ManifestTemplates {
     static final String MIRRORED_EVENTS = "mirrored-events-from-";
 
     private final List<DeclaredType> types;
+    private final int processorStreamThreads;
 
-    ManifestTemplates(List<DeclaredType> types) {
+    /** @param processorStreamThreads the stream threads of one sync-processor instance, as the base configures them */
+    ManifestTemplates(List<DeclaredType> types, int processorStreamThreads) {
         this.types = List.copyOf(types);
+        this.processorStreamThreads = processorStreamThreads;
     }
 
     Map<String, Function<String, List<String>>> blocks() {
@@ -42,7 +45,9 @@ final class ManifestTemplates {
         // A region overlay's topics for the events mirrored from another region (docs/multi-region.md).
         blocks.put(MIRRORED_EVENTS + "*", block -> mirroredTopics(block.substring(MIRRORED_EVENTS.length())));
         blocks.put("dev-single-replica-topics", block -> devSingleReplicaPatches());
-        blocks.put("processor-max-replicas", block -> List.of("maxReplicaCount: " + partitionSum()));
+        // One task per events partition, shared by each instance's stream threads: more instances than that would idle.
+        blocks.put("processor-max-replicas", block -> List.of("maxReplicaCount: "
+                + (partitionSum() + processorStreamThreads - 1) / processorStreamThreads));
         blocks.put("replica-max-replicas", block -> List.of("maxReplicaCount: " + partitionSum()));
         return blocks;
     }

@@ -15,6 +15,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaParseException;
@@ -30,6 +32,8 @@ public final class TypesSync {
     public static final String DECLARATION = ContractFiles.DECLARATION;
     static final String TYPES_DIR = "deploy/k8s/base/types";
     static final String MOUNTED_DECLARATION = TYPES_DIR + "/concord-types.json";
+    private static final String BASE_KUSTOMIZATION = "deploy/k8s/base/kustomization.yaml";
+    private static final Pattern STREAM_THREADS = Pattern.compile("(?m)^\\s*-\\s*CONCORD_STREAM_THREADS=(\\d+)\\s*$");
 
     /** The files holding generated blocks. */
     static final List<String> MANIFESTS = List.of(
@@ -64,7 +68,7 @@ public final class TypesSync {
         for (DeclaredType type : types) {
             wanted.put(repo.resolve(TYPES_DIR).resolve(type.schemaFileName()), read(type.schemaSource()));
         }
-        ManifestTemplates templates = new ManifestTemplates(types);
+        ManifestTemplates templates = new ManifestTemplates(types, processorStreamThreads());
         for (String manifest : MANIFESTS) {
             Path path = repo.resolve(manifest);
             wanted.put(path, GeneratedBlocks.fill(manifest, read(path), templates.blocks()));
@@ -100,6 +104,15 @@ public final class TypesSync {
 
     public Path relative(Path path) {
         return repo.relativize(path);
+    }
+
+    /**
+     * sync-processor's stream threads per instance: {@code CONCORD_STREAM_THREADS} among the base's config literals. Unset,
+     * the pod runs one per core, which only the cluster knows; the ceiling is then the tasks (one instance per task).
+     */
+    private int processorStreamThreads() {
+        Matcher literal = STREAM_THREADS.matcher(read(repo.resolve(BASE_KUSTOMIZATION)));
+        return literal.find() ? Math.max(1, Integer.parseInt(literal.group(1))) : 1;
     }
 
     private List<DeclaredType> declaredTypes(JsonNode declaration) {
