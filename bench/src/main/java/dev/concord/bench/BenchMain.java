@@ -8,6 +8,7 @@ import dev.concord.bench.measure.FaultCampaign;
 import dev.concord.bench.measure.RegionsCampaign;
 import dev.concord.bench.measure.EndToEndLatency;
 import dev.concord.bench.measure.ProcessorThroughput;
+import dev.concord.bench.measure.StoreCost;
 import dev.concord.bench.measure.PublishApi;
 import dev.concord.bench.measure.ReplicaApply;
 import dev.concord.bench.report.Results;
@@ -104,6 +105,8 @@ public final class BenchMain implements Callable<Integer> {
                         figures.p1(), p1Floor), figures.p1() >= p1Floor);
                 report.addKeyFigure(String.format(Locale.ROOT, "P2 = %.0f%% (what exactly-once costs against at_least_once; target ≤ 25%%)",
                         figures.p2() * 100), true);
+                System.out.println("State store alone (the processor's get and put per event)...");
+                new StoreCost(env.workDir()).run(report, quick ? 4_000 : 100_000, quick ? 20_000 : 500_000);
             }
             if (!quick && runs("scaling") || only != null && only.contains("scaling")) {
                 System.out.println("Processor scaling (1, 2, 4 partitions and stream threads)...");
