@@ -55,8 +55,9 @@ public final class StoreCost {
     private double pass(StateStoreKind kind, int entities, int events) throws IOException {
         Path stateDir = Files.createTempDirectory(workDir, "store-cost-");
         // The service's settings (its RocksDB memory budget and options); no client is made, so no broker is named.
-        Properties config = StreamsSettings.of(Map.of(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092"), Map.of(StreamsConfig.APPLICATION_ID_CONFIG, "store-cost",
-                StreamsConfig.STATE_DIR_CONFIG, stateDir.toString()), SyncMetrics.NONE);
+        Properties config = StreamsSettings.of(Map.of(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092"),
+                Map.of(StreamsConfig.APPLICATION_ID_CONFIG, "store-cost", StreamsConfig.STATE_DIR_CONFIG, stateDir.toString()),
+                SyncMetrics.NONE);
         MockProcessorContext<String, Object> context = new MockProcessorContext<>(config, new TaskId(0, 0), stateDir.toFile());
         KeyValueStore<String, byte[]> store = Stores.keyValueStoreBuilder(kind.supplier("state"), Serdes.String(), Serdes.ByteArray())
                 .withCachingDisabled().withLoggingDisabled().build();
