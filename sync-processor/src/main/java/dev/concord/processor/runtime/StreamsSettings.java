@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The Kafka Streams configuration of sync-processor, kept apart from the topology. Defaults that
  * the guarantees and the speed depend on are set here; anything under {@code concord.streams.*} overrides them. An
- * empty value is no value: the default holds.
+ * empty {@code concord.streams.*} value is no value: the default holds.
  */
 public final class StreamsSettings {
 
@@ -74,37 +74,50 @@ public final class StreamsSettings {
         props.put(DeadLetters.TOPIC_CONFIG, TopicNames.DLQ);
         props.put(DeadLetters.METRICS_CONFIG, metrics);
         props.putAll(kafkaClientConfig);
-        Set<String> unsetClientTags = new TreeSet<>();
+        Set<String> givenEmpty = new TreeSet<>();
         streamsOverrides.forEach((name, value) -> {
             // An empty setting is an unset one (CONCORD_STREAM_THREADS unset, say): the default above, or Kafka's, holds.
             if (!String.valueOf(value).isBlank()) {
                 props.put(name, value);
             } else if (name.startsWith(StreamsConfig.CLIENT_TAG_PREFIX)) {
-                unsetClientTags.add(name.substring(StreamsConfig.CLIENT_TAG_PREFIX.length()));
+                givenEmpty.add(name);
             }
         });
-        dropAssignmentTags(props, unsetClientTags);
+        dropEmptyClientTags(props, givenEmpty);
         return props;
     }
 
     /**
      * A client tag set from a label the pod does not have (production sets {@code client.tag.zone} from the pod's
-     * zone label, which a cluster without zones leaves empty) is left unset, since Kafka Streams refuses an empty tag
-     * value and the process would not start; the assignment tags stop naming it too. Standbys are then placed as
-     * without zones.
+     * zone label, which a cluster without zones leaves empty), through either source of settings, is removed with the
+     * assignment tags that name it: Kafka Streams refuses an empty tag value, and an assignment tag without its client
+     * tag, and the process would not start. Standbys are then placed as without zones.
+     *
+     * @param givenEmpty client tag settings the overrides gave empty (so left unset, unless the client settings set them)
      */
-    private static void dropAssignmentTags(Properties props, Set<String> unset) {
-        Object tags = props.get(StreamsConfig.RACK_AWARE_ASSIGNMENT_TAGS_CONFIG);
-        if (unset.isEmpty() || tags == null) {
+    private static void dropEmptyClientTags(Properties props, Set<String> givenEmpty) {
+        Set<String> empty = new TreeSet<>();
+        for (String key : props.stringPropertyNames()) {
+            if (key.startsWith(StreamsConfig.CLIENT_TAG_PREFIX) && String.valueOf(props.get(key)).isBlank()) {
+                props.remove(key);
+                empty.add(key.substring(StreamsConfig.CLIENT_TAG_PREFIX.length()));
+            }
+        }
+        givenEmpty.stream().filter(key -> !props.containsKey(key))
+                .forEach(key -> empty.add(key.substring(StreamsConfig.CLIENT_TAG_PREFIX.length())));
+        if (empty.isEmpty()) {
             return;
         }
-        List<String> kept = Arrays.stream(String.valueOf(tags).split(",")).map(String::trim)
-                .filter(tag -> !tag.isEmpty() && !unset.contains(tag)).toList();
-        if (kept.isEmpty()) {
-            props.remove(StreamsConfig.RACK_AWARE_ASSIGNMENT_TAGS_CONFIG);
-        } else {
-            props.put(StreamsConfig.RACK_AWARE_ASSIGNMENT_TAGS_CONFIG, String.join(",", kept));
+        Object tags = props.get(StreamsConfig.RACK_AWARE_ASSIGNMENT_TAGS_CONFIG);
+        if (tags != null) {
+            List<String> kept = Arrays.stream(String.valueOf(tags).split(",")).map(String::trim)
+                    .filter(tag -> !tag.isEmpty() && !empty.contains(tag)).toList();
+            if (kept.isEmpty()) {
+                props.remove(StreamsConfig.RACK_AWARE_ASSIGNMENT_TAGS_CONFIG);
+            } else {
+                props.put(StreamsConfig.RACK_AWARE_ASSIGNMENT_TAGS_CONFIG, String.join(",", kept));
+            }
         }
-        LOG.info("Client tags {} are empty (no such label on this pod?): standbys are placed without them", unset);
+        LOG.info("Client tags {} are empty (no such label on this pod?): standbys are placed without them", empty);
     }
 }

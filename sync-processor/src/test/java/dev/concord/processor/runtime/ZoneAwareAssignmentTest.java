@@ -37,6 +37,29 @@ class ZoneAwareAssignmentTest {
         assertThat(config.getList(StreamsConfig.RACK_AWARE_ASSIGNMENT_TAGS_CONFIG)).isEmpty();
     }
 
+    @Test
+    void shouldStillStartWhenTheEmptyZoneComesWithTheKafkaClientSettings() {
+        // CONCORD_KAFKA_CLIENT_TAG_ZONE from a pod without a zone label: the shared client settings carry the empty tag.
+        Map<String, Object> kafka = Map.of("bootstrap.servers", "localhost:9092", "client.tag.zone", "");
+        Map<String, Object> streams = Map.of("rack.aware.assignment.tags", "zone", "group.protocol", "classic");
+
+        StreamsConfig config = new StreamsConfig(StreamsSettings.of(kafka, streams, SyncMetrics.NONE));
+
+        assertThat(config.getClientTags()).isEmpty();
+        assertThat(config.getList(StreamsConfig.RACK_AWARE_ASSIGNMENT_TAGS_CONFIG)).isEmpty();
+    }
+
+    @Test
+    void shouldKeepAZoneTheKafkaClientSettingsGiveWhenTheOverrideIsEmpty() {
+        Map<String, Object> kafka = Map.of("bootstrap.servers", "localhost:9092", "client.tag.zone", "eu-west-1a");
+        Map<String, Object> streams = Map.of("client.tag.zone", "", "rack.aware.assignment.tags", "zone", "group.protocol", "classic");
+
+        StreamsConfig config = new StreamsConfig(StreamsSettings.of(kafka, streams, SyncMetrics.NONE));
+
+        assertThat(config.getClientTags()).containsEntry("zone", "eu-west-1a");
+        assertThat(config.getList(StreamsConfig.RACK_AWARE_ASSIGNMENT_TAGS_CONFIG)).containsExactly("zone");
+    }
+
     /** What the production overlay's environment becomes (CONCORD_KAFKA_* and CONCORD_STREAMS_*), as the service builds it. */
     private static StreamsConfig streamsConfig(String zone) {
         Map<String, Object> kafka = Map.of("bootstrap.servers", "localhost:9092", "client.rack", zone);
