@@ -100,13 +100,14 @@ public final class BenchMain implements Callable<Integer> {
             }
             if (runs("processor")) {
                 System.out.println("Processor throughput...");
-                ProcessorThroughput.KeyFigures figures = new ProcessorThroughput(env).run(report, quick ? 20_000 : 500_000);
+                int events = quick ? 20_000 : 500_000;
+                ProcessorThroughput.KeyFigures figures = new ProcessorThroughput(env).run(report, events);
                 report.addKeyFigure(String.format(Locale.ROOT, "P1 = %.2f (processor under exactly_once_v2 / plain pipe; target ≥ 0.60, CI floor %.2f)",
                         figures.p1(), p1Floor), figures.p1() >= p1Floor);
                 report.addKeyFigure(String.format(Locale.ROOT, "P2 = %.0f%% (what exactly-once costs against at_least_once; target ≤ 25%%)",
                         figures.p2() * 100), true);
                 System.out.println("State store alone (the processor's get and put per event)...");
-                new StoreCost(env.workDir()).run(report, quick ? 4_000 : 100_000, quick ? 20_000 : 500_000);
+                new StoreCost(env.workDir()).run(report, ProcessorThroughput.entitiesFor(events), events);
             }
             if (!quick && runs("scaling") || only != null && only.contains("scaling")) {
                 System.out.println("Processor scaling (1, 2, 4 partitions and stream threads)...");

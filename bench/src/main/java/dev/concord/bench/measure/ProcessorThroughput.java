@@ -46,7 +46,7 @@ public final class ProcessorThroughput {
     public KeyFigures run(Results results, int events) throws Exception {
         EntityType type = env.newType("throughput", MergePolicy.FIELD_MERGE, 6);
         try (ConcordContract contract = env.contract(type)) {
-            LoadSpec spec = new LoadSpec(events, Math.max(1, events / 5), 3, 0.1, 0.3, 0.02, 200, 11);
+            LoadSpec spec = new LoadSpec(events, entitiesFor(events), 3, 0.1, 0.3, 0.02, 200, 11);
             new KafkaLoad(env.kafkaConfig()).send(contract.topics().events(type),
                     new LoadGenerator(contract.payloads()).generate(type, spec, System.currentTimeMillis()), 0);
             String input = contract.topics().events(type).name();
@@ -92,6 +92,11 @@ public final class ProcessorThroughput {
                     "CONCORD_STATE_STORE=in-memory; against the plain pipe: " + String.format("%.2f", eosHeap / pipe)));
             return new KeyFigures(eos / pipe, 1 - eos / alos);
         }
+    }
+
+    /** How many entities the benchmark's events are spread over: five events per entity on average. */
+    public static int entitiesFor(int events) {
+        return Math.max(1, events / 5);
     }
 
     /** P1: the processor under exactly_once_v2 as a fraction of the plain pipe; P2: what exactly-once costs it. */

@@ -33,7 +33,7 @@ public final class TypesSync {
     static final String TYPES_DIR = "deploy/k8s/base/types";
     static final String MOUNTED_DECLARATION = TYPES_DIR + "/concord-types.json";
     private static final String BASE_KUSTOMIZATION = "deploy/k8s/base/kustomization.yaml";
-    private static final Pattern STREAM_THREADS = Pattern.compile("(?m)^\\s*-\\s*CONCORD_STREAM_THREADS=(\\d+)\\s*$");
+    private static final Pattern STREAM_THREADS = Pattern.compile("(?m)^\\s*-\\s*CONCORD_STREAM_THREADS=(\\d{1,4})\\s*$");
 
     /** The files holding generated blocks. */
     static final List<String> MANIFESTS = List.of(
@@ -109,10 +109,19 @@ public final class TypesSync {
     /**
      * sync-processor's stream threads per instance: {@code CONCORD_STREAM_THREADS} among the base's config literals. Unset,
      * the pod runs one per core, which only the cluster knows; the ceiling is then the tasks (one instance per task).
+     * A value this cannot read fails the sync rather than leave a ceiling computed from a guess.
      */
     private int processorStreamThreads() {
-        Matcher literal = STREAM_THREADS.matcher(read(repo.resolve(BASE_KUSTOMIZATION)));
-        return literal.find() ? Math.max(1, Integer.parseInt(literal.group(1))) : 1;
+        String base = read(repo.resolve(BASE_KUSTOMIZATION));
+        Matcher literal = STREAM_THREADS.matcher(base);
+        if (literal.find() && Integer.parseInt(literal.group(1)) >= 1) {
+            return Integer.parseInt(literal.group(1));
+        }
+        if (base.contains("CONCORD_STREAM_THREADS=")) {
+            throw new IllegalStateException(BASE_KUSTOMIZATION + ": CONCORD_STREAM_THREADS must be a literal count of at least"
+                    + " 1 (- CONCORD_STREAM_THREADS=2), so that sync-processor's maxReplicaCount can follow it");
+        }
+        return 1;
     }
 
     private List<DeclaredType> declaredTypes(JsonNode declaration) {
