@@ -1,6 +1,7 @@
 package dev.concord.k8s;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.concord.contract.types.EntityType;
 import dev.concord.contract.types.EntityTypes;
@@ -78,12 +79,7 @@ class TypesOnboardingTest {
     @Test
     void theProcessorsCeilingSharesTheTasksAmongEachInstancesStreamThreads(@TempDir Path copy) throws IOException {
         // Given the repository's manifests with two stream threads per sync-processor instance
-        TestFiles.copyTree(Kustomize.repo().resolve("schemas/src/main"), copy.resolve("schemas/src/main"));
-        TestFiles.copyTree(Kustomize.k8s(), copy.resolve("deploy/k8s"));
-        Path base = copy.resolve("deploy/k8s/base/kustomization.yaml");
-        String kustomization = Files.readString(base);
-        assertThat(kustomization).contains("- CONCORD_STREAM_THREADS=1");
-        Files.writeString(base, kustomization.replace("- CONCORD_STREAM_THREADS=1", "- CONCORD_STREAM_THREADS=2"));
+        copyWithStreamThreads(copy, 2);
 
         new TypesSync(copy).apply();
 
@@ -92,6 +88,24 @@ class TypesOnboardingTest {
         int tasks = mountedDeclaration(rendered).all().stream().mapToInt(EntityType::partitions).sum();
         assertThat(maxReplicas(rendered, ConcordServices.PROCESSOR)).isEqualTo((tasks + 1) / 2);
         assertThat(maxReplicas(rendered, ConcordServices.CONSUMER)).isEqualTo(tasks);
+    }
+
+    @Test
+    void aThreadCountThatLeavesFewerInstancesWithWorkThanTheMinimumIsRefusedBySync(@TempDir Path copy) throws IOException {
+        // Given as many threads per instance as the repository's 12 tasks: one instance would hold them all
+        copyWithStreamThreads(copy, 12);
+
+        assertThatThrownBy(() -> new TypesSync(copy).plan()).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("work to 1 instance(s)").hasMessageContaining("minReplicaCount 2");
+    }
+
+    private static void copyWithStreamThreads(Path copy, int threads) throws IOException {
+        TestFiles.copyTree(Kustomize.repo().resolve("schemas/src/main"), copy.resolve("schemas/src/main"));
+        TestFiles.copyTree(Kustomize.k8s(), copy.resolve("deploy/k8s"));
+        Path base = copy.resolve("deploy/k8s/base/kustomization.yaml");
+        String kustomization = Files.readString(base);
+        assertThat(kustomization).contains("- CONCORD_STREAM_THREADS=1");
+        Files.writeString(base, kustomization.replace("- CONCORD_STREAM_THREADS=1", "- CONCORD_STREAM_THREADS=" + threads));
     }
 
     private static int maxReplicas(Rendered rendered, String service) {

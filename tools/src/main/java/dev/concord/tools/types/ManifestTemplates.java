@@ -45,9 +45,7 @@ final class ManifestTemplates {
         // A region overlay's topics for the events mirrored from another region (docs/multi-region.md).
         blocks.put(MIRRORED_EVENTS + "*", block -> mirroredTopics(block.substring(MIRRORED_EVENTS.length())));
         blocks.put("dev-single-replica-topics", block -> devSingleReplicaPatches());
-        // One task per events partition, shared by each instance's stream threads: more instances would leave threads idle.
-        blocks.put("processor-max-replicas", block -> List.of("maxReplicaCount: "
-                + (partitionSum() + processorStreamThreads - 1) / processorStreamThreads));
+        blocks.put("processor-max-replicas", block -> List.of("maxReplicaCount: " + processorMaxReplicas()));
         blocks.put("replica-max-replicas", block -> List.of("maxReplicaCount: " + partitionSum()));
         return blocks;
     }
@@ -127,6 +125,11 @@ final class ManifestTemplates {
     }
 
     // One task (processor) or one consumer (replica) per partition: more pods than the partitions of all types would idle.
+    /** One task per events partition, shared by each instance's stream threads: more instances would leave threads idle. */
+    int processorMaxReplicas() {
+        return (partitionSum() + processorStreamThreads - 1) / processorStreamThreads;
+    }
+
     private int partitionSum() {
         return types.stream().mapToInt(DeclaredType::partitions).sum();
     }

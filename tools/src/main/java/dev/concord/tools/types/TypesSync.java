@@ -33,6 +33,8 @@ public final class TypesSync {
     static final String TYPES_DIR = "deploy/k8s/base/types";
     static final String MOUNTED_DECLARATION = TYPES_DIR + "/concord-types.json";
     private static final String BASE_KUSTOMIZATION = "deploy/k8s/base/kustomization.yaml";
+    private static final String PROCESSOR_SCALER = "deploy/k8s/autoscaling/sync-processor-scaledobject.yaml";
+    private static final Pattern MIN_REPLICAS = Pattern.compile("(?m)^\\s*minReplicaCount:\\s*(\\d+)\\s*$");
     private static final Pattern STREAM_THREADS = Pattern.compile("(?m)^\\s*-\\s*CONCORD_STREAM_THREADS=(\\d{1,4})\\s*$");
 
     /** The files holding generated blocks. */
@@ -42,7 +44,7 @@ public final class TypesSync {
             "deploy/k8s/base/kustomization.yaml",
             "deploy/k8s/overlays/dev/kustomization.yaml",
             "deploy/k8s/autoscaling/keda-kafka-auth.yaml",
-            "deploy/k8s/autoscaling/sync-processor-scaledobject.yaml",
+            PROCESSOR_SCALER,
             "deploy/k8s/autoscaling/consumer-service-scaledobject.yaml",
             "deploy/k8s/overlays/region-eu/mirrored-topics.yaml",
             "deploy/k8s/overlays/region-us/mirrored-topics.yaml");
@@ -69,6 +71,7 @@ public final class TypesSync {
             wanted.put(repo.resolve(TYPES_DIR).resolve(type.schemaFileName()), read(type.schemaSource()));
         }
         ManifestTemplates templates = new ManifestTemplates(types, processorStreamThreads());
+        checkProcessorMinimum(templates.processorMaxReplicas());
         for (String manifest : MANIFESTS) {
             Path path = repo.resolve(manifest);
             wanted.put(path, GeneratedBlocks.fill(manifest, read(path), templates.blocks()));
@@ -122,6 +125,16 @@ public final class TypesSync {
                     + " 1 (- CONCORD_STREAM_THREADS=2), so that sync-processor's maxReplicaCount can follow it");
         }
         return 1;
+    }
+
+    /** A ceiling under the autoscaler's hand-written minimum is a ScaledObject KEDA refuses: said here, not at apply. */
+    private void checkProcessorMinimum(int ceiling) {
+        Matcher minimum = MIN_REPLICAS.matcher(read(repo.resolve(PROCESSOR_SCALER)));
+        if (minimum.find() && Integer.parseInt(minimum.group(1)) > ceiling) {
+            throw new IllegalStateException("sync-processor's tasks give work to " + ceiling + " instance(s) at the stream"
+                    + " threads " + BASE_KUSTOMIZATION + " sets, fewer than the minReplicaCount " + minimum.group(1) + " of "
+                    + PROCESSOR_SCALER + ": lower CONCORD_STREAM_THREADS or the minimum");
+        }
     }
 
     private List<DeclaredType> declaredTypes(JsonNode declaration) {
