@@ -108,7 +108,13 @@ final class ProcessorInstance implements AutoCloseable {
     }
 
     private static Object defaultSetting(String name) {
-        return StreamsSettings.of(Map.of(), experiments(), dev.concord.processor.metrics.SyncMetrics.NONE).get(name);
+        return Defaults.SETTINGS.get(name);
+    }
+
+    /** The processor's settings with this run's experiments, built once (the experiments are fixed at JVM start). */
+    private static final class Defaults {
+        static final java.util.Properties SETTINGS =
+                StreamsSettings.of(Map.of(), experiments(), dev.concord.processor.metrics.SyncMetrics.NONE);
     }
 
     /** -Dconcord.streams.&lt;property&gt;=&lt;value&gt; overrides a Kafka Streams setting of the processor. */

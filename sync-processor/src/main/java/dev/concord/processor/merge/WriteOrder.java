@@ -2,6 +2,7 @@ package dev.concord.processor.merge;
 
 import dev.concord.contract.avro.EntityEvent;
 import dev.concord.contract.avro.EntityState;
+import dev.concord.contract.avro.FieldStamp;
 import dev.concord.contract.clock.HlcTimestamp;
 import java.util.Comparator;
 
@@ -20,7 +21,7 @@ public record WriteOrder(HlcTimestamp clock, String writer) implements Comparabl
     }
 
     /** The write that last set one field (field-merge). */
-    public static WriteOrder of(dev.concord.contract.avro.FieldStamp stamp) {
+    public static WriteOrder of(FieldStamp stamp) {
         return new WriteOrder(HlcTimestamp.of(stamp.getClock()), stamp.getWriter());
     }
 

@@ -124,12 +124,12 @@ final class ManifestTemplates {
         return lines;
     }
 
-    // One task (processor) or one consumer (replica) per partition: more pods than the partitions of all types would idle.
     /** One task per events partition, shared by each instance's stream threads: more instances would leave threads idle. */
     int processorMaxReplicas() {
         return (partitionSum() + processorStreamThreads - 1) / processorStreamThreads;
     }
 
+    // One task (processor) or one consumer (replica) per partition: more pods than the partitions of all types would idle.
     private int partitionSum() {
         return types.stream().mapToInt(DeclaredType::partitions).sum();
     }

@@ -41,7 +41,7 @@ public final class TypesSync {
     static final List<String> MANIFESTS = List.of(
             "deploy/k8s/kafka/topics.yaml",
             "deploy/k8s/kafka/users.yaml",
-            "deploy/k8s/base/kustomization.yaml",
+            BASE_KUSTOMIZATION,
             "deploy/k8s/overlays/dev/kustomization.yaml",
             "deploy/k8s/autoscaling/keda-kafka-auth.yaml",
             PROCESSOR_SCALER,
@@ -117,8 +117,9 @@ public final class TypesSync {
     private int processorStreamThreads() {
         String base = read(repo.resolve(BASE_KUSTOMIZATION));
         Matcher literal = STREAM_THREADS.matcher(base);
-        if (literal.find() && Integer.parseInt(literal.group(1)) >= 1) {
-            return Integer.parseInt(literal.group(1));
+        int threads = literal.find() ? Integer.parseInt(literal.group(1)) : 0;
+        if (threads >= 1) {
+            return threads;
         }
         if (base.contains("CONCORD_STREAM_THREADS=")) {
             throw new IllegalStateException(BASE_KUSTOMIZATION + ": CONCORD_STREAM_THREADS must be a literal count of at least"
