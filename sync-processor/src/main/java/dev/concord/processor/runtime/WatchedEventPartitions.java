@@ -63,6 +63,8 @@ final class WatchedEventPartitions implements AutoCloseable {
     @Override
     public void close() {
         refresher.shutdownNow();
-        admin.close();
+        // A re-read still in flight is of no use once the processor stops: without a bound, close would wait out its
+        // timeout (30 s) when the broker is gone.
+        admin.close(Duration.ZERO);
     }
 }

@@ -31,7 +31,6 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -164,15 +163,12 @@ final class EntityMergeProcessor implements Processor<byte[], EntityEvent, Strin
         if (parking.holdIfParked(record)) {
             return;
         }
-        try {
-            fold(record);
-        } catch (StreamsException kafkaStreamsFailure) {
-            throw kafkaStreamsFailure; // not the event's fault: the task fails (DeadLetterProcessingHandler), nothing parks
-        } catch (RuntimeException e) {
+        Optional<RuntimeException> poison = EntityParking.eventFailure(this::fold, record);
+        if (poison.isPresent()) {
             // Parked in this transaction, then dead-lettered as any poison by the processing handler (which lets
             // the task go on, keeping this store write). Any failure parks, not only a bad payload: in order means in order.
-            parking.park(record, e.getMessage());
-            throw e;
+            parking.park(record, poison.get().getMessage());
+            throw poison.get();
         }
     }
 

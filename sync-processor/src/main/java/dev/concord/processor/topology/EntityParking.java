@@ -108,16 +108,14 @@ final class EntityParking {
         String id = key.id();
         if (action.get() == ParkingCommand.Action.RELEASE) {
             Record<String, EntityEvent> poisoned = new Record<>(id, parked.poisonedEvent(entity.get()), command.timestamp());
-            try {
-                fold.accept(poisoned);
-            } catch (StreamsException kafkaStreamsFailure) {
-                throw kafkaStreamsFailure; // not the event's fault: the task must fail (DeadLetterProcessingHandler)
-            } catch (RuntimeException e) {
+            Optional<RuntimeException> stillPoison = eventFailure(fold, poisoned);
+            if (stillPoison.isPresent()) {
                 // Still poison: it stays parked (the event is in the dead-letter topic already), with today's reason.
-                parked.park(id, poisoned.value(), e.getMessage(), entity.get().sinceMillis());
+                String reason = stillPoison.get().getMessage();
+                parked.park(id, poisoned.value(), reason, entity.get().sinceMillis());
                 metrics.parkingIgnored(type.name(), "still-poisoned");
                 LOG.warn("Release of {}/{} refused: its poisoned event still fails ({})", type.name(), LogSafe.of(id),
-                        LogSafe.of(e.getMessage()));
+                        LogSafe.of(reason));
                 return;
             }
         }
@@ -130,19 +128,31 @@ final class EntityParking {
             parked.removeHeld(held);
             countHeld(-1);
             Record<String, EntityEvent> record = new Record<>(id, held.event(), command.timestamp());
-            try {
-                fold.accept(record);
-            } catch (StreamsException kafkaStreamsFailure) {
-                throw kafkaStreamsFailure; // not the event's fault: the task must fail (DeadLetterProcessingHandler)
-            } catch (RuntimeException e) {
-                deadLetter(record, held.offset(), e);
-                park(record, e.getMessage());
+            Optional<RuntimeException> poison = eventFailure(fold, record);
+            if (poison.isPresent()) {
+                deadLetter(record, held.offset(), poison.get());
+                park(record, poison.get().getMessage());
                 parked.setHeldCount(id, waiting.size() - i - 1);
                 return;
             }
         }
         LOG.info("{}/{} {}: {} held events applied", type.name(), LogSafe.of(id),
                 action.get() == ParkingCommand.Action.RELEASE ? "released" : "skipped its poisoned event", waiting.size());
+    }
+
+    /**
+     * Folds one event and returns its own failure, if it had one. A Kafka Streams failure is not the event's fault: it
+     * propagates and fails the task (DeadLetterProcessingHandler), and nothing parks for it.
+     */
+    static Optional<RuntimeException> eventFailure(Consumer<Record<String, EntityEvent>> fold, Record<String, EntityEvent> record) {
+        try {
+            fold.accept(record);
+            return Optional.empty();
+        } catch (StreamsException kafkaStreamsFailure) {
+            throw kafkaStreamsFailure;
+        } catch (RuntimeException eventFailure) {
+            return Optional.of(eventFailure);
+        }
     }
 
     private void deadLetter(Record<String, EntityEvent> record, long offset, Exception error) {

@@ -4,6 +4,7 @@ import dev.concord.contract.topics.TopicNames;
 import dev.concord.contract.types.EntityType;
 import dev.concord.contract.types.EntityTypes;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,8 +43,11 @@ public final class EventPartitions {
      *                               partitions that no task restores from
      */
     public static EventPartitions fromBroker(Admin admin, EntityTypes types) {
-        Map<String, Integer> counts = read(admin, types, TopicNames::events);
-        Map<String, Integer> stateCounts = read(admin, types, TopicNames::state);
+        List<String> topics = new ArrayList<>();
+        types.all().forEach(type -> topics.addAll(List.of(TopicNames.events(type.name()), TopicNames.state(type.name()))));
+        Map<String, Integer> partitionsOf = partitionCounts(admin, topics);
+        Map<String, Integer> counts = byType(types, partitionsOf, TopicNames::events);
+        Map<String, Integer> stateCounts = byType(types, partitionsOf, TopicNames::state);
         List<String> unlike = types.all().stream().filter(type -> !counts.get(type.name()).equals(stateCounts.get(type.name())))
                 .map(type -> TopicNames.state(type.name()) + " has " + stateCounts.get(type.name()) + " partitions, "
                         + TopicNames.events(type.name()) + " " + counts.get(type.name()))
@@ -92,19 +96,23 @@ public final class EventPartitions {
      * @throws IllegalStateException naming the topics when the broker cannot tell (e.g. one is missing)
      */
     public static Map<String, Integer> read(Admin admin, EntityTypes types) {
-        return read(admin, types, TopicNames::events);
+        List<String> topics = types.all().stream().map(type -> TopicNames.events(type.name())).toList();
+        return byType(types, partitionCounts(admin, topics), TopicNames::events);
     }
 
-    private static Map<String, Integer> read(Admin admin, EntityTypes types, UnaryOperator<String> topicOfType) {
-        List<EntityType> declared = List.copyOf(types.all());
-        List<String> topics = declared.stream().map(type -> topicOfType.apply(type.name())).toList();
+    private static Map<String, Integer> byType(EntityTypes types, Map<String, Integer> partitionsOf, UnaryOperator<String> topicOfType) {
+        Map<String, Integer> counts = new HashMap<>();
+        types.all().forEach(type -> counts.put(type.name(), partitionsOf.get(topicOfType.apply(type.name()))));
+        return counts;
+    }
+
+    /** One describe call for all the topics (topic name to partition count). */
+    private static Map<String, Integer> partitionCounts(Admin admin, List<String> topics) {
         try {
             Map<String, TopicDescription> descriptions = admin.describeTopics(topics).allTopicNames()
                     .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             Map<String, Integer> counts = new HashMap<>();
-            for (EntityType type : declared) {
-                counts.put(type.name(), descriptions.get(topicOfType.apply(type.name())).partitions().size());
-            }
+            descriptions.forEach((topic, description) -> counts.put(topic, description.partitions().size()));
             return counts;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
