@@ -99,13 +99,51 @@ class TypesOnboardingTest {
                 .hasMessageContaining("work to 1 instance(s)").hasMessageContaining("minReplicaCount 2");
     }
 
+    @Test
+    void aQuotedAndCommentedThreadCountIsRead(@TempDir Path copy) throws IOException {
+        // Given the thread count quoted and commented, as YAML allows
+        copyWithThreadLiteral(copy, "- \"CONCORD_STREAM_THREADS=2\"  # one per core of the pod's two");
+
+        new TypesSync(copy).apply();
+
+        // Then the ceiling follows the two threads
+        Rendered rendered = Kustomize.overlay(copy.resolve("deploy/k8s"), "production");
+        int tasks = mountedDeclaration(rendered).all().stream().mapToInt(EntityType::partitions).sum();
+        assertThat(maxReplicas(rendered, ConcordServices.PROCESSOR)).isEqualTo((tasks + 1) / 2);
+    }
+
+    @Test
+    void aCommentBesideTheAutoscalersMinimumDoesNotHideItFromTheCheck(@TempDir Path copy) throws IOException {
+        copyWithStreamThreads(copy, 12);
+        edit(copy.resolve("deploy/k8s/autoscaling/sync-processor-scaledobject.yaml"), "minReplicaCount: 2",
+                "minReplicaCount: 2   # one per zone");
+
+        assertThatThrownBy(() -> new TypesSync(copy).plan()).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("work to 1 instance(s)").hasMessageContaining("minReplicaCount 2");
+    }
+
+    @Test
+    void aThreadCountThatIsNotACountIsRefusedNamingIt(@TempDir Path copy) throws IOException {
+        copyWithThreadLiteral(copy, "- CONCORD_STREAM_THREADS=two");
+
+        assertThatThrownBy(() -> new TypesSync(copy).plan()).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("CONCORD_STREAM_THREADS must be a literal count").hasMessageContaining("'two'");
+    }
+
     private static void copyWithStreamThreads(Path copy, int threads) throws IOException {
+        copyWithThreadLiteral(copy, "- CONCORD_STREAM_THREADS=" + threads);
+    }
+
+    private static void copyWithThreadLiteral(Path copy, String literal) throws IOException {
         TestFiles.copyTree(Kustomize.repo().resolve("schemas/src/main"), copy.resolve("schemas/src/main"));
         TestFiles.copyTree(Kustomize.k8s(), copy.resolve("deploy/k8s"));
-        Path base = copy.resolve("deploy/k8s/base/kustomization.yaml");
-        String kustomization = Files.readString(base);
-        assertThat(kustomization).contains("- CONCORD_STREAM_THREADS=1");
-        Files.writeString(base, kustomization.replace("- CONCORD_STREAM_THREADS=1", "- CONCORD_STREAM_THREADS=" + threads));
+        edit(copy.resolve("deploy/k8s/base/kustomization.yaml"), "- CONCORD_STREAM_THREADS=1", literal);
+    }
+
+    private static void edit(Path file, String expected, String replacement) throws IOException {
+        String text = Files.readString(file);
+        assertThat(text).contains(expected);
+        Files.writeString(file, text.replace(expected, replacement));
     }
 
     private static int maxReplicas(Rendered rendered, String service) {

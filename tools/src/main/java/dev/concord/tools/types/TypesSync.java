@@ -14,9 +14,8 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaParseException;
@@ -34,8 +33,8 @@ public final class TypesSync {
     static final String MOUNTED_DECLARATION = TYPES_DIR + "/concord-types.json";
     private static final String BASE_KUSTOMIZATION = "deploy/k8s/base/kustomization.yaml";
     private static final String PROCESSOR_SCALER = "deploy/k8s/autoscaling/sync-processor-scaledobject.yaml";
-    private static final Pattern MIN_REPLICAS = Pattern.compile("(?m)^\\s*minReplicaCount:\\s*(\\d+)\\s*$");
-    private static final Pattern STREAM_THREADS = Pattern.compile("(?m)^\\s*-\\s*CONCORD_STREAM_THREADS=(\\d{1,4})\\s*$");
+    private static final String PROCESSOR_CONFIG = "sync-processor-config";
+    private static final String STREAM_THREADS = "CONCORD_STREAM_THREADS=";
 
     /** The files holding generated blocks. */
     static final List<String> MANIFESTS = List.of(
@@ -110,31 +109,38 @@ public final class TypesSync {
     }
 
     /**
-     * sync-processor's stream threads per instance: {@code CONCORD_STREAM_THREADS} among the base's config literals. Unset,
-     * the pod runs one per core, which only the cluster knows; the ceiling is then the tasks (one instance per task).
-     * A value this cannot read fails the sync rather than leave a ceiling computed from a guess.
+     * sync-processor's stream threads per instance: {@code CONCORD_STREAM_THREADS} among the literals of the base's
+     * {@code sync-processor-config}, read as YAML. Unset, the pod runs one per core, which only the cluster knows; the
+     * ceiling is then the tasks (one instance per task). A value this cannot read fails the sync rather than leave a
+     * ceiling computed from a guess.
      */
     private int processorStreamThreads() {
-        String base = read(repo.resolve(BASE_KUSTOMIZATION));
-        Matcher literal = STREAM_THREADS.matcher(base);
-        int threads = literal.find() ? Integer.parseInt(literal.group(1)) : 0;
-        if (threads >= 1) {
-            return threads;
+        Optional<String> literal = YamlFiles.documents(repo.resolve(BASE_KUSTOMIZATION)).stream()
+                .flatMap(document -> YamlFiles.list(document, "configMapGenerator").stream())
+                .filter(generator -> generator instanceof Map<?, ?> named && PROCESSOR_CONFIG.equals(named.get("name")))
+                .flatMap(generator -> YamlFiles.list((Map<?, ?>) generator, "literals").stream())
+                .map(String::valueOf).filter(entry -> entry.startsWith(STREAM_THREADS)).findFirst();
+        if (literal.isEmpty()) {
+            return 1;
         }
-        if (base.contains("CONCORD_STREAM_THREADS=")) {
+        String value = literal.get().substring(STREAM_THREADS.length()).trim();
+        if (!value.matches("\\d{1,4}") || Integer.parseInt(value) < 1) {
             throw new IllegalStateException(BASE_KUSTOMIZATION + ": CONCORD_STREAM_THREADS must be a literal count of at least"
-                    + " 1 (- CONCORD_STREAM_THREADS=2), so that sync-processor's maxReplicaCount can follow it");
+                    + " 1 (- CONCORD_STREAM_THREADS=2), not '" + value + "', so that sync-processor's maxReplicaCount can"
+                    + " follow it");
         }
-        return 1;
+        return Integer.parseInt(value);
     }
 
     /** A ceiling under the autoscaler's hand-written minimum is a ScaledObject KEDA refuses: said here, not at apply. */
     private void checkProcessorMinimum(int ceiling) {
-        Matcher minimum = MIN_REPLICAS.matcher(read(repo.resolve(PROCESSOR_SCALER)));
-        if (minimum.find() && Integer.parseInt(minimum.group(1)) > ceiling) {
-            throw new IllegalStateException("sync-processor's tasks give work to " + ceiling + " instance(s) at the stream"
-                    + " threads " + BASE_KUSTOMIZATION + " sets, fewer than the minReplicaCount " + minimum.group(1) + " of "
-                    + PROCESSOR_SCALER + ": lower CONCORD_STREAM_THREADS or the minimum");
+        for (Map<?, ?> document : YamlFiles.documents(repo.resolve(PROCESSOR_SCALER))) {
+            Object minimum = document.get("spec") instanceof Map<?, ?> spec ? spec.get("minReplicaCount") : null;
+            if (minimum instanceof Integer count && count > ceiling) {
+                throw new IllegalStateException("sync-processor's tasks give work to " + ceiling + " instance(s) at the stream"
+                        + " threads " + BASE_KUSTOMIZATION + " sets, fewer than the minReplicaCount " + count + " of "
+                        + PROCESSOR_SCALER + ": lower CONCORD_STREAM_THREADS or the minimum");
+            }
         }
     }
 
