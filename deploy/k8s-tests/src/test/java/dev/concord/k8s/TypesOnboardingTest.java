@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The type declaration is the single source of deploy/k8s's per-type parts: the repository is in step with it,
@@ -99,10 +101,11 @@ class TypesOnboardingTest {
                 .hasMessageContaining("work to 1 instance(s)").hasMessageContaining("minReplicaCount 2");
     }
 
-    @Test
-    void aQuotedAndCommentedThreadCountIsRead(@TempDir Path copy) throws IOException {
-        // Given the thread count quoted and commented, as YAML allows
-        copyWithThreadLiteral(copy, "- \"CONCORD_STREAM_THREADS=2\"  # one per core of the pod's two");
+    @ParameterizedTest
+    @ValueSource(strings = {"- \"CONCORD_STREAM_THREADS=2\"  # one per core of the pod's two", "- CONCORD_STREAM_THREADS='2'"})
+    void aQuotedAndCommentedThreadCountIsRead(String literal, @TempDir Path copy) throws IOException {
+        // Given the thread count quoted (the whole entry, as YAML allows, or the value, as kustomize allows) and commented
+        copyWithThreadLiteral(copy, literal);
 
         new TypesSync(copy).apply();
 
@@ -120,6 +123,16 @@ class TypesOnboardingTest {
 
         assertThatThrownBy(() -> new TypesSync(copy).plan()).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("work to 1 instance(s)").hasMessageContaining("minReplicaCount 2");
+    }
+
+    @Test
+    void anAutoscalerMinimumThatIsNotACountIsRefusedNamingIt(@TempDir Path copy) throws IOException {
+        copyWithStreamThreads(copy, 1);
+        edit(copy.resolve("deploy/k8s/autoscaling/sync-processor-scaledobject.yaml"), "minReplicaCount: 2",
+                "minReplicaCount: \"2\"");
+
+        assertThatThrownBy(() -> new TypesSync(copy).plan()).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("spec.minReplicaCount must be a count").hasMessageContaining("'2'");
     }
 
     @Test

@@ -46,7 +46,7 @@ final class WatchedEventPartitions implements AutoCloseable {
             }, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
             return new WatchedEventPartitions(admin, partitions, refresher);
         } catch (RuntimeException e) {
-            admin.close();
+            admin.close(Duration.ZERO);
             throw e;
         }
     }
@@ -63,8 +63,8 @@ final class WatchedEventPartitions implements AutoCloseable {
     @Override
     public void close() {
         refresher.shutdownNow();
-        // A re-read still in flight is of no use once the processor stops: without a bound, close would wait out its
-        // timeout (30 s) when the broker is gone.
+        // A read still in flight is of no use once the processor stops (or fails to start): without a bound, close would
+        // wait for it until its own deadline (default.api.timeout.ms, a minute) when the broker is gone.
         admin.close(Duration.ZERO);
     }
 }

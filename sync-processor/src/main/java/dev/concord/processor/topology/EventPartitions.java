@@ -8,9 +8,12 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.UnaryOperator;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.DescribeTopicsResult;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.utils.Utils;
 
@@ -106,19 +109,28 @@ public final class EventPartitions {
         return counts;
     }
 
-    /** One describe call for all the topics (topic name to partition count). */
+    /** One describe call for all the topics (topic name to partition count); a failure names the topics it concerns. */
     private static Map<String, Integer> partitionCounts(Admin admin, List<String> topics) {
+        DescribeTopicsResult described = admin.describeTopics(topics);
         try {
-            Map<String, TopicDescription> descriptions = admin.describeTopics(topics).allTopicNames()
-                    .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            Map<String, TopicDescription> descriptions = described.allTopicNames().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             Map<String, Integer> counts = new HashMap<>();
             descriptions.forEach((topic, description) -> counts.put(topic, description.partitions().size()));
+            List<String> undescribed = topics.stream().filter(topic -> !counts.containsKey(topic)).toList();
+            if (!undescribed.isEmpty()) {
+                throw new IllegalStateException("could not read the partitions of the topics " + undescribed
+                        + ": the broker did not describe them");
+            }
             return counts;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while reading the partitions of " + topics, e);
-        } catch (Exception e) {
-            throw new IllegalStateException("could not read the partitions of the topics " + topics + ": " + e.getMessage(), e);
+        } catch (ExecutionException | TimeoutException e) {
+            List<String> failed = described.topicNameValues().entrySet().stream()
+                    .filter(topic -> topic.getValue().isCompletedExceptionally()).map(Map.Entry::getKey).sorted().toList();
+            String cause = e instanceof ExecutionException ? e.getCause().getMessage() : "no answer within " + TIMEOUT;
+            throw new IllegalStateException("could not read the partitions of the topics " + (failed.isEmpty() ? topics : failed)
+                    + ": " + cause, e);
         }
     }
 }

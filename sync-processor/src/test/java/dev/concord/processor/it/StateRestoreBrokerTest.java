@@ -100,6 +100,22 @@ class StateRestoreBrokerTest {
         }
     }
 
+    @Test
+    void shouldRefuseToStartNamingTheStateTopicThatIsMissing() throws Exception {
+        String bootstrap = KafkaBrokerExtension.bootstrapServers();
+        EntityType type = new EntityType(KafkaTestClients.uniqueId("stateless").toLowerCase(), Customer.getClassSchema(),
+                MergePolicy.LAST_WRITER_WINS, 2);
+        // Given an events topic whose state topic nobody created
+        KafkaTestClients.createTopics(bootstrap, 2, TopicNames.events(type.name()));
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            // Then the start-up's one read of both names the missing topic, and only it
+            assertThatThrownBy(() -> EventPartitions.fromBroker(admin, EntityTypes.of(List.of(type))))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("[" + TopicNames.state(type.name()) + "]")
+                    .hasMessageNotContaining(TopicNames.events(type.name()));
+        }
+    }
+
     private static void send(ConcordContract contract, EntityType type, EntityEvent... events) {
         String topic = TopicNames.events(type.name());
         List<ProducerRecord<byte[], byte[]>> records = java.util.Arrays.stream(events)

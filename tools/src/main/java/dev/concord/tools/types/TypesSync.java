@@ -115,7 +115,7 @@ public final class TypesSync {
      * ceiling computed from a guess.
      */
     private int processorStreamThreads() {
-        Optional<String> literal = YamlFiles.documents(repo.resolve(BASE_KUSTOMIZATION)).stream()
+        Optional<String> literal = YamlFiles.documents(repo, BASE_KUSTOMIZATION).stream()
                 .flatMap(document -> YamlFiles.list(document, "configMapGenerator").stream())
                 .filter(generator -> generator instanceof Map<?, ?> named && PROCESSOR_CONFIG.equals(named.get("name")))
                 .flatMap(generator -> YamlFiles.list((Map<?, ?>) generator, "literals").stream())
@@ -123,7 +123,7 @@ public final class TypesSync {
         if (literal.isEmpty()) {
             return 1;
         }
-        String value = literal.get().substring(STREAM_THREADS.length()).trim();
+        String value = withoutQuotes(literal.get().substring(STREAM_THREADS.length()).trim());
         if (!value.matches("\\d{1,4}") || Integer.parseInt(value) < 1) {
             throw new IllegalStateException(BASE_KUSTOMIZATION + ": CONCORD_STREAM_THREADS must be a literal count of at least"
                     + " 1 (- CONCORD_STREAM_THREADS=2), not '" + value + "', so that sync-processor's maxReplicaCount can"
@@ -132,10 +132,21 @@ public final class TypesSync {
         return Integer.parseInt(value);
     }
 
+    /** As kustomize reads a literal's value: one pair of matching quotes around it is not part of it. */
+    private static String withoutQuotes(String value) {
+        boolean quoted = value.length() >= 2 && (value.charAt(0) == '"' || value.charAt(0) == '\'')
+                && value.charAt(value.length() - 1) == value.charAt(0);
+        return quoted ? value.substring(1, value.length() - 1) : value;
+    }
+
     /** A ceiling under the autoscaler's hand-written minimum is a ScaledObject KEDA refuses: said here, not at apply. */
     private void checkProcessorMinimum(int ceiling) {
-        for (Map<?, ?> document : YamlFiles.documents(repo.resolve(PROCESSOR_SCALER))) {
+        for (Map<?, ?> document : YamlFiles.documents(repo, PROCESSOR_SCALER)) {
             Object minimum = document.get("spec") instanceof Map<?, ?> spec ? spec.get("minReplicaCount") : null;
+            if (minimum != null && !(minimum instanceof Integer)) {
+                throw new IllegalStateException(PROCESSOR_SCALER + ": spec.minReplicaCount must be a count (KEDA refuses"
+                        + " anything else), not '" + minimum + "'");
+            }
             if (minimum instanceof Integer count && count > ceiling) {
                 throw new IllegalStateException("sync-processor's tasks give work to " + ceiling + " instance(s) at the stream"
                         + " threads " + BASE_KUSTOMIZATION + " sets, fewer than the minReplicaCount " + count + " of "

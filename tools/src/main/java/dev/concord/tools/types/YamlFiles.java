@@ -12,6 +12,7 @@ import java.util.Map;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.YAMLException;
 
 /** The hand-written manifests' settings the sync follows, read as YAML (comments, quoting and layout as anyone writes them). */
 final class YamlFiles {
@@ -19,11 +20,13 @@ final class YamlFiles {
     private YamlFiles() {
     }
 
-    /** Every document of the file that is a mapping, in order. */
-    static List<Map<?, ?>> documents(Path path) {
-        try (Reader reader = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
+    /** Every document of the file ({@code file} relative to {@code repo}) that is a mapping, in order. */
+    static List<Map<?, ?>> documents(Path repo, String file) {
+        LoaderOptions options = new LoaderOptions();
+        options.setAllowDuplicateKeys(false); // as kustomize and kubectl: a second value for a key is an error, not an override
+        try (Reader reader = Files.newBufferedReader(repo.resolve(file), StandardCharsets.UTF_8)) {
             List<Map<?, ?>> documents = new ArrayList<>();
-            for (Object document : new Yaml(new SafeConstructor(new LoaderOptions())).loadAll(reader)) {
+            for (Object document : new Yaml(new SafeConstructor(options)).loadAll(reader)) {
                 if (document instanceof Map<?, ?> mapping) {
                     documents.add(mapping);
                 }
@@ -31,8 +34,8 @@ final class YamlFiles {
             return documents;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (RuntimeException notYaml) {
-            throw new IllegalStateException(path + " is not valid YAML: " + notYaml.getMessage(), notYaml);
+        } catch (YAMLException unreadable) {
+            throw new IllegalStateException(file + " cannot be read as YAML: " + unreadable.getMessage(), unreadable);
         }
     }
 
