@@ -118,8 +118,7 @@ class TypesOnboardingTest {
     @Test
     void aCommentBesideTheAutoscalersMinimumDoesNotHideItFromTheCheck(@TempDir Path copy) throws IOException {
         copyWithStreamThreads(copy, 12);
-        edit(copy.resolve("deploy/k8s/autoscaling/sync-processor-scaledobject.yaml"), "minReplicaCount: 2",
-                "minReplicaCount: 2   # one per zone");
+        editProcessorMinimum(copy, "minReplicaCount: 2   # one per zone");
 
         assertThatThrownBy(() -> new TypesSync(copy).plan()).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("work to 1 instance(s)").hasMessageContaining("minReplicaCount 2");
@@ -128,8 +127,7 @@ class TypesOnboardingTest {
     @Test
     void anAutoscalerMinimumThatIsNotACountIsRefusedNamingIt(@TempDir Path copy) throws IOException {
         copyWithStreamThreads(copy, 1);
-        edit(copy.resolve("deploy/k8s/autoscaling/sync-processor-scaledobject.yaml"), "minReplicaCount: 2",
-                "minReplicaCount: \"2\"");
+        editProcessorMinimum(copy, "minReplicaCount: \"2\"");
 
         assertThatThrownBy(() -> new TypesSync(copy).plan()).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("spec.minReplicaCount must be a count").hasMessageContaining("'2'");
@@ -151,6 +149,10 @@ class TypesOnboardingTest {
         TestFiles.copyTree(Kustomize.repo().resolve("schemas/src/main"), copy.resolve("schemas/src/main"));
         TestFiles.copyTree(Kustomize.k8s(), copy.resolve("deploy/k8s"));
         edit(copy.resolve("deploy/k8s/base/kustomization.yaml"), "- CONCORD_STREAM_THREADS=1", literal);
+    }
+
+    private static void editProcessorMinimum(Path copy, String replacement) throws IOException {
+        edit(copy.resolve("deploy/k8s/autoscaling/sync-processor-scaledobject.yaml"), "minReplicaCount: 2", replacement);
     }
 
     private static void edit(Path file, String expected, String replacement) throws IOException {

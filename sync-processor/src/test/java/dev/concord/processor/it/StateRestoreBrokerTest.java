@@ -30,6 +30,7 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.KafkaStreams;
+import org.assertj.core.api.AbstractThrowableAssert;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -87,32 +88,37 @@ class StateRestoreBrokerTest {
     @Test
     void shouldRefuseToStartWhenAStateTopicHasAnotherPartitionCountThanItsEvents() throws Exception {
         String bootstrap = KafkaBrokerExtension.bootstrapServers();
-        EntityType type = new EntityType(KafkaTestClients.uniqueId("unlike").toLowerCase(), Customer.getClassSchema(),
-                MergePolicy.LAST_WRITER_WINS, 2);
+        EntityType type = customerType("unlike");
         // Given a state topic made by hand with three partitions for events on two
         KafkaTestClients.createTopics(bootstrap, 3, TopicNames.state(type.name()));
-        try (ConcordContract contract = ConcordContract.connect(Map.of("bootstrap.servers", bootstrap), EntityTypes.of(List.of(type)));
-             Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+        try (ConcordContract contract = ConcordContract.connect(Map.of("bootstrap.servers", bootstrap), EntityTypes.of(List.of(type)))) {
             // Then the processor's start-up refuses, naming both topics: states would land where no task restores from
-            assertThatThrownBy(() -> EventPartitions.fromBroker(admin, EntityTypes.of(List.of(type))))
-                    .isInstanceOf(IllegalStateException.class)
+            assertThatStartUpRefuses(type)
                     .hasMessageContaining(TopicNames.state(type.name()) + " has 3 partitions, " + TopicNames.events(type.name()) + " 2");
         }
     }
 
     @Test
-    void shouldRefuseToStartNamingTheStateTopicThatIsMissing() throws Exception {
-        String bootstrap = KafkaBrokerExtension.bootstrapServers();
-        EntityType type = new EntityType(KafkaTestClients.uniqueId("stateless").toLowerCase(), Customer.getClassSchema(),
-                MergePolicy.LAST_WRITER_WINS, 2);
+    void shouldRefuseToStartNamingTheStateTopicThatIsMissing() {
+        EntityType type = customerType("stateless");
         // Given an events topic whose state topic nobody created
-        KafkaTestClients.createTopics(bootstrap, 2, TopicNames.events(type.name()));
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-            // Then the start-up's one read of both names the missing topic, and only it
-            assertThatThrownBy(() -> EventPartitions.fromBroker(admin, EntityTypes.of(List.of(type))))
-                    .isInstanceOf(IllegalStateException.class)
-                    .hasMessageContaining("[" + TopicNames.state(type.name()) + "]")
-                    .hasMessageNotContaining(TopicNames.events(type.name()));
+        KafkaTestClients.createTopics(KafkaBrokerExtension.bootstrapServers(), 2, TopicNames.events(type.name()));
+
+        // Then the start-up's one read of both names the missing topic, and only it
+        assertThatStartUpRefuses(type)
+                .hasMessageContaining("[" + TopicNames.state(type.name()) + "]")
+                .hasMessageNotContaining(TopicNames.events(type.name()));
+    }
+
+    private static EntityType customerType(String prefix) {
+        return new EntityType(KafkaTestClients.uniqueId(prefix).toLowerCase(), Customer.getClassSchema(), MergePolicy.LAST_WRITER_WINS, 2);
+    }
+
+    /** The processor's start-up read of the type's topics, which must refuse. */
+    private static AbstractThrowableAssert<?, ? extends Throwable> assertThatStartUpRefuses(EntityType type) {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", KafkaBrokerExtension.bootstrapServers()))) {
+            return assertThatThrownBy(() -> EventPartitions.fromBroker(admin, EntityTypes.of(List.of(type))))
+                    .isInstanceOf(IllegalStateException.class);
         }
     }
 
