@@ -10,13 +10,21 @@ import dev.concord.processor.topology.SyncSettings;
 import dev.concord.processor.topology.SyncTopology;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Bean;
+import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Property;
 import io.micronaut.core.convert.format.MapFormat;
 import jakarta.inject.Singleton;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 
@@ -50,16 +58,59 @@ final class ProcessorFactory {
     }
 
     @Singleton
-    KafkaStreams kafkaStreams(ConcordContract contract, SyncSettings settings, SyncMetrics metrics,
-                              WatchedEventPartitions partitions, Settings configuration,
-                              @Property(name = "concord.streams") @MapFormat(transformation = MapFormat.MapTransformation.FLAT)
-                              Map<String, Object> streamsOverrides) {
+    StreamsApplication streamsApplication(ConcordContract contract, SyncSettings settings, SyncMetrics metrics,
+                                          WatchedEventPartitions partitions, Settings configuration,
+                                          @Property(name = "concord.streams") @MapFormat(transformation = MapFormat.MapTransformation.FLAT)
+                                          Map<String, Object> streamsOverrides) {
         if (configuration.flag("concord.provision-topics", true)) {
             TopicProvisioner.ensureMirroredEvents(contract.kafkaClientConfig(), contract.types(), settings.mirroredFrom());
         }
         Properties streams = StreamsSettings.of(contract.kafkaClientConfig(), KafkaClientProperties.fromConfiguration(streamsOverrides), metrics);
         OldStateChangelogs.warnIfAny(partitions.admin(), streams.getProperty(StreamsConfig.APPLICATION_ID_CONFIG),
                 contract.types());
-        return new KafkaStreams(SyncTopology.build(contract, settings, metrics, partitions.current()), streams);
+        return new StreamsApplication(SyncTopology.build(contract, settings, metrics, partitions.current()), streams);
+    }
+
+    @Singleton
+    KafkaStreams kafkaStreams(StreamsApplication application) {
+        return new KafkaStreams(application.topology(), application.settings());
+    }
+
+    /**
+     * Transactions left open on the partitions the stream threads write (docs/operations.md, "A transaction left
+     * hanging"): looked for at an interval, the redoable ones aborted unless {@code concord.hanging-transactions.abort}
+     * is false.
+     */
+    @Context
+    @Bean(preDestroy = "close")
+    HangingTransactionsWatch hangingTransactions(StreamsApplication application, WatchedEventPartitions partitions,
+                                                 Settings configuration, MeterRegistry registry) {
+        Admin admin = partitions.admin();
+        Set<String> sinks = application.sinkTopics();
+        Set<String> changelogs = application.changelogTopicNames();
+        HangingTransactions finder = new HangingTransactions(admin, application.applicationId(), () -> {
+            Set<String> written = new HashSet<>(sinks);
+            written.addAll(existing(admin, changelogs));
+            return written;
+        }, configuration.duration("concord.hanging-transactions.silent-for", Duration.ofSeconds(60)), Clock.systemUTC());
+        HangingTransactionsWatch watch = HangingTransactionsWatch.start(finder,
+                configuration.flag("concord.hanging-transactions.abort", true),
+                configuration.duration("concord.hanging-transactions.check-interval", Duration.ofSeconds(30)));
+        registry.gauge("concord.processor.hanging.transactions", watch, HangingTransactionsWatch::hangingCount);
+        return watch;
+    }
+
+    /** Of {@code topics}, those the broker has (a store that does not log has no changelog topic). */
+    private static Set<String> existing(Admin admin, Set<String> topics) {
+        try {
+            Set<String> present = new HashSet<>(admin.listTopics().names().get(30, TimeUnit.SECONDS));
+            present.retainAll(topics);
+            return present;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while listing topics", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("could not list the topics: " + e.getCause(), e);
+        }
     }
 }

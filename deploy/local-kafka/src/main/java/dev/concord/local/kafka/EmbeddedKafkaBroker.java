@@ -49,16 +49,22 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private final int port;
     private final int controllerPort;
     private final Map<String, String> extraProps;
+    private final JoinedQuorum joined;
     private boolean closed;
 
     private EmbeddedKafkaBroker(KafkaRaftServer server, Path dataDir, boolean deleteDataDirOnClose, int port, int controllerPort,
-                                Map<String, String> extraProps) {
+                                Map<String, String> extraProps, JoinedQuorum joined) {
         this.server = server;
         this.dataDir = dataDir;
         this.deleteDataDirOnClose = deleteDataDirOnClose;
         this.port = port;
         this.controllerPort = controllerPort;
         this.extraProps = Map.copyOf(extraProps);
+        this.joined = joined;
+    }
+
+    /** A broker-only node ({@link Builder#joining}): the node id it has and the controller it registers with. */
+    private record JoinedQuorum(int nodeId, int controllerPort, String clusterId) {
     }
 
     /**
@@ -94,6 +100,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         return dataDir;
     }
 
+    /** This node's {@code node.id}: 1 for the combined broker + controller, the given one for a {@link Builder#joining} node. */
+    public int nodeId() {
+        return joined == null ? 1 : joined.nodeId();
+    }
+
     /**
      * Shuts this broker down and starts a new one on the same ports and data, as a broker restart does to its clients:
      * their connections drop, and they find the broker again at the same address with every committed record and
@@ -106,7 +117,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             throw new IllegalStateException("a broker on a temporary data directory loses its data on close: it cannot restart");
         }
         close();
-        return builder().dataDir(dataDir).port(port).controllerPort(controllerPort).brokerProperties(extraProps).start();
+        Builder again = builder().dataDir(dataDir).port(port).controllerPort(controllerPort).brokerProperties(extraProps);
+        again.joined = joined;
+        return again.start();
     }
 
     /** Shuts the broker down cleanly and deletes the data directory if it was a temporary one. Idempotent. */
@@ -133,9 +146,23 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         private Path dataDir;
         private int port;
         private int controllerPort;
+        private JoinedQuorum joined;
         private final Map<String, String> extraProps = new LinkedHashMap<>();
 
         private Builder() {
+        }
+
+        /**
+         * A second broker, {@code node.id = nodeId}, without a controller: it registers with {@code quorum}'s controller
+         * and joins its cluster. For tests that need a partition led by a broker other than the coordinators' (a
+         * partition whose only replica stops while the rest of the cluster runs).
+         */
+        public Builder joining(EmbeddedKafkaBroker quorum, int nodeId) {
+            if (nodeId == 1) {
+                throw new IllegalArgumentException("node id 1 is the quorum's own");
+            }
+            this.joined = new JoinedQuorum(nodeId, quorum.controllerPort, clusterIdOf(quorum.dataDir));
+            return this;
         }
 
         /** {@code null} (default): a temporary directory, deleted on close. */
@@ -210,12 +237,13 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             try {
                 int clientPort = port == 0 ? freePort() : port;
                 int quorumPort = controllerPort == 0 ? freePort() : controllerPort;
-                Properties props = brokerProps(dir, clientPort, quorumPort);
+                Properties props = joined == null ? brokerProps(dir, clientPort, quorumPort) : joiningBrokerProps(dir, clientPort, joined);
                 props.putAll(extraProps);
                 addProxiedListener(props);
-                formatIfNeeded(dir, props);
+                formatIfNeeded(dir, props, joined);
                 KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props), Time.SYSTEM);
-                EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(server, dir, temporary, clientPort, quorumPort, extraProps);
+                EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(server, dir, temporary, clientPort,
+                        joined == null ? quorumPort : joined.controllerPort(), extraProps, joined);
                 try {
                     server.startup();
                     broker.awaitReady();
@@ -299,8 +327,27 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         return p;
     }
 
+    /** The defaults of {@link #brokerProps}, as a broker-only node registering with the controller of another. */
+    private static Properties joiningBrokerProps(Path dataDir, int port, JoinedQuorum quorum) {
+        Properties p = brokerProps(dataDir, port, quorum.controllerPort());
+        p.put("process.roles", "broker");
+        p.put("node.id", String.valueOf(quorum.nodeId()));
+        p.put("listeners", "PLAINTEXT://localhost:" + port);
+        return p;
+    }
+
+    private static String clusterIdOf(Path quorumDataDir) {
+        Properties meta = new Properties();
+        try (var in = Files.newInputStream(quorumDataDir.resolve(META_PROPERTIES))) {
+            meta.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read the quorum's cluster id", e);
+        }
+        return Objects.requireNonNull(meta.getProperty("cluster.id"), "cluster.id in " + quorumDataDir.resolve(META_PROPERTIES));
+    }
+
     /** Formats the log dir once (KRaft needs meta.properties + bootstrap checkpoint); a formatted dir is reused. */
-    private static void formatIfNeeded(Path dir, Properties props) {
+    private static void formatIfNeeded(Path dir, Properties props, JoinedQuorum joined) {
         if (Files.exists(dir.resolve(META_PROPERTIES))) {
             return;
         }
@@ -310,9 +357,12 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                 props.store(out, "used once to format this directory");
             }
             ByteArrayOutputStream captured = new ByteArrayOutputStream();
-            String[] args = {"format", "-t", Uuid.randomUuid().toString(), "-c", propsFile.toString(), "--standalone",
-                    // Explicit, though 4.4 defaults to it: streams groups need streams.version >= 1.
-                    "--feature", "streams.version=1"};
+            String[] args = joined != null
+                    // A broker-only node takes the cluster's id; the features are the controller's.
+                    ? new String[] {"format", "-t", joined.clusterId(), "-c", propsFile.toString()}
+                    : new String[] {"format", "-t", Uuid.randomUuid().toString(), "-c", propsFile.toString(), "--standalone",
+                            // Explicit, though 4.4 defaults to it: streams groups need streams.version >= 1.
+                            "--feature", "streams.version=1"};
             int rc;
             try (PrintStream out = new PrintStream(captured, true, StandardCharsets.UTF_8)) {
                 rc = StorageTool.execute(args, out);
@@ -333,7 +383,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
     }
 
-    /** startup() returns before clients are served; wait until describeCluster sees an unfenced broker. */
+    /** startup() returns before clients are served; wait until describeCluster lists this node (registered, unfenced). */
     private void awaitReady() {
         Map<String, Object> conf = Map.of(
                 AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
@@ -346,7 +396,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             while (System.nanoTime() < deadline) {
                 try {
                     // Blocks for up to the API timeout, so this loop does not spin.
-                    if (!admin.describeCluster().nodes().get(10, TimeUnit.SECONDS).isEmpty()) {
+                    if (admin.describeCluster().nodes().get(10, TimeUnit.SECONDS).stream().anyMatch(n -> n.id() == nodeId())) {
                         return;
                     }
                 } catch (InterruptedException e) {
