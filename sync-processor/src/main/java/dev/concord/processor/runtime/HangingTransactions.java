@@ -14,6 +14,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.AbortTransactionSpec;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.DescribeProducersResult;
+import org.apache.kafka.clients.admin.DescribeProducersResult.PartitionProducerState;
 import org.apache.kafka.clients.admin.ListTransactionsOptions;
 import org.apache.kafka.clients.admin.ProducerState;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -21,6 +23,7 @@ import org.apache.kafka.clients.admin.TransactionDescription;
 import org.apache.kafka.clients.admin.TransactionListing;
 import org.apache.kafka.clients.admin.TransactionState;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.utils.Utils;
 
@@ -75,6 +78,7 @@ final class HangingTransactions {
     private final Supplier<Set<String>> writtenTopics;
     private final Duration silentFor;
     private final Clock clock;
+    private volatile Set<TopicPartition> notDescribable = Set.of();
 
     /**
      * @param groupId       the consumer group whose offsets the transactions commit (the Kafka Streams application id)
@@ -126,20 +130,42 @@ final class HangingTransactions {
         return partitions;
     }
 
-    /** The transactions open on {@code partitions} whose producer has written nothing there for {@code silentFor}. */
+    /**
+     * The transactions open on {@code partitions} whose producer has written nothing there for {@code silentFor}. A
+     * partition this client may not describe (reading the producers needs {@code Read} on the topic) is left out and
+     * noted in {@link #notDescribable()}.
+     */
     private List<OpenTransaction> silentOpenTransactions(Collection<TopicPartition> partitions)
             throws ExecutionException, InterruptedException, TimeoutException {
         long silentSince = clock.millis() - silentFor.toMillis();
         List<OpenTransaction> open = new ArrayList<>();
-        admin.describeProducers(partitions).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS).forEach((partition, state) -> {
+        Set<TopicPartition> refused = new HashSet<>();
+        DescribeProducersResult result = admin.describeProducers(partitions);
+        for (TopicPartition partition : partitions) {
+            PartitionProducerState state;
+            try {
+                state = result.partitionResult(partition).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof AuthorizationException) {
+                    refused.add(partition);
+                    continue;
+                }
+                throw e;
+            }
             for (ProducerState p : state.activeProducers()) {
                 if (p.currentTransactionStartOffset().isPresent() && p.lastTimestamp() <= silentSince) {
                     open.add(new OpenTransaction(partition, new ProducerAndEpoch(p.producerId(), (short) p.producerEpoch()),
                             p.coordinatorEpoch().orElse(-1), p.currentTransactionStartOffset().getAsLong()));
                 }
             }
-        });
+        }
+        notDescribable = Set.copyOf(refused);
         return open;
+    }
+
+    /** The partitions the last {@link #find()} was not allowed to look at (their hanging transactions go unseen). */
+    Set<TopicPartition> notDescribable() {
+        return notDescribable;
     }
 
     /**

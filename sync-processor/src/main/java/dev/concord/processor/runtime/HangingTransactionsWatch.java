@@ -10,6 +10,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ClusterAuthorizationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +28,7 @@ final class HangingTransactionsWatch implements AutoCloseable {
     private final boolean abortRedoable;
     private final ScheduledExecutorService checker;
     private final Set<Hanging> reported = new HashSet<>();
+    private Set<TopicPartition> notDescribable = Set.of();
     private volatile int hangingCount;
 
     private HangingTransactionsWatch(HangingTransactions finder, boolean abortRedoable, ScheduledExecutorService checker) {
@@ -68,6 +70,14 @@ final class HangingTransactionsWatch implements AutoCloseable {
         }
         reported.retainAll(left);
         hangingCount = left.size();
+        Set<TopicPartition> refused = finder.notDescribable();
+        if (!refused.equals(notDescribable)) {
+            notDescribable = refused;
+            if (!refused.isEmpty()) {
+                LOG.warn("Not allowed to read the producers of {}: a transaction left hanging there goes unseen "
+                        + "(docs/operations.md, \"A transaction left hanging\", says which permissions let it look)", refused);
+            }
+        }
         return left;
     }
 

@@ -8,6 +8,7 @@ import dev.concord.processor.metrics.MicrometerSyncMetrics;
 import dev.concord.processor.metrics.SyncMetrics;
 import dev.concord.processor.topology.SyncSettings;
 import dev.concord.processor.topology.SyncTopology;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Context;
@@ -96,7 +97,9 @@ final class ProcessorFactory {
         HangingTransactionsWatch watch = HangingTransactionsWatch.start(finder,
                 configuration.flag("concord.hanging-transactions.abort", true),
                 configuration.duration("concord.hanging-transactions.check-interval", Duration.ofSeconds(30)));
-        registry.gauge("concord.processor.hanging.transactions", watch, HangingTransactionsWatch::hangingCount);
+        Gauge.builder("concord.processor.hanging.transactions", watch, HangingTransactionsWatch::hangingCount)
+                .description("Partitions holding a transaction no coordinator will close, left by the last check")
+                .register(registry);
         return watch;
     }
 
