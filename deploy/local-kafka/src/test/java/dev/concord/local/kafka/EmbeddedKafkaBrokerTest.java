@@ -171,6 +171,31 @@ class EmbeddedKafkaBrokerTest {
         }
     }
 
+    @Test
+    void aSecondBrokerJoinsTheClusterLeadsAPartitionAndKeepsItAcrossARestart(@TempDir Path dataDirs) throws Exception {
+        String topic = unique("on-node-2");
+        EmbeddedKafkaBroker quorum = EmbeddedKafkaBroker.builder().dataDir(dataDirs.resolve("node-1")).start();
+        EmbeddedKafkaBroker joined = EmbeddedKafkaBroker.builder().dataDir(dataDirs.resolve("node-2")).joining(quorum, 2).start();
+        try (Admin clusterAdmin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, quorum.bootstrapServers()));
+             KafkaProducer<String, String> producer = producer(quorum.bootstrapServers())) {
+            assertThat(clusterAdmin.describeCluster().nodes().get(30, TimeUnit.SECONDS)).extracting(node -> node.id())
+                    .containsExactlyInAnyOrder(1, 2);
+            clusterAdmin.createTopics(List.of(new NewTopic(topic, Map.of(0, List.of(joined.nodeId()))))).all().get(30, TimeUnit.SECONDS);
+            producer.send(new ProducerRecord<>(topic, "k", "before")).get(30, TimeUnit.SECONDS);
+
+            joined = joined.restart();
+
+            assertThat(joined.nodeId()).isEqualTo(2);
+            producer.send(new ProducerRecord<>(topic, "k", "after")).get(60, TimeUnit.SECONDS);
+            assertThat(readValues(quorum.bootstrapServers(), topic, 2)).containsExactly("before", "after");
+            assertThat(clusterAdmin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic)
+                    .partitions().get(0).leader().id()).isEqualTo(2);
+        } finally {
+            joined.close();
+            quorum.close();
+        }
+    }
+
     static void createTopics(Admin admin, String... topics) throws Exception {
         List<NewTopic> newTopics = new ArrayList<>();
         for (String t : topics) {
