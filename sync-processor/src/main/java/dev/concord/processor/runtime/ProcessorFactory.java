@@ -87,12 +87,12 @@ final class ProcessorFactory {
     HangingTransactionsWatch hangingTransactions(StreamsApplication application, WatchedEventPartitions partitions,
                                                  Settings configuration, MeterRegistry registry) {
         Admin admin = partitions.admin();
-        Set<String> sinks = application.sinkTopics();
+        Set<String> written = application.writtenTopics();
         Set<String> changelogs = application.changelogTopicNames();
         HangingTransactions finder = new HangingTransactions(admin, application.applicationId(), () -> {
-            Set<String> written = new HashSet<>(sinks);
-            written.addAll(existing(admin, changelogs));
-            return written;
+            Set<String> topics = new HashSet<>(written);
+            topics.addAll(existing(admin, changelogs));
+            return topics;
         }, configuration.duration("concord.hanging-transactions.silent-for", Duration.ofSeconds(60)), Clock.systemUTC());
         HangingTransactionsWatch watch = HangingTransactionsWatch.start(finder,
                 configuration.flag("concord.hanging-transactions.abort", true),

@@ -1,5 +1,6 @@
 package dev.concord.processor.runtime;
 
+import dev.concord.processor.errors.DeadLetters;
 import java.util.HashSet;
 import java.util.Properties;
 import java.util.Set;
@@ -15,9 +16,10 @@ record StreamsApplication(Topology topology, Properties settings) {
         return settings.getProperty(StreamsConfig.APPLICATION_ID_CONFIG);
     }
 
-    /** The topics the topology's sinks write. */
-    Set<String> sinkTopics() {
+    /** The topics its transactions write: its sinks', and the dead-letter topic its exception handlers write. */
+    Set<String> writtenTopics() {
         Set<String> topics = new HashSet<>();
+        topics.add(settings.getProperty(DeadLetters.TOPIC_CONFIG));
         for (TopologyDescription.Subtopology subtopology : topology.describe().subtopologies()) {
             for (TopologyDescription.Node node : subtopology.nodes()) {
                 if (node instanceof TopologyDescription.Sink sink && sink.topic() != null) {

@@ -69,6 +69,8 @@ class ProcessorServiceTest {
                 String metrics = get(base.resolve("/prometheus")).body();
                 assertThat(metrics).contains("concord_sync_applied_total{type=\"" + type.name() + "\"} 1.0");
                 assertThat(metrics).contains("concord_sync_dead_letters_total{stage=\"deserialize\"}");
+                // The hanging-transaction watch runs from the start (docs/operations.md, "A transaction left hanging").
+                assertThat(metrics).contains("concord_processor_hanging_transactions 0.0");
             });
             HttpResponse<String> state = queryState(base.resolve("/v1/state/" + type.name() + "/c-1"));
             assertThat(state.statusCode()).isEqualTo(200);
