@@ -2,6 +2,7 @@ package dev.concord.processor.runtime;
 
 import dev.concord.processor.runtime.HangingTransactions.Hanging;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -55,7 +56,9 @@ final class HangingTransactionsWatch implements AutoCloseable {
 
     /** One check: aborts what is redoable (when allowed), reports the rest; returns what it left open. */
     List<Hanging> check() throws ExecutionException, InterruptedException, TimeoutException {
-        List<Hanging> left = new java.util.ArrayList<>();
+        List<Hanging> left = new ArrayList<>();
+        // find() lists the group's offsets partition last: a pass cut short leaves it hanging, so the next pass still
+        // finds the transaction's other partitions redoable.
         for (Hanging hanging : finder.find()) {
             if (!(abortRedoable && hanging.redoable() && aborted(hanging))) {
                 left.add(hanging);

@@ -77,7 +77,8 @@ class HangingTransactionsBrokerTest {
 
         TopicPartition out0 = new TopicPartition(out, 0);
         List<Hanging> hanging = finder(group, out).find();
-        assertThat(hanging).extracting(Hanging::partition).containsExactlyInAnyOrder(out0, offsetsPartitionOf(group));
+        assertThat(hanging).extracting(Hanging::partition).as("the offsets last: aborted last")
+                .containsExactly(out0, offsetsPartitionOf(group));
         assertThat(hanging).allMatch(Hanging::redoable);
         assertThat(lastStableOffset(out0)).as("read_committed readers stop at the open transaction").isZero();
 
