@@ -72,8 +72,9 @@ final class KafkaAcls {
             // Read too: the state topic is the state store's log, read back at every restore.
             add(acls, "topic", TopicNames.state(type.name()), "literal", "Read", "Write", "Describe");
         }
+        // Read too: the watch for transactions left hanging describes the open transactions of every topic it writes.
         for (String topic : List.of(TopicNames.CONFLICTS, TopicNames.REJECTED, TopicNames.DLQ)) {
-            add(acls, "topic", topic, "literal", "Write", "Describe");
+            add(acls, "topic", topic, "literal", "Read", "Write", "Describe");
         }
         add(acls, "topic", TopicNames.SCHEMAS, "literal", "Read", "Write", "Describe");
         add(acls, "topic", applicationId, "prefix", "Create", "Read", "Write", "Describe");

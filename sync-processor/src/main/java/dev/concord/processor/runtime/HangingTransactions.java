@@ -5,8 +5,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -17,37 +20,43 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.DescribeProducersResult;
 import org.apache.kafka.clients.admin.DescribeProducersResult.PartitionProducerState;
 import org.apache.kafka.clients.admin.ListTransactionsOptions;
+import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.admin.ProducerState;
+import org.apache.kafka.clients.admin.StreamsGroupMemberDescription;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.admin.TransactionDescription;
 import org.apache.kafka.clients.admin.TransactionListing;
 import org.apache.kafka.clients.admin.TransactionState;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.utils.Utils;
 
 /**
  * Finds the transactions left open on the partitions this processor writes after their coordinator has finished with
- * them, and aborts those whose input the processor will read again.
+ * them, and says which of them aborting would redo rather than lose.
  *
- * <p>A transaction coordinator that cannot find a leader for one of a transaction's partitions while it sends the
- * commit or abort markers takes the partition for deleted: it skips the marker and records the transaction as
- * complete. The partition then holds an open transaction that no one will close. Its last stable offset stops there, so
- * {@code read_committed} readers (the replicas on a state topic, a stream thread fetching its group's committed offsets,
- * which fails with {@code UnstableOffsetCommitException}) wait for ever. It happens when a partition's only in-sync
- * replica stops while a transaction that wrote to it commits: a broker restart under replication factor 1, as in the
- * local stack and the benchmark's fault campaign. Kafka's own remedy is {@code kafka-transactions.sh find-hanging} and
- * {@code abort}; this does the same, for the partitions Concord writes.
+ * <p>A transaction coordinator that finds no leader for one of a transaction's partitions while it writes the commit or
+ * abort markers takes the partition for deleted: it skips the marker there and records the transaction as complete.
+ * The partition then holds an open transaction no one will close. Its last stable offset stops there, so
+ * {@code read_committed} readers wait for ever: the replicas on a state topic, and the stream threads fetching their
+ * group's committed offsets ({@code UnstableOffsetCommitException}) when it is the group's offsets partition. It
+ * happens when a partition's only in-sync replica stops while a transaction that wrote to it commits: a broker restart
+ * under replication factor 1, as in the local stack and the benchmark's fault campaign. Kafka's own remedy is
+ * {@code kafka-transactions.sh find-hanging} and {@code abort}; this does the same, for the partitions Concord writes.
  *
- * <p>A transaction is hanging here when it is open on a partition, its producer has written nothing there for
- * {@code silentFor} (the coordinator aborts a live transaction after its timeout, ten seconds under Kafka Streams), and
- * the coordinator holds no transaction of that producer still writing to or completing on that partition.
+ * <p>A transaction is hanging here when it has been seen open on a partition, unchanged (same producer, epoch and first
+ * offset), for {@code silentFor} (the coordinator aborts a live transaction after its timeout, ten seconds under Kafka
+ * Streams), and the coordinator holds no transaction of that producer still writing to or completing on that partition.
+ * On the group's offsets partition, which other groups share, only this application's own transactions count (their
+ * transactional ids start with the application id).
  *
- * <p>Aborting loses what the transaction wrote, so only a <em>redoable</em> one is aborted on its own: one whose
- * commit of the group's input offsets hangs too. Aborted whole, its input is read again and everything it wrote is
- * written again (parts that did commit come again as copies, which the entity's recent event ids drop). A transaction
- * whose offsets did commit but whose output hangs is reported, not aborted: aborting it would drop a state record.
+ * <p>Aborting drops what the transaction wrote, so {@link Remedy#ABORT} is given only where that is redone: its commit of
+ * the group's input offsets hangs too, so its input will be read again, and the stream thread that wrote it is gone
+ * (the instance left the group, or its transactional id started afresh), so no live thread goes on from a position past
+ * that input. See {@link Remedy} for the others.
  */
 final class HangingTransactions {
 
@@ -56,9 +65,29 @@ final class HangingTransactions {
             TransactionState.PREPARE_COMMIT, TransactionState.PREPARE_ABORT, TransactionState.PREPARE_EPOCH_FENCE);
     private static final long TIMEOUT_SECONDS = 30;
 
+    /** What may be done about a hanging transaction. */
+    enum Remedy {
+        ABORT("its input offsets hang too and the stream thread that wrote it is gone: aborted, its input is read again"),
+        WAIT("its input offsets hang too, but the stream thread that wrote it may be live and past that input: its next "
+                + "commit closes it, or, once its instance restarts, this processor aborts it"),
+        OPERATOR("its input offsets committed, or it is not this processor's: aborting it drops what it wrote there"),
+        UNKNOWN("this processor may not look at every partition such a transaction writes, so it cannot tell whether "
+                + "aborting it loses anything");
+
+        private final String meaning;
+
+        Remedy(String meaning) {
+            this.meaning = meaning;
+        }
+
+        String meaning() {
+            return meaning;
+        }
+    }
+
     /** One partition of a transaction that no coordinator will close. */
     record Hanging(TopicPartition partition, long producerId, short producerEpoch, int coordinatorEpoch, long startOffset,
-                   boolean redoable) {
+                   Remedy remedy) {
 
         /** What an operator runs to abort it by hand, as Kafka documents. */
         String abortCommand() {
@@ -68,45 +97,60 @@ final class HangingTransactions {
 
         @Override
         public String toString() {
-            return partition + " from offset " + startOffset + " (producer " + producerId + ", epoch " + producerEpoch
-                    + (redoable ? ", its input offsets hang too: redoable)" : ", its input offsets committed)");
+            return partition + " from offset " + startOffset + " (producer " + producerId + ", epoch " + producerEpoch + ")";
         }
     }
 
+    /**
+     * What one look found: the hanging transactions, the written topics' partitions first and the group's offsets
+     * partition last (abort in this order: a pass cut short leaves the offsets hanging, so the rest stays redoable), and
+     * the topics this client was not allowed to look at.
+     */
+    record Findings(List<Hanging> hanging, Set<String> notDescribable) {
+    }
+
     private final Admin admin;
-    private final String groupId;
+    private final String applicationId;
     private final Supplier<Set<String>> writtenTopics;
     private final Duration silentFor;
     private final Clock clock;
-    private volatile Set<TopicPartition> notDescribable = Set.of();
+    private final Map<OpenTransaction, Long> firstSeen = new HashMap<>();
 
     /**
-     * @param groupId       the consumer group whose offsets the transactions commit (the Kafka Streams application id)
+     * @param applicationId the Kafka Streams application id: the group whose offsets the transactions commit, and the
+     *                      prefix of its transactional ids ({@code <application id>-<process id>-<thread>})
      * @param writtenTopics the topics the transactions write, read at each {@link #find()}
      */
-    HangingTransactions(Admin admin, String groupId, Supplier<Set<String>> writtenTopics, Duration silentFor, Clock clock) {
+    HangingTransactions(Admin admin, String applicationId, Supplier<Set<String>> writtenTopics, Duration silentFor, Clock clock) {
         this.admin = admin;
-        this.groupId = groupId;
+        this.applicationId = applicationId;
         this.writtenTopics = writtenTopics;
         this.silentFor = silentFor;
         this.clock = clock;
     }
 
-    /** The hanging transactions on the written topics' partitions and the group's offsets partition, in that order. */
-    List<Hanging> find() throws ExecutionException, InterruptedException, TimeoutException {
-        TopicPartition offsets = offsetsPartition();
-        List<TopicPartition> watched = new ArrayList<>(partitionsOf(writtenTopics.get()));
-        watched.add(offsets);
-        List<OpenTransaction> open = silentOpenTransactions(watched);
+    /** Looks once. Not thread-safe: one caller (the watch's thread). */
+    Findings find() throws ExecutionException, InterruptedException, TimeoutException {
+        Set<String> notDescribable = new HashSet<>();
+        Optional<TopicPartition> offsets = offsetsPartition(notDescribable);
+        List<TopicPartition> watched = new ArrayList<>(partitionsOf(writtenTopics.get(), notDescribable));
+        offsets.ifPresent(watched::add);
+        List<OpenTransaction> open = lastingOpenTransactions(watched, notDescribable);
         if (open.isEmpty()) {
-            return List.of();
+            return new Findings(List.of(), Set.copyOf(notDescribable));
         }
-        Set<OpenTransaction> inFlight = stillInFlight(open);
-        List<OpenTransaction> abandoned = open.stream().filter(t -> !inFlight.contains(t)).toList();
+        Map<Long, Writer> coordinatorView = coordinatorView(open);
+        List<OpenTransaction> abandoned = open.stream()
+                .filter(t -> !stillInFlight(t, coordinatorView.get(t.producer().id())))
+                .filter(t -> offsets.filter(t.partition()::equals).isEmpty() || ours(coordinatorView.get(t.producer().id())))
+                .toList();
         Set<ProducerAndEpoch> offsetsHang = new HashSet<>();
-        abandoned.stream().filter(t -> t.partition().equals(offsets)).forEach(t -> offsetsHang.add(t.producer()));
-        return abandoned.stream().map(t -> new Hanging(t.partition(), t.producer().id(), t.producer().epoch(),
-                t.coordinatorEpoch(), t.startOffset(), offsetsHang.contains(t.producer()))).toList();
+        abandoned.stream().filter(t -> offsets.filter(t.partition()::equals).isPresent()).forEach(t -> offsetsHang.add(t.producer()));
+        Set<String> liveProcesses = abandoned.isEmpty() ? Set.of() : liveProcessIds();
+        List<Hanging> hanging = abandoned.stream().map(t -> new Hanging(t.partition(), t.producer().id(), t.producer().epoch(),
+                t.coordinatorEpoch(), t.startOffset(), remedy(t, offsets.isPresent() && notDescribable.isEmpty(),
+                        offsetsHang.contains(t.producer()), coordinatorView.get(t.producer().id()), liveProcesses))).toList();
+        return new Findings(hanging, Set.copyOf(notDescribable));
     }
 
     /** Writes an abort marker for {@code hanging} on its partition (needs the {@code ClusterAction} permission). */
@@ -115,90 +159,162 @@ final class HangingTransactions {
                 hanging.coordinatorEpoch())).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
     }
 
-    /** The {@code __consumer_offsets} partition that holds the group's offsets, as the group coordinator places them. */
-    private TopicPartition offsetsPartition() throws ExecutionException, InterruptedException, TimeoutException {
-        int partitions = admin.describeTopics(List.of(Topic.GROUP_METADATA_TOPIC_NAME)).allTopicNames()
-                .get(TIMEOUT_SECONDS, TimeUnit.SECONDS).get(Topic.GROUP_METADATA_TOPIC_NAME).partitions().size();
-        return new TopicPartition(Topic.GROUP_METADATA_TOPIC_NAME, Utils.abs(groupId.hashCode()) % partitions);
+    private Remedy remedy(OpenTransaction open, boolean sawEverything, boolean offsetsHang, Writer writer,
+                          Set<String> liveProcesses) {
+        if (!sawEverything) {
+            return Remedy.UNKNOWN;
+        }
+        if (!offsetsHang || !ours(writer)) {
+            return Remedy.OPERATOR;
+        }
+        return writerGone(open, writer, liveProcesses) ? Remedy.ABORT : Remedy.WAIT;
     }
 
-    private List<TopicPartition> partitionsOf(Set<String> topics) throws ExecutionException, InterruptedException, TimeoutException {
+    /**
+     * Whether the stream thread that wrote {@code open} can no longer go on: its transactional id was initialised again
+     * since (a new producer fenced it; the coordinator shows it empty, or under another producer id), or its instance's
+     * process id is not among the group's members.
+     */
+    private boolean writerGone(OpenTransaction open, Writer writer, Set<String> liveProcesses) {
+        TransactionDescription now = writer.description();
+        if (now.producerId() != open.producer().id() || now.state() == TransactionState.EMPTY) {
+            return true;
+        }
+        return processIdOf(writer.transactionalId()).map(id -> !liveProcesses.contains(id)).orElse(false);
+    }
+
+    private boolean ours(Writer writer) {
+        return writer != null && writer.transactionalId().startsWith(applicationId + "-");
+    }
+
+    /** {@code <application id>-<process id>-<thread index>}, the transactional id Kafka Streams gives each stream thread. */
+    private Optional<String> processIdOf(String transactionalId) {
+        String rest = transactionalId.substring(applicationId.length() + 1);
+        int lastDash = rest.lastIndexOf('-');
+        return lastDash > 0 ? Optional.of(rest.substring(0, lastDash)) : Optional.empty();
+    }
+
+    private static boolean stillInFlight(OpenTransaction open, Writer writer) {
+        return writer != null && writer.description().producerId() == open.producer().id()
+                && IN_FLIGHT.contains(writer.description().state())
+                && writer.description().topicPartitions().contains(open.partition());
+    }
+
+    /** The {@code __consumer_offsets} partition that holds the group's offsets, as the group coordinator places them. */
+    private Optional<TopicPartition> offsetsPartition(Set<String> notDescribable)
+            throws ExecutionException, InterruptedException, TimeoutException {
+        List<TopicPartition> all = partitionsOf(Set.of(Topic.GROUP_METADATA_TOPIC_NAME), notDescribable);
+        return all.isEmpty() ? Optional.empty()
+                : Optional.of(new TopicPartition(Topic.GROUP_METADATA_TOPIC_NAME, Utils.abs(applicationId.hashCode()) % all.size()));
+    }
+
+    private List<TopicPartition> partitionsOf(Set<String> topics, Set<String> notDescribable)
+            throws ExecutionException, InterruptedException, TimeoutException {
         List<TopicPartition> partitions = new ArrayList<>();
-        for (TopicDescription topic : admin.describeTopics(topics).allTopicNames().get(TIMEOUT_SECONDS, TimeUnit.SECONDS).values()) {
-            topic.partitions().forEach(p -> partitions.add(new TopicPartition(topic.name(), p.partition())));
+        for (Map.Entry<String, KafkaFuture<TopicDescription>> topic : admin.describeTopics(topics).topicNameValues().entrySet()) {
+            try {
+                topic.getValue().get(TIMEOUT_SECONDS, TimeUnit.SECONDS).partitions()
+                        .forEach(p -> partitions.add(new TopicPartition(topic.getKey(), p.partition())));
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof AuthorizationException)) {
+                    throw e;
+                }
+                notDescribable.add(topic.getKey());
+            }
         }
         return partitions;
     }
 
     /**
-     * The transactions open on {@code partitions} whose producer has written nothing there for {@code silentFor}. A
-     * partition this client may not describe (reading the producers needs {@code Read} on the topic) is left out and
-     * noted in {@link #notDescribable()}.
+     * The transactions open on {@code partitions} that were already open, unchanged, {@code silentFor} ago. (The
+     * producers' own timestamps cannot say: Kafka Streams stamps what it writes with its input's time.)
      */
-    private List<OpenTransaction> silentOpenTransactions(Collection<TopicPartition> partitions)
+    private List<OpenTransaction> lastingOpenTransactions(Collection<TopicPartition> partitions, Set<String> notDescribable)
             throws ExecutionException, InterruptedException, TimeoutException {
-        long silentSince = clock.millis() - silentFor.toMillis();
+        long now = clock.millis();
         List<OpenTransaction> open = new ArrayList<>();
-        Set<TopicPartition> refused = new HashSet<>();
         DescribeProducersResult result = admin.describeProducers(partitions);
         for (TopicPartition partition : partitions) {
             PartitionProducerState state;
             try {
                 state = result.partitionResult(partition).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
             } catch (ExecutionException e) {
-                if (e.getCause() instanceof AuthorizationException) {
-                    refused.add(partition);
-                    continue;
+                if (!(e.getCause() instanceof AuthorizationException)) {
+                    throw e;
                 }
-                throw e;
+                notDescribable.add(partition.topic());
+                continue;
             }
             for (ProducerState p : state.activeProducers()) {
-                if (p.currentTransactionStartOffset().isPresent() && p.lastTimestamp() <= silentSince) {
+                if (p.currentTransactionStartOffset().isPresent()) {
                     open.add(new OpenTransaction(partition, new ProducerAndEpoch(p.producerId(), (short) p.producerEpoch()),
                             p.coordinatorEpoch().orElse(-1), p.currentTransactionStartOffset().getAsLong()));
                 }
             }
         }
-        notDescribable = Set.copyOf(refused);
-        return open;
+        firstSeen.keySet().retainAll(open);
+        open.forEach(t -> firstSeen.putIfAbsent(t, now));
+        return open.stream().filter(t -> now - firstSeen.get(t) >= silentFor.toMillis()).toList();
     }
 
-    /** The partitions the last {@link #find()} was not allowed to look at (their hanging transactions go unseen). */
-    Set<TopicPartition> notDescribable() {
-        return notDescribable;
-    }
-
-    /**
-     * Of {@code open}, those whose producer's coordinator still has a transaction writing to or completing on that
-     * partition: its marker will close what is open there (a marker ends everything its producer left open on the
-     * partition, whatever the epoch it was written at).
-     */
-    private Set<OpenTransaction> stillInFlight(List<OpenTransaction> open)
+    /** Per producer id of {@code open}, the transactional id it now belongs to and the coordinator's view of it, if any. */
+    private Map<Long, Writer> coordinatorView(List<OpenTransaction> open)
             throws ExecutionException, InterruptedException, TimeoutException {
         Set<Long> producerIds = new HashSet<>();
         open.forEach(t -> producerIds.add(t.producer().id()));
-        Set<String> inFlightIds = new HashSet<>();
+        Set<String> ids = new HashSet<>();
         for (TransactionListing listing : admin.listTransactions(new ListTransactionsOptions().filterProducerIds(producerIds))
                 .all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-            if (IN_FLIGHT.contains(listing.state())) {
-                inFlightIds.add(listing.transactionalId());
+            ids.add(listing.transactionalId());
+        }
+        Map<Long, Writer> byProducer = new HashMap<>();
+        if (!ids.isEmpty()) {
+            admin.describeTransactions(ids).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS)
+                    .forEach((id, d) -> byProducer.put(d.producerId(), new Writer(id, d)));
+        }
+        return byProducer;
+    }
+
+    /** The process ids of the group's members: a stream thread of any other process is gone. */
+    private Set<String> liveProcessIds() throws ExecutionException, InterruptedException, TimeoutException {
+        Set<String> processes = new HashSet<>();
+        try {
+            for (StreamsGroupMemberDescription member : admin.describeStreamsGroups(List.of(applicationId))
+                    .all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS).get(applicationId).members()) {
+                processes.add(member.processId());
+            }
+            return processes;
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof GroupIdNotFoundException)) {
+                throw e;
             }
         }
-        if (inFlightIds.isEmpty()) {
-            return Set.of();
-        }
-        Set<OpenTransaction> inFlight = new HashSet<>();
-        for (TransactionDescription txn : admin.describeTransactions(inFlightIds).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS).values()) {
-            if (IN_FLIGHT.contains(txn.state())) {
-                open.stream()
-                        .filter(t -> t.producer().id() == txn.producerId() && txn.topicPartitions().contains(t.partition()))
-                        .forEach(inFlight::add);
+        // Not a streams group (group.protocol=classic), or no group at all: the members' client ids carry the process id.
+        try {
+            for (MemberDescription member : admin.describeConsumerGroups(List.of(applicationId))
+                    .all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS).get(applicationId).members()) {
+                processes.add(processIdInClientId(member.clientId()));
+            }
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof GroupIdNotFoundException)) {
+                throw e;
             }
         }
-        return inFlight;
+        return processes;
+    }
+
+    /** {@code <application id>-<process id>-StreamThread-<n>-consumer}, Kafka Streams' consumer client id. */
+    private String processIdInClientId(String clientId) {
+        int thread = clientId.indexOf("-StreamThread-");
+        return clientId.startsWith(applicationId + "-") && thread > applicationId.length()
+                ? clientId.substring(applicationId.length() + 1, thread) : clientId;
     }
 
     private record ProducerAndEpoch(long id, short epoch) {
+    }
+
+    /** A transactional id and what its coordinator says of it now. */
+    private record Writer(String transactionalId, TransactionDescription description) {
     }
 
     private record OpenTransaction(TopicPartition partition, ProducerAndEpoch producer, int coordinatorEpoch, long startOffset) {

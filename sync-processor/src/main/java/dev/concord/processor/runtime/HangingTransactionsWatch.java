@@ -1,6 +1,8 @@
 package dev.concord.processor.runtime;
 
+import dev.concord.processor.runtime.HangingTransactions.Findings;
 import dev.concord.processor.runtime.HangingTransactions.Hanging;
+import dev.concord.processor.runtime.HangingTransactions.Remedy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -11,40 +13,41 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ClusterAuthorizationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Looks for {@link HangingTransactions} at an interval. A redoable one is aborted, so its input is read again and the
- * stream threads (which could not fetch their committed offsets past it) carry on; any other is reported once, with the
- * command that aborts it, for an operator to decide.
+ * Looks for {@link HangingTransactions} at an interval. One whose remedy is {@link Remedy#ABORT} is aborted (unless
+ * aborting is turned off), so its input is read again and the stream threads that could not fetch their committed
+ * offsets past it carry on; any other is reported once, with what it means and the command that aborts it, for an
+ * operator to decide.
  */
 final class HangingTransactionsWatch implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(HangingTransactionsWatch.class);
 
     private final HangingTransactions finder;
-    private final boolean abortRedoable;
+    private final boolean abortAllowed;
     private final ScheduledExecutorService checker;
     private final Set<Hanging> reported = new HashSet<>();
-    private Set<TopicPartition> notDescribable = Set.of();
+    private Set<String> notDescribable = Set.of();
+    private String lastFailure;
     private volatile int hangingCount;
 
-    private HangingTransactionsWatch(HangingTransactions finder, boolean abortRedoable, ScheduledExecutorService checker) {
+    private HangingTransactionsWatch(HangingTransactions finder, boolean abortAllowed, ScheduledExecutorService checker) {
         this.finder = finder;
-        this.abortRedoable = abortRedoable;
+        this.abortAllowed = abortAllowed;
         this.checker = checker;
     }
 
-    static HangingTransactionsWatch start(HangingTransactions finder, boolean abortRedoable, Duration every) {
+    static HangingTransactionsWatch start(HangingTransactions finder, boolean abortAllowed, Duration every) {
         ScheduledExecutorService checker = Executors.newSingleThreadScheduledExecutor(task -> {
             Thread thread = new Thread(task, "hanging-transactions");
             thread.setDaemon(true);
             return thread;
         });
-        HangingTransactionsWatch watch = new HangingTransactionsWatch(finder, abortRedoable, checker);
+        HangingTransactionsWatch watch = new HangingTransactionsWatch(finder, abortAllowed, checker);
         checker.scheduleWithFixedDelay(watch::checkQuietly, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
         return watch;
     }
@@ -54,60 +57,65 @@ final class HangingTransactionsWatch implements AutoCloseable {
         return hangingCount;
     }
 
-    /** One check: aborts what is redoable (when allowed), reports the rest; returns what it left open. */
+    /** One check: aborts what is to be aborted, reports the rest once; returns what it left open. Not thread-safe. */
     List<Hanging> check() throws ExecutionException, InterruptedException, TimeoutException {
+        Findings findings = finder.find();
         List<Hanging> left = new ArrayList<>();
-        // find() lists the group's offsets partition last: a pass cut short leaves it hanging, so the next pass still
-        // finds the transaction's other partitions redoable.
-        for (Hanging hanging : finder.find()) {
-            if (!(abortRedoable && hanging.redoable() && aborted(hanging))) {
-                left.add(hanging);
-                if (reported.add(hanging)) {
-                    LOG.error("A transaction is left open on {}: read_committed readers of that partition are stalled "
-                            + "until it is aborted. {} Abort it by hand with: {} (docs/operations.md, \"A transaction "
-                            + "left hanging\")", hanging, hanging.redoable() ? "Aborting it is safe: its input will be read "
-                            + "again." : "Aborting it drops what it wrote there, though its input offsets committed.",
-                            hanging.abortCommand());
-                }
+        for (Hanging hanging : findings.hanging()) {
+            if (abortAllowed && hanging.remedy() == Remedy.ABORT && tryAbort(hanging)) {
+                continue;
+            }
+            left.add(hanging);
+            if (reported.add(hanging)) {
+                LOG.error("A transaction is left open on {}: read_committed readers of that partition wait until it is "
+                        + "closed. Here {}. By hand: {} (docs/operations.md, \"A transaction left hanging\")",
+                        hanging, hanging.remedy().meaning(), hanging.abortCommand());
             }
         }
         reported.retainAll(left);
         hangingCount = left.size();
-        Set<TopicPartition> refused = finder.notDescribable();
-        if (!refused.equals(notDescribable)) {
-            notDescribable = refused;
-            if (!refused.isEmpty()) {
-                LOG.warn("Not allowed to read the producers of {}: a transaction left hanging there goes unseen "
-                        + "(docs/operations.md, \"A transaction left hanging\", says which permissions let it look)", refused);
+        if (!findings.notDescribable().equals(notDescribable)) {
+            notDescribable = findings.notDescribable();
+            if (!notDescribable.isEmpty()) {
+                LOG.warn("Not allowed to describe {}: a transaction left hanging there goes unseen, and none is aborted "
+                        + "here (docs/operations.md, \"A transaction left hanging\", says which permissions let it look)",
+                        notDescribable);
             }
         }
         return left;
     }
 
-    private boolean aborted(Hanging hanging) throws ExecutionException, InterruptedException, TimeoutException {
+    /** Aborts {@code hanging}; on a refusal says why once and leaves it for the next check or an operator. */
+    private boolean tryAbort(Hanging hanging) throws InterruptedException {
         try {
             finder.abort(hanging);
-            LOG.warn("Aborted the transaction left open on {}: its coordinator had finished it without closing it there. "
-                    + "Its input will be read again.", hanging);
+            LOG.warn("Aborted the transaction left open on {}: its coordinator had finished it without closing it there, "
+                    + "and {}", hanging, Remedy.ABORT.meaning());
             return true;
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof ClusterAuthorizationException) {
-                LOG.warn("Cannot abort the transaction left open on {}: aborting needs the ClusterAction permission on the "
-                        + "cluster, which this processor's Kafka principal lacks", hanging);
-                return false;
+        } catch (ExecutionException | TimeoutException e) {
+            Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+            if (!reported.contains(hanging)) {
+                LOG.warn("Could not abort the transaction left open on {}: {}", hanging, cause instanceof ClusterAuthorizationException
+                        ? "aborting needs the ClusterAction permission on the cluster, which this processor's Kafka principal lacks"
+                        : cause.toString());
             }
-            throw e;
+            return false;
         }
     }
 
     private void checkQuietly() {
         try {
             check();
+            lastFailure = null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException | RuntimeException e) {
-            // The broker may be away or may refuse a describe: the next check tries again.
-            LOG.warn("Could not look for hanging transactions: {}", e.getCause() != null ? e.getCause().toString() : e.toString());
+            // The broker may be away: the next check tries again. Said once per kind of failure, not every interval.
+            String failure = (e.getCause() != null ? e.getCause() : e).toString();
+            if (!failure.equals(lastFailure)) {
+                LOG.warn("Could not look for hanging transactions: {}", failure);
+                lastFailure = failure;
+            }
         }
     }
 

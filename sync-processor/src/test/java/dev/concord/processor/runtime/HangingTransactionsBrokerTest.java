@@ -1,15 +1,23 @@
 package dev.concord.processor.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.concord.local.kafka.EmbeddedKafkaBroker;
 import dev.concord.processor.runtime.HangingTransactions.Hanging;
+import dev.concord.processor.runtime.HangingTransactions.Remedy;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -69,88 +77,120 @@ class HangingTransactionsBrokerTest {
     }
 
     @Test
-    void abortsATransactionWhoseOutputAndInputOffsetsBothHangSoItsInputIsReadAgain() throws Exception {
+    void abortsATransactionWhoseInputOffsetsHangOnceSeenForSilentForAndItsWriterIsGone() throws Exception {
         String out = outputTopicOnTheSecondBroker("out-redo");
         String group = groupWithOffsetsOn("redo", second.nodeId());
-
-        commitWhileTheSecondBrokerIsDown("redo", out, group);
-
+        commitWhileTheSecondBrokerIsDown(threadOf(group), out, group);
         TopicPartition out0 = new TopicPartition(out, 0);
-        List<Hanging> hanging = finder(group, out).find();
+        SettableClock clock = new SettableClock();
+        HangingTransactions finder = new HangingTransactions(admin, group, () -> Set.of(out), Duration.ofSeconds(60), clock);
+
+        assertThat(finder.find().hanging()).as("first seen").isEmpty();
+        clock.advance(Duration.ofSeconds(59));
+        assertThat(finder.find().hanging()).as("open for 59 s").isEmpty();
+        clock.advance(Duration.ofSeconds(1));
+        List<Hanging> hanging = finder.find().hanging();
+
         assertThat(hanging).extracting(Hanging::partition).as("the offsets last: aborted last")
                 .containsExactly(out0, offsetsPartitionOf(group));
-        assertThat(hanging).allMatch(Hanging::redoable);
+        assertThat(hanging).extracting(Hanging::remedy).containsOnly(Remedy.ABORT);
         assertThat(lastStableOffset(out0)).as("read_committed readers stop at the open transaction").isZero();
 
         for (Hanging h : hanging) {
-            finder(group, out).abort(h);
+            finder.abort(h);
         }
 
         assertThat(lastStableOffset(out0)).as("the partition reads to its end again").isPositive();
         assertThat(committedRecords(out0)).as("what the transaction wrote is aborted").isEmpty();
         assertThat(committedOffset(group)).as("its input offsets too: the input is read again").isNull();
-        assertThat(finder(group, out).find()).isEmpty();
+        assertThat(finder.find().hanging()).isEmpty();
     }
 
     @Test
-    void reportsButDoesNotCountAsRedoableATransactionWhoseInputOffsetsCommitted() throws Exception {
+    void waitsWhileTheInstanceThatWroteItIsInTheGroupAndAbortsOnceItLeaves() throws Exception {
+        String out = outputTopicOnTheSecondBroker("out-wait");
+        String group = groupWithOffsetsOn("wait", second.nodeId());
+        String processId = UUID.randomUUID().toString();
+        commitWhileTheSecondBrokerIsDown(group + "-" + processId + "-1", out, group);
+
+        try (KafkaConsumer<String, String> member = joinAsStreamThreadOf(group, processId)) {
+            assertThat(finder(group, out).find().hanging()).as("its stream thread may be live and past its input")
+                    .extracting(Hanging::remedy).containsOnly(Remedy.WAIT);
+        }
+        assertThat(finder(group, out).find().hanging()).as("its instance left the group").extracting(Hanging::remedy)
+                .containsOnly(Remedy.ABORT);
+    }
+
+    @Test
+    void leavesToAnOperatorATransactionWhoseInputOffsetsCommitted() throws Exception {
         String out = outputTopicOnTheSecondBroker("out-report");
         String group = groupWithOffsetsOn("report", coordinators.nodeId());
 
-        commitWhileTheSecondBrokerIsDown("report", out, group);
+        commitWhileTheSecondBrokerIsDown(threadOf(group), out, group);
 
-        List<Hanging> hanging = finder(group, out).find();
+        List<Hanging> hanging = finder(group, out).find().hanging();
         assertThat(hanging).extracting(Hanging::partition).containsExactly(new TopicPartition(out, 0));
-        assertThat(hanging).noneMatch(Hanging::redoable);
+        assertThat(hanging).extracting(Hanging::remedy).containsOnly(Remedy.OPERATOR);
         assertThat(hanging.get(0).abortCommand()).contains("--topic " + out + " --partition 0 --start-offset 0");
         assertThat(committedOffset(group).offset()).isEqualTo(7);
+    }
+
+    @Test
+    void leavesAloneAnotherApplicationsTransactionOnTheOffsetsPartitionItShares() throws Exception {
+        String ours = groupWithOffsetsOn("ours", second.nodeId());
+        String theirs = groupOnTheSamePartitionAs(ours, "theirs");
+        String theirOutput = outputTopicOnTheSecondBroker("out-theirs");
+        commitWhileTheSecondBrokerIsDown(threadOf(theirs), theirOutput, theirs);
+
+        assertThat(finder(theirs, theirOutput).find().hanging()).as("theirs, as their own watch sees it").hasSize(2);
+        assertThat(finder(ours, outputTopicOnTheSecondBroker("out-ours")).find().hanging()).as("ours").isEmpty();
     }
 
     @Test
     void findsNothingWhileATransactionIsStillOpenOrOnceItCommitted() throws Exception {
         String out = outputTopicOnTheSecondBroker("out-live");
         String group = groupWithOffsetsOn("live", second.nodeId());
-        try (KafkaProducer<String, String> producer = producer("live")) {
+        try (KafkaProducer<String, String> producer = producer(threadOf(group))) {
             producer.initTransactions();
             producer.beginTransaction();
             producer.send(new ProducerRecord<>(out, "k", "v")).get(30, TimeUnit.SECONDS);
             producer.sendOffsetsToTransaction(Map.of(IN_0, new OffsetAndMetadata(3)), new ConsumerGroupMetadata(group));
 
-            assertThat(finder(group, out).find()).as("open, and its coordinator still has it").isEmpty();
+            assertThat(finder(group, out).find().hanging()).as("open, and its coordinator still has it").isEmpty();
 
             producer.commitTransaction();
         }
-        assertThat(finder(group, out).find()).isEmpty();
+        assertThat(finder(group, out).find().hanging()).isEmpty();
         assertThat(committedRecords(new TopicPartition(out, 0))).containsExactly("v");
     }
 
     @Test
-    void theWatchAbortsTheRedoableAndReportsTheRestUnlessAbortingIsOff() throws Exception {
+    void theWatchAbortsWhatItMayAndReportsTheRest() throws Exception {
         String redo = outputTopicOnTheSecondBroker("out-watch-redo");
         String report = outputTopicOnTheSecondBroker("out-watch-report");
         String redoGroup = groupWithOffsetsOn("watch-redo", second.nodeId());
         String reportGroup = groupWithOffsetsOn("watch-report", coordinators.nodeId());
-        commitWhileTheSecondBrokerIsDown("watch-redo", redo, redoGroup);
-        commitWhileTheSecondBrokerIsDown("watch-report", report, reportGroup);
+        commitWhileTheSecondBrokerIsDown(threadOf(redoGroup), redo, redoGroup);
+        commitWhileTheSecondBrokerIsDown(threadOf(reportGroup), report, reportGroup);
 
-        HangingTransactionsWatch hands = HangingTransactionsWatch.start(finder(redoGroup, redo), false, Duration.ofDays(1));
-        HangingTransactionsWatch aborts = HangingTransactionsWatch.start(finder(redoGroup, redo), true, Duration.ofDays(1));
-        HangingTransactionsWatch reports = HangingTransactionsWatch.start(finder(reportGroup, report), true, Duration.ofDays(1));
+        HangingTransactionsWatch abortingOff = HangingTransactionsWatch.start(finder(redoGroup, redo), false, Duration.ofDays(1));
+        HangingTransactionsWatch aborting = HangingTransactionsWatch.start(finder(redoGroup, redo), true, Duration.ofDays(1));
+        HangingTransactionsWatch leftToOperator = HangingTransactionsWatch.start(finder(reportGroup, report), true, Duration.ofDays(1));
         try {
-            assertThat(hands.check()).as("aborting off: reported, left open").hasSize(2);
-            assertThat(hands.hangingCount()).isEqualTo(2);
+            assertThat(abortingOff.check()).as("aborting turned off: reported, left open").hasSize(2);
+            assertThat(abortingOff.hangingCount()).isEqualTo(2);
 
-            assertThat(aborts.check()).isEmpty();
-            assertThat(aborts.hangingCount()).isZero();
+            assertThat(aborting.check()).isEmpty();
+            assertThat(aborting.hangingCount()).isZero();
             assertThat(lastStableOffset(new TopicPartition(redo, 0))).isPositive();
 
-            assertThat(reports.check()).extracting(Hanging::partition).containsExactly(new TopicPartition(report, 0));
-            assertThat(reports.hangingCount()).isEqualTo(1);
+            assertThat(leftToOperator.check()).extracting(Hanging::partition).containsExactly(new TopicPartition(report, 0));
+            assertThat(leftToOperator.hangingCount()).isEqualTo(1);
             assertThat(lastStableOffset(new TopicPartition(report, 0))).isZero();
         } finally {
-            hands.close();
-            aborts.close();
-            reports.close();
+            abortingOff.close();
+            aborting.close();
+            leftToOperator.close();
         }
     }
 
@@ -168,6 +208,26 @@ class HangingTransactionsBrokerTest {
         }
     }
 
+    /** A transactional id as Kafka Streams names a stream thread's: {@code <application id>-<process id>-<thread>}. */
+    private static String threadOf(String applicationId) {
+        return applicationId + "-" + UUID.randomUUID() + "-1";
+    }
+
+    /** A group member whose client id is that of a stream thread of process {@code processId}, once it has joined. */
+    private static KafkaConsumer<String, String> joinAsStreamThreadOf(String group, String processId) {
+        KafkaConsumer<String, String> member = new KafkaConsumer<>(Map.of("bootstrap.servers", coordinators.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, group,
+                ConsumerConfig.CLIENT_ID_CONFIG, group + "-" + processId + "-StreamThread-1-consumer",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
+                new StringDeserializer(), new StringDeserializer());
+        member.subscribe(List.of(IN));
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            member.poll(Duration.ofMillis(200));
+            return !member.assignment().isEmpty();
+        });
+        return member;
+    }
+
     private static HangingTransactions finder(String group, String out) {
         return new HangingTransactions(admin, group, () -> Set.of(out), Duration.ZERO, Clock.systemUTC());
     }
@@ -183,9 +243,17 @@ class HangingTransactionsBrokerTest {
                 .get(30, TimeUnit.SECONDS).get(Topic.GROUP_METADATA_TOPIC_NAME);
         for (int i = 0; ; i++) {
             String group = name + "-" + i;
-            int partition = Utils.abs(group.hashCode()) % offsets.partitions().size();
-            if (offsets.partitions().get(partition).leader().id() == node) {
+            if (offsets.partitions().get(offsetsPartitionOf(group).partition()).leader().id() == node) {
                 return group;
+            }
+        }
+    }
+
+    /** Another group id whose offsets share {@code group}'s partition of the offsets topic. */
+    private static String groupOnTheSamePartitionAs(String group, String name) throws Exception {
+        for (int i = 0; ; i++) {
+            if (offsetsPartitionOf(name + "-" + i).equals(offsetsPartitionOf(group))) {
+                return name + "-" + i;
             }
         }
     }
@@ -211,7 +279,7 @@ class HangingTransactionsBrokerTest {
             reader.assign(List.of(partition));
             reader.seekToBeginning(List.of(partition));
             long end = reader.endOffsets(List.of(partition), Duration.ofSeconds(30)).get(partition);
-            List<String> values = new java.util.ArrayList<>();
+            List<String> values = new ArrayList<>();
             while (reader.position(partition, Duration.ofSeconds(30)) < end) {
                 reader.poll(Duration.ofMillis(200)).forEach(r -> values.add(r.value()));
             }
@@ -228,5 +296,34 @@ class HangingTransactionsBrokerTest {
         return new KafkaProducer<>(Map.of("bootstrap.servers", coordinators.bootstrapServers(),
                 ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId, ProducerConfig.MAX_BLOCK_MS_CONFIG, 30_000),
                 new StringSerializer(), new StringSerializer());
+    }
+
+    /** A clock the test moves. */
+    private static final class SettableClock extends Clock {
+        private final AtomicLong millis = new AtomicLong(System.currentTimeMillis());
+
+        void advance(Duration by) {
+            millis.addAndGet(by.toMillis());
+        }
+
+        @Override
+        public long millis() {
+            return millis.get();
+        }
+
+        @Override
+        public Instant instant() {
+            return Instant.ofEpochMilli(millis());
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            throw new UnsupportedOperationException();
+        }
     }
 }

@@ -117,9 +117,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             throw new IllegalStateException("a broker on a temporary data directory loses its data on close: it cannot restart");
         }
         close();
-        Builder again = builder().dataDir(dataDir).port(port).controllerPort(controllerPort).brokerProperties(extraProps);
-        again.joined = joined;
-        return again.start();
+        return builder().dataDir(dataDir).port(port).controllerPort(controllerPort).brokerProperties(extraProps).joined(joined)
+                .start();
     }
 
     /** Shuts the broker down cleanly and deletes the data directory if it was a temporary one. Idempotent. */
@@ -161,7 +160,12 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             if (nodeId == 1) {
                 throw new IllegalArgumentException("node id 1 is the quorum's own");
             }
-            this.joined = new JoinedQuorum(nodeId, quorum.controllerPort, clusterIdOf(quorum.dataDir));
+            return joined(new JoinedQuorum(nodeId, quorum.controllerPort, clusterIdOf(quorum.dataDir)));
+        }
+
+        /** As {@link #joining}, for a restart: {@code null} for the combined broker + controller. */
+        private Builder joined(JoinedQuorum quorum) {
+            this.joined = quorum;
             return this;
         }
 
