@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.AbortTransactionSpec;
 import org.apache.kafka.clients.admin.Admin;
@@ -140,12 +141,14 @@ final class HangingTransactions {
             return new Findings(List.of(), Set.copyOf(notDescribable));
         }
         Map<Long, Writer> coordinatorView = coordinatorView(open);
+        Predicate<OpenTransaction> onOffsets = t -> offsets.filter(t.partition()::equals).isPresent();
         List<OpenTransaction> abandoned = open.stream()
                 .filter(t -> !stillInFlight(t, coordinatorView.get(t.producer().id())))
-                .filter(t -> offsets.filter(t.partition()::equals).isEmpty() || ours(coordinatorView.get(t.producer().id())))
+                // Other groups share the offsets partition: only this application's transactions there are its business.
+                .filter(t -> !onOffsets.test(t) || ours(coordinatorView.get(t.producer().id())))
                 .toList();
         Set<ProducerAndEpoch> offsetsHang = new HashSet<>();
-        abandoned.stream().filter(t -> offsets.filter(t.partition()::equals).isPresent()).forEach(t -> offsetsHang.add(t.producer()));
+        abandoned.stream().filter(onOffsets).forEach(t -> offsetsHang.add(t.producer()));
         Set<String> liveProcesses = abandoned.isEmpty() ? Set.of() : liveProcessIds();
         List<Hanging> hanging = abandoned.stream().map(t -> new Hanging(t.partition(), t.producer().id(), t.producer().epoch(),
                 t.coordinatorEpoch(), t.startOffset(), remedy(t, offsets.isPresent() && notDescribable.isEmpty(),
