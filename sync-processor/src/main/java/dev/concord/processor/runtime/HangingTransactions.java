@@ -147,12 +147,15 @@ final class HangingTransactions {
                 // Other groups share the offsets partition: only this application's transactions there are its business.
                 .filter(t -> !onOffsets.test(t) || ours(coordinatorView.get(t.producer().id())))
                 .toList();
+        if (abandoned.isEmpty()) {
+            return new Findings(List.of(), Set.copyOf(notDescribable));
+        }
         Set<ProducerAndEpoch> offsetsHang = new HashSet<>();
         abandoned.stream().filter(onOffsets).forEach(t -> offsetsHang.add(t.producer()));
-        Set<String> liveProcesses = abandoned.isEmpty() ? Set.of() : liveProcessIds();
+        LiveThreads live = liveThreads();
         List<Hanging> hanging = abandoned.stream().map(t -> new Hanging(t.partition(), t.producer().id(), t.producer().epoch(),
                 t.coordinatorEpoch(), t.startOffset(), remedy(t, offsets.isPresent() && notDescribable.isEmpty(),
-                        offsetsHang.contains(t.producer()), coordinatorView.get(t.producer().id()), liveProcesses))).toList();
+                        offsetsHang.contains(t.producer()), coordinatorView.get(t.producer().id()), live))).toList();
         return new Findings(hanging, Set.copyOf(notDescribable));
     }
 
@@ -162,45 +165,46 @@ final class HangingTransactions {
                 hanging.coordinatorEpoch())).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
     }
 
-    private Remedy remedy(OpenTransaction open, boolean sawEverything, boolean offsetsHang, Writer writer,
-                          Set<String> liveProcesses) {
+    private Remedy remedy(OpenTransaction open, boolean sawEverything, boolean offsetsHang, Writer writer, LiveThreads live) {
         if (!sawEverything) {
             return Remedy.UNKNOWN;
         }
         if (!offsetsHang || !ours(writer)) {
             return Remedy.OPERATOR;
         }
-        return writerGone(open, writer, liveProcesses) ? Remedy.ABORT : Remedy.WAIT;
+        return writerGone(open, writer, live) ? Remedy.ABORT : Remedy.WAIT;
     }
 
     /**
      * Whether the stream thread that wrote {@code open} can no longer go on: its transactional id was initialised again
-     * since (a new producer fenced it; the coordinator shows it empty, or under another producer id), or its instance's
-     * process id is not among the group's members.
+     * since (a new producer fenced it; the coordinator shows it empty, or under another producer id), or that thread is
+     * not among the group's members. (A thread that drops out of the group loses its tasks, and takes them up again
+     * only from the committed offsets.)
      */
-    private boolean writerGone(OpenTransaction open, Writer writer, Set<String> liveProcesses) {
+    private boolean writerGone(OpenTransaction open, Writer writer, LiveThreads live) {
         TransactionDescription now = writer.description();
         if (now.producerId() != open.producer().id() || now.state() == TransactionState.EMPTY) {
             return true;
         }
-        return processIdOf(writer.transactionalId()).map(id -> !liveProcesses.contains(id)).orElse(false);
+        return !live.includes(writer.transactionalId().substring(applicationId.length() + 1));
     }
 
     private boolean ours(Writer writer) {
         return writer != null && writer.transactionalId().startsWith(applicationId + "-");
     }
 
-    /** {@code <application id>-<process id>-<thread index>}, the transactional id Kafka Streams gives each stream thread. */
-    private Optional<String> processIdOf(String transactionalId) {
-        String rest = transactionalId.substring(applicationId.length() + 1);
-        int lastDash = rest.lastIndexOf('-');
-        return lastDash > 0 ? Optional.of(rest.substring(0, lastDash)) : Optional.empty();
-    }
-
+    /**
+     * Whether the coordinator still owns the transaction open on that partition: it has one of that producer in flight
+     * that names the partition, or that is the very one open there (same epoch: the coordinator's list of partitions
+     * can trail what the partition already holds).
+     */
     private static boolean stillInFlight(OpenTransaction open, Writer writer) {
-        return writer != null && writer.description().producerId() == open.producer().id()
-                && IN_FLIGHT.contains(writer.description().state())
-                && writer.description().topicPartitions().contains(open.partition());
+        if (writer == null) {
+            return false;
+        }
+        TransactionDescription now = writer.description();
+        return now.producerId() == open.producer().id() && IN_FLIGHT.contains(now.state())
+                && (now.topicPartitions().contains(open.partition()) || now.producerEpoch() == open.producer().epoch());
     }
 
     /** The {@code __consumer_offsets} partition that holds the group's offsets, as the group coordinator places them. */
@@ -278,39 +282,64 @@ final class HangingTransactions {
         return byProducer;
     }
 
-    /** The process ids of the group's members: a stream thread of any other process is gone. */
-    private Set<String> liveProcessIds() throws ExecutionException, InterruptedException, TimeoutException {
-        Set<String> processes = new HashSet<>();
+    /** The stream threads among the group's members, streams protocol or classic. */
+    private LiveThreads liveThreads() throws ExecutionException, InterruptedException, TimeoutException {
+        LiveThreads live = new LiveThreads();
         try {
             for (StreamsGroupMemberDescription member : admin.describeStreamsGroups(List.of(applicationId))
                     .all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS).get(applicationId).members()) {
-                processes.add(member.processId());
+                live.add(member.clientId(), Optional.of(member.processId()));
             }
-            return processes;
+            return live;
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof GroupIdNotFoundException)) {
                 throw e;
             }
         }
-        // Not a streams group (group.protocol=classic), or no group at all: the members' client ids carry the process id.
+        // Not a streams group (group.protocol=classic), or no group at all.
         try {
             for (MemberDescription member : admin.describeConsumerGroups(List.of(applicationId))
                     .all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS).get(applicationId).members()) {
-                processes.add(processIdInClientId(member.clientId()));
+                live.add(member.clientId(), Optional.empty());
             }
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof GroupIdNotFoundException)) {
                 throw e;
             }
         }
-        return processes;
+        return live;
     }
 
-    /** {@code <application id>-<process id>-StreamThread-<n>-consumer}, Kafka Streams' consumer client id. */
-    private String processIdInClientId(String clientId) {
-        int thread = clientId.indexOf("-StreamThread-");
-        return clientId.startsWith(applicationId + "-") && thread > applicationId.length()
-                ? clientId.substring(applicationId.length() + 1, thread) : clientId;
+    /**
+     * The group's stream threads, each as {@code <process id>-<thread index>}: the part of its transactional id after
+     * the application id. Read from the members' client ids, {@code <application id>-<process id>-StreamThread-<n>-consumer}
+     * by default. A member whose client id says otherwise (an operator's {@code client.id}) counts its whole process as
+     * live, or, where the group does not tell the process (classic protocol), every thread: better to wait than to abort
+     * what a live thread may be past.
+     */
+    private final class LiveThreads {
+        private final Set<String> threads = new HashSet<>();
+        private final Set<String> wholeProcesses = new HashSet<>();
+        private boolean all;
+
+        void add(String clientId, Optional<String> processId) {
+            String prefix = applicationId + "-";
+            int thread = clientId.indexOf("-StreamThread-");
+            if (clientId.startsWith(prefix) && thread > prefix.length() && clientId.endsWith("-consumer")) {
+                threads.add(clientId.substring(prefix.length(), thread) + "-"
+                        + clientId.substring(thread + "-StreamThread-".length(), clientId.length() - "-consumer".length()));
+            } else if (processId.isPresent()) {
+                wholeProcesses.add(processId.get());
+            } else {
+                all = true;
+            }
+        }
+
+        /** {@code thread}: {@code <process id>-<thread index>}. */
+        boolean includes(String thread) {
+            int lastDash = thread.lastIndexOf('-');
+            return all || threads.contains(thread) || (lastDash > 0 && wholeProcesses.contains(thread.substring(0, lastDash)));
+        }
     }
 
     private record ProducerAndEpoch(long id, short epoch) {

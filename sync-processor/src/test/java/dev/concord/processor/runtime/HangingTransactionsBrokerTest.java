@@ -107,17 +107,21 @@ class HangingTransactionsBrokerTest {
     }
 
     @Test
-    void waitsWhileTheInstanceThatWroteItIsInTheGroupAndAbortsOnceItLeaves() throws Exception {
+    void waitsWhileTheStreamThreadThatWroteItIsInTheGroupAndAbortsOnceItLeaves() throws Exception {
         String out = outputTopicOnTheSecondBroker("out-wait");
         String group = groupWithOffsetsOn("wait", second.nodeId());
         String processId = UUID.randomUUID().toString();
         commitWhileTheSecondBrokerIsDown(group + "-" + processId + "-1", out, group);
 
-        try (KafkaConsumer<String, String> member = joinAsStreamThreadOf(group, processId)) {
-            assertThat(finder(group, out).find().hanging()).as("its stream thread may be live and past its input")
+        try (KafkaConsumer<String, String> otherThread = joinAsStreamThread(group, processId, 2)) {
+            assertThat(finder(group, out).find().hanging()).as("another thread of its process is live, not its own")
+                    .extracting(Hanging::remedy).containsOnly(Remedy.ABORT);
+        }
+        try (KafkaConsumer<String, String> itsThread = joinAsStreamThread(group, processId, 1)) {
+            assertThat(finder(group, out).find().hanging()).as("its thread may be live and past its input")
                     .extracting(Hanging::remedy).containsOnly(Remedy.WAIT);
         }
-        assertThat(finder(group, out).find().hanging()).as("its instance left the group").extracting(Hanging::remedy)
+        assertThat(finder(group, out).find().hanging()).as("its thread left the group").extracting(Hanging::remedy)
                 .containsOnly(Remedy.ABORT);
     }
 
@@ -213,11 +217,11 @@ class HangingTransactionsBrokerTest {
         return applicationId + "-" + UUID.randomUUID() + "-1";
     }
 
-    /** A group member whose client id is that of a stream thread of process {@code processId}, once it has joined. */
-    private static KafkaConsumer<String, String> joinAsStreamThreadOf(String group, String processId) {
+    /** A group member with the client id of stream thread {@code thread} of process {@code processId}, once it has joined. */
+    private static KafkaConsumer<String, String> joinAsStreamThread(String group, String processId, int thread) {
         KafkaConsumer<String, String> member = new KafkaConsumer<>(Map.of("bootstrap.servers", coordinators.bootstrapServers(),
                 ConsumerConfig.GROUP_ID_CONFIG, group,
-                ConsumerConfig.CLIENT_ID_CONFIG, group + "-" + processId + "-StreamThread-1-consumer",
+                ConsumerConfig.CLIENT_ID_CONFIG, group + "-" + processId + "-StreamThread-" + thread + "-consumer",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
                 new StringDeserializer(), new StringDeserializer());
         member.subscribe(List.of(IN));
