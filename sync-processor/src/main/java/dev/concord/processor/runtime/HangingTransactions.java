@@ -68,7 +68,8 @@ final class HangingTransactions {
 
     /** What may be done about a hanging transaction. */
     enum Remedy {
-        ABORT("its input offsets hang too and the stream thread that wrote it is gone: aborted, its input is read again"),
+        ABORT("its input offsets hang too and the stream thread that wrote it is gone: aborting it redoes its work, as its "
+                + "input is read again"),
         WAIT("its input offsets hang too, but the stream thread that wrote it may be live and past that input: its next "
                 + "commit closes it, or, once its instance restarts, this processor aborts it"),
         OPERATOR("its input offsets committed, or it is not this processor's: aborting it drops what it wrote there"),
