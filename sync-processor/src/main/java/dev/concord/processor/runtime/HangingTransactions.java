@@ -16,14 +16,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.AbortTransactionSpec;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.DescribeProducersResult;
 import org.apache.kafka.clients.admin.DescribeProducersResult.PartitionProducerState;
 import org.apache.kafka.clients.admin.ListTransactionsOptions;
-import org.apache.kafka.clients.admin.MemberDescription;
+import org.apache.kafka.clients.admin.FinalizedVersionRange;
 import org.apache.kafka.clients.admin.ProducerState;
-import org.apache.kafka.clients.admin.StreamsGroupMemberDescription;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.admin.TransactionDescription;
 import org.apache.kafka.clients.admin.TransactionListing;
@@ -31,33 +31,35 @@ import org.apache.kafka.clients.admin.TransactionState;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthorizationException;
-import org.apache.kafka.common.errors.GroupIdNotFoundException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.utils.Utils;
 
 /**
  * Finds the transactions left open on the partitions this processor writes after their coordinator has finished with
- * them, and says which of them aborting would redo rather than lose.
+ * them, and says for each what aborting it would do.
  *
  * <p>A transaction coordinator that finds no leader for one of a transaction's partitions while it writes the commit or
  * abort markers takes the partition for deleted: it skips the marker there and records the transaction as complete.
  * The partition then holds an open transaction no one will close. Its last stable offset stops there, so
  * {@code read_committed} readers wait for ever: the replicas on a state topic, and the stream threads fetching their
  * group's committed offsets ({@code UnstableOffsetCommitException}) when it is the group's offsets partition. It
- * happens when a partition's only in-sync replica stops while a transaction that wrote to it commits: a broker restart
+ * happens when a partition's only in-sync replica stops while a transaction that wrote to it ends: a broker restart
  * under replication factor 1, as in the local stack and the benchmark's fault campaign. Kafka's own remedy is
- * {@code kafka-transactions.sh find-hanging} and {@code abort}; this does the same, for the partitions Concord writes.
+ * {@code kafka-transactions.sh find-hanging} and {@code abort}; this finds them the same way, for the partitions Concord
+ * writes.
  *
  * <p>A transaction is hanging here when it has been seen open on a partition, unchanged (same producer, epoch and first
  * offset), for {@code silentFor} (the coordinator aborts a live transaction after its timeout, ten seconds under Kafka
  * Streams), and the coordinator holds no transaction of that producer still writing to or completing on that partition.
  * On the group's offsets partition, which other groups share, only this application's own transactions count (their
- * transactional ids start with the application id).
+ * transactional ids are its stream threads', or they also hang on a topic it writes).
  *
- * <p>Aborting drops what the transaction wrote, so {@link Remedy#ABORT} is given only where that is redone: its commit of
- * the group's input offsets hangs too, so its input will be read again, and the stream thread that wrote it is gone
- * (the instance left the group, or its transactional id started afresh), so no live thread goes on from a position past
- * that input. See {@link Remedy} for the others.
+ * <p>Only one kind is aborted here: a transaction its coordinator decided to abort ({@link Remedy#ABORT}). Writing the
+ * abort marker it skipped completes the coordinator's own decision, so nothing is lost whatever the readers and the
+ * stream threads' stores hold. A transaction the coordinator committed should have had a commit marker, which no Kafka
+ * API writes; aborting it instead drops what it wrote, and is safe only as the runbook's whole procedure (see
+ * {@link Remedy#REDO}), so it is reported for an operator.
  */
 final class HangingTransactions {
 
@@ -68,13 +70,14 @@ final class HangingTransactions {
 
     /** What may be done about a hanging transaction. */
     enum Remedy {
-        ABORT("its input offsets hang too and the stream thread that wrote it is gone: aborting it redoes its work, as its "
-                + "input is read again"),
-        WAIT("its input offsets hang too, but the stream thread that wrote it may be live and past that input: its next "
-                + "commit closes it, or, once its instance restarts, this processor aborts it"),
+        ABORT("its coordinator aborted it and skipped the marker here: writing that abort marker completes the "
+                + "coordinator's own decision, and loses nothing"),
+        REDO("its coordinator committed it (or no longer says), and its commit of the input offsets hangs too: stop "
+                + "every processor instance, delete their state directories, abort it on each partition, the offsets "
+                + "last, and start them, so its input is read again over stores rebuilt from the state topics"),
         OPERATOR("its input offsets committed, or it is not this processor's: aborting it drops what it wrote there"),
-        UNKNOWN("this processor may not look at every partition such a transaction writes, so it cannot tell whether "
-                + "aborting it loses anything");
+        UNKNOWN("this processor may not look at every partition such a transaction writes, so it cannot tell what "
+                + "aborting it would lose");
 
         private final String meaning;
 
@@ -105,8 +108,7 @@ final class HangingTransactions {
 
     /**
      * What one look found: the hanging transactions, the written topics' partitions first and the group's offsets
-     * partition last (abort in this order: a pass cut short leaves the offsets hanging, so the rest stays redoable), and
-     * the topics this client was not allowed to look at.
+     * partition last (the order the runbook aborts them in), and the topics this client was not allowed to look at.
      */
     record Findings(List<Hanging> hanging, Set<String> notDescribable) {
     }
@@ -116,6 +118,7 @@ final class HangingTransactions {
     private final Supplier<Set<String>> writtenTopics;
     private final Duration silentFor;
     private final Clock clock;
+    private final Pattern streamThreadIds;
     private final Map<OpenTransaction, Long> firstSeen = new HashMap<>();
 
     /**
@@ -126,6 +129,7 @@ final class HangingTransactions {
     HangingTransactions(Admin admin, String applicationId, Supplier<Set<String>> writtenTopics, Duration silentFor, Clock clock) {
         this.admin = admin;
         this.applicationId = applicationId;
+        this.streamThreadIds = Pattern.compile(Pattern.quote(applicationId) + "-[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}-\\d+");
         this.writtenTopics = writtenTopics;
         this.silentFor = silentFor;
         this.clock = clock;
@@ -145,18 +149,23 @@ final class HangingTransactions {
         Predicate<OpenTransaction> onOffsets = t -> offsets.filter(t.partition()::equals).isPresent();
         List<OpenTransaction> abandoned = open.stream()
                 .filter(t -> !stillInFlight(t, coordinatorView.get(t.producer().id())))
-                // Other groups share the offsets partition: only this application's transactions there are its business.
-                .filter(t -> !onOffsets.test(t) || ours(coordinatorView.get(t.producer().id())))
                 .toList();
+        Set<ProducerAndEpoch> onWrittenTopics = new HashSet<>();
+        abandoned.stream().filter(onOffsets.negate()).forEach(t -> onWrittenTopics.add(t.producer()));
+        // Other groups share the offsets partition: a transaction there is this application's business when its
+        // transactional id is, or when it also hangs on a topic this application writes.
+        abandoned = abandoned.stream().filter(t -> !onOffsets.test(t) || ours(coordinatorView.get(t.producer().id()))
+                || onWrittenTopics.contains(t.producer())).toList();
         if (abandoned.isEmpty()) {
             return new Findings(List.of(), Set.copyOf(notDescribable));
         }
         Set<ProducerAndEpoch> offsetsHang = new HashSet<>();
         abandoned.stream().filter(onOffsets).forEach(t -> offsetsHang.add(t.producer()));
-        LiveThreads live = liveThreads();
+        boolean sawEverything = offsets.isPresent() && notDescribable.isEmpty();
+        boolean epochPerTransaction = transactionVersion() >= 2;
         List<Hanging> hanging = abandoned.stream().map(t -> new Hanging(t.partition(), t.producer().id(), t.producer().epoch(),
-                t.coordinatorEpoch(), t.startOffset(), remedy(t, offsets.isPresent() && notDescribable.isEmpty(),
-                        offsetsHang.contains(t.producer()), coordinatorView.get(t.producer().id()), live))).toList();
+                t.coordinatorEpoch(), t.startOffset(), remedy(t, coordinatorView.get(t.producer().id()), epochPerTransaction,
+                        sawEverything, offsetsHang.contains(t.producer())))).toList();
         return new Findings(hanging, Set.copyOf(notDescribable));
     }
 
@@ -166,32 +175,39 @@ final class HangingTransactions {
                 hanging.coordinatorEpoch())).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
     }
 
-    private Remedy remedy(OpenTransaction open, boolean sawEverything, boolean offsetsHang, Writer writer, LiveThreads live) {
+    private Remedy remedy(OpenTransaction open, Writer writer, boolean epochPerTransaction, boolean sawEverything,
+                          boolean offsetsHang) {
+        if (epochPerTransaction && abortedByItsCoordinator(open, writer)) {
+            return Remedy.ABORT;
+        }
         if (!sawEverything) {
             return Remedy.UNKNOWN;
         }
-        if (!offsetsHang || !ours(writer)) {
-            return Remedy.OPERATOR;
-        }
-        return writerGone(open, writer, live) ? Remedy.ABORT : Remedy.WAIT;
+        return offsetsHang && ours(writer) ? Remedy.REDO : Remedy.OPERATOR;
     }
 
     /**
-     * Whether the stream thread that wrote {@code open} can no longer go on: its transactional id was initialised again
-     * since (a new producer fenced it; the coordinator shows it empty, or under another producer id), or that thread is
-     * not among the group's members. (A thread that drops out of the group loses its tasks, and takes them up again
-     * only from the committed offsets.)
+     * Whether the coordinator's last word on the producer is this very transaction, aborted. Under transaction version
+     * 2 each transaction ends by raising the producer's epoch by one, so an abort completed at the epoch after the one
+     * the partition holds is that transaction's. (Under earlier versions an epoch spans many transactions: it cannot
+     * tell.)
      */
-    private boolean writerGone(OpenTransaction open, Writer writer, LiveThreads live) {
-        TransactionDescription now = writer.description();
-        if (now.producerId() != open.producer().id() || now.state() == TransactionState.EMPTY) {
-            return true;
-        }
-        return !live.includes(writer.transactionalId().substring(applicationId.length() + 1));
+    private static boolean abortedByItsCoordinator(OpenTransaction open, Writer writer) {
+        return writer != null && writer.description().producerId() == open.producer().id()
+                && writer.description().state() == TransactionState.COMPLETE_ABORT
+                && writer.description().producerEpoch() == open.producer().epoch() + 1;
     }
 
+    /** Kafka Streams names a stream thread's transactional id {@code <application id>-<process id>-<thread index>}. */
     private boolean ours(Writer writer) {
-        return writer != null && writer.transactionalId().startsWith(applicationId + "-");
+        return writer != null && streamThreadIds.matcher(writer.transactionalId()).matches();
+    }
+
+    /** The cluster's finalised {@code transaction.version}: 2 and up raise the producer's epoch at every transaction's end. */
+    private short transactionVersion() throws ExecutionException, InterruptedException, TimeoutException {
+        FinalizedVersionRange version = admin.describeFeatures().featureMetadata().get(TIMEOUT_SECONDS, TimeUnit.SECONDS)
+                .finalizedFeatures().get("transaction.version");
+        return version == null ? 0 : version.maxVersionLevel();
     }
 
     /**
@@ -224,10 +240,12 @@ final class HangingTransactions {
                 topic.getValue().get(TIMEOUT_SECONDS, TimeUnit.SECONDS).partitions()
                         .forEach(p -> partitions.add(new TopicPartition(topic.getKey(), p.partition())));
             } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof AuthorizationException)) {
+                if (e.getCause() instanceof AuthorizationException) {
+                    notDescribable.add(topic.getKey());
+                } else if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
                     throw e;
                 }
-                notDescribable.add(topic.getKey());
+                // A topic not created yet (the dead letters, before the first) holds nothing.
             }
         }
         return partitions;
@@ -281,66 +299,6 @@ final class HangingTransactions {
                     .forEach((id, d) -> byProducer.put(d.producerId(), new Writer(id, d)));
         }
         return byProducer;
-    }
-
-    /** The stream threads among the group's members, streams protocol or classic. */
-    private LiveThreads liveThreads() throws ExecutionException, InterruptedException, TimeoutException {
-        LiveThreads live = new LiveThreads();
-        try {
-            for (StreamsGroupMemberDescription member : admin.describeStreamsGroups(List.of(applicationId))
-                    .all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS).get(applicationId).members()) {
-                live.add(member.clientId(), Optional.of(member.processId()));
-            }
-            return live;
-        } catch (ExecutionException e) {
-            if (!(e.getCause() instanceof GroupIdNotFoundException)) {
-                throw e;
-            }
-        }
-        // Not a streams group (group.protocol=classic), or no group at all.
-        try {
-            for (MemberDescription member : admin.describeConsumerGroups(List.of(applicationId))
-                    .all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS).get(applicationId).members()) {
-                live.add(member.clientId(), Optional.empty());
-            }
-        } catch (ExecutionException e) {
-            if (!(e.getCause() instanceof GroupIdNotFoundException)) {
-                throw e;
-            }
-        }
-        return live;
-    }
-
-    /**
-     * The group's stream threads, each as {@code <process id>-<thread index>}: the part of its transactional id after
-     * the application id. Read from the members' client ids, {@code <application id>-<process id>-StreamThread-<n>-consumer}
-     * by default. A member whose client id says otherwise (an operator's {@code client.id}) counts its whole process as
-     * live, or, where the group does not tell the process (classic protocol), every thread: better to wait than to abort
-     * what a live thread may be past.
-     */
-    private final class LiveThreads {
-        private final Set<String> threads = new HashSet<>();
-        private final Set<String> wholeProcesses = new HashSet<>();
-        private boolean all;
-
-        void add(String clientId, Optional<String> processId) {
-            String prefix = applicationId + "-";
-            int thread = clientId.indexOf("-StreamThread-");
-            if (clientId.startsWith(prefix) && thread > prefix.length() && clientId.endsWith("-consumer")) {
-                threads.add(clientId.substring(prefix.length(), thread) + "-"
-                        + clientId.substring(thread + "-StreamThread-".length(), clientId.length() - "-consumer".length()));
-            } else if (processId.isPresent()) {
-                wholeProcesses.add(processId.get());
-            } else {
-                all = true;
-            }
-        }
-
-        /** {@code thread}: {@code <process id>-<thread index>}. */
-        boolean includes(String thread) {
-            int lastDash = thread.lastIndexOf('-');
-            return all || threads.contains(thread) || (lastDash > 0 && wholeProcesses.contains(thread.substring(0, lastDash)));
-        }
     }
 
     private record ProducerAndEpoch(long id, short epoch) {

@@ -18,10 +18,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Looks for {@link HangingTransactions} at an interval. One whose remedy is {@link Remedy#ABORT} is aborted (unless
- * aborting is turned off), so its input is read again and the stream threads that could not fetch their committed
- * offsets past it carry on; any other is reported once, with what it means and the command that aborts it, for an
- * operator to decide.
+ * Looks for {@link HangingTransactions} at an interval. One its coordinator aborted ({@link Remedy#ABORT}) is aborted
+ * here too (unless aborting is turned off), which completes that decision and frees the readers stalled on it, the
+ * stream threads that could not fetch their committed offsets among them; any other is reported once, with what
+ * aborting it would do and the command, for an operator to decide.
  */
 final class HangingTransactionsWatch implements AutoCloseable {
 
@@ -89,8 +89,7 @@ final class HangingTransactionsWatch implements AutoCloseable {
     private boolean tryAbort(Hanging hanging) throws InterruptedException {
         try {
             finder.abort(hanging);
-            LOG.warn("Aborted the transaction left open on {}: its coordinator had finished it without closing it there, "
-                    + "and {}", hanging, Remedy.ABORT.meaning());
+            LOG.warn("Aborted the transaction left open on {}: {}", hanging, Remedy.ABORT.meaning());
             return true;
         } catch (ExecutionException | TimeoutException e) {
             Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;

@@ -1,7 +1,6 @@
 package dev.concord.processor.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.concord.local.kafka.EmbeddedKafkaBroker;
 import dev.concord.processor.runtime.HangingTransactions.Hanging;
@@ -18,6 +17,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -40,9 +40,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A transaction whose partitions had no leader while it committed is left open on them for good (the coordinator skips
- * their markers), and {@link HangingTransactions} finds it. Two real brokers: the coordinators' and a second one that
- * holds the processor's output; stopping the second while a transaction commits leaves it hanging there.
+ * A transaction whose partitions had no leader while it ended (committed or aborted) is left open on them for good (the
+ * coordinator skips their markers), and {@link HangingTransactions} finds it and says what aborting it would do. Two
+ * real brokers: the coordinators' and a second one that holds the output; stopping the second while a transaction ends
+ * leaves it hanging there.
  */
 class HangingTransactionsBrokerTest {
 
@@ -77,10 +78,10 @@ class HangingTransactionsBrokerTest {
     }
 
     @Test
-    void abortsATransactionWhoseInputOffsetsHangOnceSeenForSilentForAndItsWriterIsGone() throws Exception {
-        String out = outputTopicOnTheSecondBroker("out-redo");
-        String group = groupWithOffsetsOn("redo", second.nodeId());
-        commitWhileTheSecondBrokerIsDown(threadOf(group), out, group);
+    void abortsOnceSeenForSilentForATransactionItsCoordinatorAbortedWithoutClosingIt() throws Exception {
+        String out = outputTopicOnTheSecondBroker("out-aborted");
+        String group = groupWithOffsetsOn("aborted", second.nodeId());
+        endWhileTheSecondBrokerIsDown(threadOf(group), out, group, KafkaProducer::abortTransaction);
         TopicPartition out0 = new TopicPartition(out, 0);
         SettableClock clock = new SettableClock();
         HangingTransactions finder = new HangingTransactions(admin, group, () -> Set.of(out), Duration.ofSeconds(60), clock);
@@ -91,8 +92,7 @@ class HangingTransactionsBrokerTest {
         clock.advance(Duration.ofSeconds(1));
         List<Hanging> hanging = finder.find().hanging();
 
-        assertThat(hanging).extracting(Hanging::partition).as("the offsets last: aborted last")
-                .containsExactly(out0, offsetsPartitionOf(group));
+        assertThat(hanging).extracting(Hanging::partition).containsExactly(out0, offsetsPartitionOf(group));
         assertThat(hanging).extracting(Hanging::remedy).containsOnly(Remedy.ABORT);
         assertThat(lastStableOffset(out0)).as("read_committed readers stop at the open transaction").isZero();
 
@@ -101,28 +101,21 @@ class HangingTransactionsBrokerTest {
         }
 
         assertThat(lastStableOffset(out0)).as("the partition reads to its end again").isPositive();
-        assertThat(committedRecords(out0)).as("what the transaction wrote is aborted").isEmpty();
-        assertThat(committedOffset(group)).as("its input offsets too: the input is read again").isNull();
+        assertThat(committedRecords(out0)).as("aborted, as its coordinator decided").isEmpty();
+        assertThat(committedOffset(group)).as("its input offsets too").isNull();
         assertThat(finder.find().hanging()).isEmpty();
     }
 
     @Test
-    void waitsWhileTheStreamThreadThatWroteItIsInTheGroupAndAbortsOnceItLeaves() throws Exception {
-        String out = outputTopicOnTheSecondBroker("out-wait");
-        String group = groupWithOffsetsOn("wait", second.nodeId());
-        String processId = UUID.randomUUID().toString();
-        commitWhileTheSecondBrokerIsDown(group + "-" + processId + "-1", out, group);
+    void leavesToAnOperatorATransactionItsCoordinatorCommittedWhoseInputOffsetsHangToo() throws Exception {
+        String out = outputTopicOnTheSecondBroker("out-redo");
+        String group = groupWithOffsetsOn("redo", second.nodeId());
 
-        try (KafkaConsumer<String, String> otherThread = joinAsStreamThread(group, processId, 2)) {
-            assertThat(finder(group, out).find().hanging()).as("another thread of its process is live, not its own")
-                    .extracting(Hanging::remedy).containsOnly(Remedy.ABORT);
-        }
-        try (KafkaConsumer<String, String> itsThread = joinAsStreamThread(group, processId, 1)) {
-            assertThat(finder(group, out).find().hanging()).as("its thread may be live and past its input")
-                    .extracting(Hanging::remedy).containsOnly(Remedy.WAIT);
-        }
-        assertThat(finder(group, out).find().hanging()).as("its thread left the group").extracting(Hanging::remedy)
-                .containsOnly(Remedy.ABORT);
+        endWhileTheSecondBrokerIsDown(threadOf(group), out, group, KafkaProducer::commitTransaction);
+
+        List<Hanging> hanging = finder(group, out).find().hanging();
+        assertThat(hanging).extracting(Hanging::partition).containsExactly(new TopicPartition(out, 0), offsetsPartitionOf(group));
+        assertThat(hanging).extracting(Hanging::remedy).containsOnly(Remedy.REDO);
     }
 
     @Test
@@ -130,7 +123,7 @@ class HangingTransactionsBrokerTest {
         String out = outputTopicOnTheSecondBroker("out-report");
         String group = groupWithOffsetsOn("report", coordinators.nodeId());
 
-        commitWhileTheSecondBrokerIsDown(threadOf(group), out, group);
+        endWhileTheSecondBrokerIsDown(threadOf(group), out, group, KafkaProducer::commitTransaction);
 
         List<Hanging> hanging = finder(group, out).find().hanging();
         assertThat(hanging).extracting(Hanging::partition).containsExactly(new TopicPartition(out, 0));
@@ -144,7 +137,7 @@ class HangingTransactionsBrokerTest {
         String ours = groupWithOffsetsOn("ours", second.nodeId());
         String theirs = groupOnTheSamePartitionAs(ours, "theirs");
         String theirOutput = outputTopicOnTheSecondBroker("out-theirs");
-        commitWhileTheSecondBrokerIsDown(threadOf(theirs), theirOutput, theirs);
+        endWhileTheSecondBrokerIsDown(threadOf(theirs), theirOutput, theirs, KafkaProducer::abortTransaction);
 
         assertThat(finder(theirs, theirOutput).find().hanging()).as("theirs, as their own watch sees it").hasSize(2);
         assertThat(finder(ours, outputTopicOnTheSecondBroker("out-ours")).find().hanging()).as("ours").isEmpty();
@@ -169,28 +162,28 @@ class HangingTransactionsBrokerTest {
     }
 
     @Test
-    void theWatchAbortsWhatItMayAndReportsTheRest() throws Exception {
-        String redo = outputTopicOnTheSecondBroker("out-watch-redo");
-        String report = outputTopicOnTheSecondBroker("out-watch-report");
-        String redoGroup = groupWithOffsetsOn("watch-redo", second.nodeId());
-        String reportGroup = groupWithOffsetsOn("watch-report", coordinators.nodeId());
-        commitWhileTheSecondBrokerIsDown(threadOf(redoGroup), redo, redoGroup);
-        commitWhileTheSecondBrokerIsDown(threadOf(reportGroup), report, reportGroup);
+    void theWatchAbortsWhatItsCoordinatorAbortedAndReportsTheRest() throws Exception {
+        String aborted = outputTopicOnTheSecondBroker("out-watch-aborted");
+        String committed = outputTopicOnTheSecondBroker("out-watch-committed");
+        String abortedGroup = groupWithOffsetsOn("watch-aborted", second.nodeId());
+        String committedGroup = groupWithOffsetsOn("watch-committed", second.nodeId());
+        endWhileTheSecondBrokerIsDown(threadOf(abortedGroup), aborted, abortedGroup, KafkaProducer::abortTransaction);
+        endWhileTheSecondBrokerIsDown(threadOf(committedGroup), committed, committedGroup, KafkaProducer::commitTransaction);
 
-        HangingTransactionsWatch abortingOff = HangingTransactionsWatch.start(finder(redoGroup, redo), false, Duration.ofDays(1));
-        HangingTransactionsWatch aborting = HangingTransactionsWatch.start(finder(redoGroup, redo), true, Duration.ofDays(1));
-        HangingTransactionsWatch leftToOperator = HangingTransactionsWatch.start(finder(reportGroup, report), true, Duration.ofDays(1));
+        HangingTransactionsWatch abortingOff = HangingTransactionsWatch.start(finder(abortedGroup, aborted), false, Duration.ofDays(1));
+        HangingTransactionsWatch aborting = HangingTransactionsWatch.start(finder(abortedGroup, aborted), true, Duration.ofDays(1));
+        HangingTransactionsWatch leftToOperator = HangingTransactionsWatch.start(finder(committedGroup, committed), true, Duration.ofDays(1));
         try {
             assertThat(abortingOff.check()).as("aborting turned off: reported, left open").hasSize(2);
             assertThat(abortingOff.hangingCount()).isEqualTo(2);
 
             assertThat(aborting.check()).isEmpty();
             assertThat(aborting.hangingCount()).isZero();
-            assertThat(lastStableOffset(new TopicPartition(redo, 0))).isPositive();
+            assertThat(lastStableOffset(new TopicPartition(aborted, 0))).isPositive();
 
-            assertThat(leftToOperator.check()).extracting(Hanging::partition).containsExactly(new TopicPartition(report, 0));
-            assertThat(leftToOperator.hangingCount()).isEqualTo(1);
-            assertThat(lastStableOffset(new TopicPartition(report, 0))).isZero();
+            assertThat(leftToOperator.check()).extracting(Hanging::remedy).containsOnly(Remedy.REDO).hasSize(2);
+            assertThat(leftToOperator.hangingCount()).isEqualTo(2);
+            assertThat(lastStableOffset(new TopicPartition(committed, 0))).isZero();
         } finally {
             abortingOff.close();
             aborting.close();
@@ -198,15 +191,19 @@ class HangingTransactionsBrokerTest {
         }
     }
 
-    /** Begins a transaction that writes {@code out} and the group's input offsets, then commits it with the second broker down. */
-    private static void commitWhileTheSecondBrokerIsDown(String transactionalId, String out, String group) throws Exception {
+    /**
+     * Begins a transaction that writes {@code out} and the group's input offsets, then ends it ({@code end}: commit or
+     * abort) with the second broker down.
+     */
+    private static void endWhileTheSecondBrokerIsDown(String transactionalId, String out, String group,
+                                                      Consumer<KafkaProducer<String, String>> end) throws Exception {
         try (KafkaProducer<String, String> producer = producer(transactionalId)) {
             producer.initTransactions();
             producer.beginTransaction();
             producer.send(new ProducerRecord<>(out, "k", "v")).get(30, TimeUnit.SECONDS);
             producer.sendOffsetsToTransaction(Map.of(IN_0, new OffsetAndMetadata(7)), new ConsumerGroupMetadata(group));
             second.close();
-            producer.commitTransaction();
+            end.accept(producer);
         } finally {
             second = second.restart();
         }
@@ -215,21 +212,6 @@ class HangingTransactionsBrokerTest {
     /** A transactional id as Kafka Streams names a stream thread's: {@code <application id>-<process id>-<thread>}. */
     private static String threadOf(String applicationId) {
         return applicationId + "-" + UUID.randomUUID() + "-1";
-    }
-
-    /** A group member with the client id of stream thread {@code thread} of process {@code processId}, once it has joined. */
-    private static KafkaConsumer<String, String> joinAsStreamThread(String group, String processId, int thread) {
-        KafkaConsumer<String, String> member = new KafkaConsumer<>(Map.of("bootstrap.servers", coordinators.bootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG, group,
-                ConsumerConfig.CLIENT_ID_CONFIG, group + "-" + processId + "-StreamThread-" + thread + "-consumer",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
-                new StringDeserializer(), new StringDeserializer());
-        member.subscribe(List.of(IN));
-        await().atMost(Duration.ofSeconds(60)).until(() -> {
-            member.poll(Duration.ofMillis(200));
-            return !member.assignment().isEmpty();
-        });
-        return member;
     }
 
     private static HangingTransactions finder(String group, String out) {
