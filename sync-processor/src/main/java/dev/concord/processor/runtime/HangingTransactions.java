@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -21,8 +22,8 @@ import org.apache.kafka.clients.admin.AbortTransactionSpec;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.DescribeProducersResult;
 import org.apache.kafka.clients.admin.DescribeProducersResult.PartitionProducerState;
-import org.apache.kafka.clients.admin.ListTransactionsOptions;
 import org.apache.kafka.clients.admin.FinalizedVersionRange;
+import org.apache.kafka.clients.admin.ListTransactionsOptions;
 import org.apache.kafka.clients.admin.ProducerState;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.admin.TransactionDescription;
@@ -75,7 +76,8 @@ final class HangingTransactions {
         REDO("its coordinator committed it (or no longer says), and its commit of the input offsets hangs too: stop "
                 + "every processor instance, delete their state directories, abort it on each partition, the offsets "
                 + "last, and start them, so its input is read again over stores rebuilt from the state topics"),
-        OPERATOR("its input offsets committed, or it is not this processor's: aborting it drops what it wrote there"),
+        OPERATOR("its commit of the input offsets does not hang, or it is not this processor's: aborting it drops what "
+                + "it wrote there"),
         UNKNOWN("this processor may not look at every partition such a transaction writes, so it cannot tell what "
                 + "aborting it would lose");
 
@@ -108,9 +110,9 @@ final class HangingTransactions {
 
     /**
      * What one look found: the hanging transactions, the written topics' partitions first and the group's offsets
-     * partition last (the order the runbook aborts them in), and the topics this client was not allowed to look at.
+     * partition last (the order the runbook aborts them in), and the topics it could not look at, each with why.
      */
-    record Findings(List<Hanging> hanging, Set<String> notDescribable) {
+    record Findings(List<Hanging> hanging, Set<String> notDescribed) {
     }
 
     private final Admin admin;
@@ -119,7 +121,7 @@ final class HangingTransactions {
     private final Duration silentFor;
     private final Clock clock;
     private final Pattern streamThreadIds;
-    private final Map<OpenTransaction, Long> firstSeen = new HashMap<>();
+    private final Map<OpenTransaction, Sighting> seen = new HashMap<>();
 
     /**
      * @param applicationId the Kafka Streams application id: the group whose offsets the transactions commit, and the
@@ -137,36 +139,54 @@ final class HangingTransactions {
 
     /** Looks once. Not thread-safe: one caller (the watch's thread). */
     Findings find() throws ExecutionException, InterruptedException, TimeoutException {
-        Set<String> notDescribable = new HashSet<>();
-        Optional<TopicPartition> offsets = offsetsPartition(notDescribable);
-        List<TopicPartition> watched = new ArrayList<>(partitionsOf(writtenTopics.get(), notDescribable));
+        Set<String> notDescribed = new TreeSet<>();
+        Optional<TopicPartition> offsets = offsetsPartition(notDescribed);
+        List<TopicPartition> watched = new ArrayList<>(partitionsOf(writtenTopics.get(), notDescribed));
         offsets.ifPresent(watched::add);
-        List<OpenTransaction> open = lastingOpenTransactions(watched, notDescribable);
+        List<OpenTransaction> open = openTransactions(watched, notDescribed);
+        seen.keySet().retainAll(open);
         if (open.isEmpty()) {
-            return new Findings(List.of(), Set.copyOf(notDescribable));
+            return new Findings(List.of(), Set.copyOf(notDescribed));
         }
-        Map<Long, Writer> coordinatorView = coordinatorView(open);
-        Predicate<OpenTransaction> onOffsets = t -> offsets.filter(t.partition()::equals).isPresent();
-        List<OpenTransaction> abandoned = open.stream()
-                .filter(t -> !stillInFlight(t, coordinatorView.get(t.producer().id())))
-                .toList();
+        List<OpenTransaction> abandoned = abandoned(open);
+        Predicate<OpenTransaction> onOffsets = t -> offsets.equals(Optional.of(t.partition()));
         Set<ProducerAndEpoch> onWrittenTopics = new HashSet<>();
         abandoned.stream().filter(onOffsets.negate()).forEach(t -> onWrittenTopics.add(t.producer()));
         // Other groups share the offsets partition: a transaction there is this application's business when its
         // transactional id is, or when it also hangs on a topic this application writes.
-        abandoned = abandoned.stream().filter(t -> !onOffsets.test(t) || ours(coordinatorView.get(t.producer().id()))
-                || onWrittenTopics.contains(t.producer())).toList();
-        if (abandoned.isEmpty()) {
-            return new Findings(List.of(), Set.copyOf(notDescribable));
-        }
+        abandoned = abandoned.stream()
+                .filter(t -> !onOffsets.test(t) || seen.get(t).ours || onWrittenTopics.contains(t.producer()))
+                .toList();
         Set<ProducerAndEpoch> offsetsHang = new HashSet<>();
         abandoned.stream().filter(onOffsets).forEach(t -> offsetsHang.add(t.producer()));
-        boolean sawEverything = offsets.isPresent() && notDescribable.isEmpty();
-        boolean epochPerTransaction = transactionVersion() >= 2;
+        boolean sawEverything = offsets.isPresent() && notDescribed.isEmpty();
         List<Hanging> hanging = abandoned.stream().map(t -> new Hanging(t.partition(), t.producer().id(), t.producer().epoch(),
-                t.coordinatorEpoch(), t.startOffset(), remedy(t, coordinatorView.get(t.producer().id()), epochPerTransaction,
-                        sawEverything, offsetsHang.contains(t.producer())))).toList();
-        return new Findings(hanging, Set.copyOf(notDescribable));
+                t.coordinatorEpoch(), t.startOffset(), remedy(seen.get(t), sawEverything, offsetsHang.contains(t.producer()))))
+                .toList();
+        return new Findings(hanging, Set.copyOf(notDescribed));
+    }
+
+    /**
+     * Of {@code open}, those seen open, unchanged, for {@code silentFor} that the coordinator no longer holds. Learns
+     * from the coordinator at every sighting, as its later answers forget: once the stream thread starts again, its
+     * transactional id shows the new producer session, not how the abandoned transaction ended.
+     */
+    private List<OpenTransaction> abandoned(List<OpenTransaction> open) throws ExecutionException, InterruptedException,
+            TimeoutException {
+        long now = clock.millis();
+        Map<Long, Writer> writers = coordinatorView(open);
+        boolean epochPerTransaction = transactionVersion() >= 2;
+        List<OpenTransaction> abandoned = new ArrayList<>();
+        for (OpenTransaction t : open) {
+            Writer writer = writers.get(t.producer().id());
+            Sighting sighting = seen.computeIfAbsent(t, k -> new Sighting(now));
+            sighting.ours |= ours(writer);
+            sighting.abortedByItsCoordinator |= epochPerTransaction && abortedByItsCoordinator(t, writer);
+            if (now - sighting.firstSeen >= silentFor.toMillis() && !stillInFlight(t, writer)) {
+                abandoned.add(t);
+            }
+        }
+        return abandoned;
     }
 
     /** Writes an abort marker for {@code hanging} on its partition (needs the {@code ClusterAction} permission). */
@@ -175,15 +195,14 @@ final class HangingTransactions {
                 hanging.coordinatorEpoch())).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
     }
 
-    private Remedy remedy(OpenTransaction open, Writer writer, boolean epochPerTransaction, boolean sawEverything,
-                          boolean offsetsHang) {
-        if (epochPerTransaction && abortedByItsCoordinator(open, writer)) {
+    private static Remedy remedy(Sighting sighting, boolean sawEverything, boolean offsetsHang) {
+        if (sighting.abortedByItsCoordinator) {
             return Remedy.ABORT;
         }
         if (!sawEverything) {
             return Remedy.UNKNOWN;
         }
-        return offsetsHang && ours(writer) ? Remedy.REDO : Remedy.OPERATOR;
+        return offsetsHang && sighting.ours ? Remedy.REDO : Remedy.OPERATOR;
     }
 
     /**
@@ -193,8 +212,7 @@ final class HangingTransactions {
      * tell.)
      */
     private static boolean abortedByItsCoordinator(OpenTransaction open, Writer writer) {
-        return writer != null && writer.description().producerId() == open.producer().id()
-                && writer.description().state() == TransactionState.COMPLETE_ABORT
+        return writer != null && writer.description().state() == TransactionState.COMPLETE_ABORT
                 && writer.description().producerEpoch() == open.producer().epoch() + 1;
     }
 
@@ -220,19 +238,19 @@ final class HangingTransactions {
             return false;
         }
         TransactionDescription now = writer.description();
-        return now.producerId() == open.producer().id() && IN_FLIGHT.contains(now.state())
+        return IN_FLIGHT.contains(now.state())
                 && (now.topicPartitions().contains(open.partition()) || now.producerEpoch() == open.producer().epoch());
     }
 
     /** The {@code __consumer_offsets} partition that holds the group's offsets, as the group coordinator places them. */
-    private Optional<TopicPartition> offsetsPartition(Set<String> notDescribable)
+    private Optional<TopicPartition> offsetsPartition(Set<String> notDescribed)
             throws ExecutionException, InterruptedException, TimeoutException {
-        List<TopicPartition> all = partitionsOf(Set.of(Topic.GROUP_METADATA_TOPIC_NAME), notDescribable);
+        List<TopicPartition> all = partitionsOf(Set.of(Topic.GROUP_METADATA_TOPIC_NAME), notDescribed);
         return all.isEmpty() ? Optional.empty()
                 : Optional.of(new TopicPartition(Topic.GROUP_METADATA_TOPIC_NAME, Utils.abs(applicationId.hashCode()) % all.size()));
     }
 
-    private List<TopicPartition> partitionsOf(Set<String> topics, Set<String> notDescribable)
+    private List<TopicPartition> partitionsOf(Set<String> topics, Set<String> notDescribed)
             throws ExecutionException, InterruptedException, TimeoutException {
         List<TopicPartition> partitions = new ArrayList<>();
         for (Map.Entry<String, KafkaFuture<TopicDescription>> topic : admin.describeTopics(topics).topicNameValues().entrySet()) {
@@ -241,7 +259,7 @@ final class HangingTransactions {
                         .forEach(p -> partitions.add(new TopicPartition(topic.getKey(), p.partition())));
             } catch (ExecutionException e) {
                 if (e.getCause() instanceof AuthorizationException) {
-                    notDescribable.add(topic.getKey());
+                    notDescribed.add(topic.getKey() + " (not allowed)");
                 } else if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
                     throw e;
                 }
@@ -252,12 +270,11 @@ final class HangingTransactions {
     }
 
     /**
-     * The transactions open on {@code partitions} that were already open, unchanged, {@code silentFor} ago. (The
-     * producers' own timestamps cannot say: Kafka Streams stamps what it writes with its input's time.)
+     * The transactions open on {@code partitions}. A partition that cannot say (not allowed, or no leader just now) is
+     * noted in {@code notDescribed}: its transactions go unseen this time.
      */
-    private List<OpenTransaction> lastingOpenTransactions(Collection<TopicPartition> partitions, Set<String> notDescribable)
-            throws ExecutionException, InterruptedException, TimeoutException {
-        long now = clock.millis();
+    private List<OpenTransaction> openTransactions(Collection<TopicPartition> partitions, Set<String> notDescribed)
+            throws InterruptedException, TimeoutException {
         List<OpenTransaction> open = new ArrayList<>();
         DescribeProducersResult result = admin.describeProducers(partitions);
         for (TopicPartition partition : partitions) {
@@ -265,10 +282,8 @@ final class HangingTransactions {
             try {
                 state = result.partitionResult(partition).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
             } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof AuthorizationException)) {
-                    throw e;
-                }
-                notDescribable.add(partition.topic());
+                notDescribed.add(partition.topic() + (e.getCause() instanceof AuthorizationException ? " (not allowed)"
+                        : " (" + e.getCause().getClass().getSimpleName() + ")"));
                 continue;
             }
             for (ProducerState p : state.activeProducers()) {
@@ -278,9 +293,7 @@ final class HangingTransactions {
                 }
             }
         }
-        firstSeen.keySet().retainAll(open);
-        open.forEach(t -> firstSeen.putIfAbsent(t, now));
-        return open.stream().filter(t -> now - firstSeen.get(t) >= silentFor.toMillis()).toList();
+        return open;
     }
 
     /** Per producer id of {@code open}, the transactional id it now belongs to and the coordinator's view of it, if any. */
@@ -302,6 +315,21 @@ final class HangingTransactions {
     }
 
     private record ProducerAndEpoch(long id, short epoch) {
+    }
+
+    /**
+     * What the looks learnt of one open transaction (producer, epoch, first offset) since it was first seen. The flags
+     * only ever turn on: how the coordinator ended a transaction does not change, and an open range that newer data
+     * joins is another key.
+     */
+    private static final class Sighting {
+        final long firstSeen;
+        boolean ours;
+        boolean abortedByItsCoordinator;
+
+        Sighting(long firstSeen) {
+            this.firstSeen = firstSeen;
+        }
     }
 
     /** A transactional id and what its coordinator says of it now. */

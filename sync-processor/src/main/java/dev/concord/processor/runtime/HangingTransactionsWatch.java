@@ -31,7 +31,7 @@ final class HangingTransactionsWatch implements AutoCloseable {
     private final boolean abortAllowed;
     private final ScheduledExecutorService checker;
     private final Set<Hanging> reported = new HashSet<>();
-    private Set<String> notDescribable = Set.of();
+    private Set<String> notDescribed = Set.of();
     private String lastFailure;
     private volatile int hangingCount;
 
@@ -66,6 +66,7 @@ final class HangingTransactionsWatch implements AutoCloseable {
                 continue;
             }
             left.add(hanging);
+            // A hanging transaction whose verdict changes (say, once the offsets can be looked at) is reported again.
             if (reported.add(hanging)) {
                 LOG.error("A transaction is left open on {}: read_committed readers of that partition wait until it is "
                         + "closed. Here {}. By hand: {} (docs/operations.md, \"A transaction left hanging\")",
@@ -74,12 +75,12 @@ final class HangingTransactionsWatch implements AutoCloseable {
         }
         reported.retainAll(left);
         hangingCount = left.size();
-        if (!findings.notDescribable().equals(notDescribable)) {
-            notDescribable = findings.notDescribable();
-            if (!notDescribable.isEmpty()) {
-                LOG.warn("Not allowed to describe {}: a transaction left hanging there goes unseen, and none is aborted "
-                        + "here (docs/operations.md, \"A transaction left hanging\", says which permissions let it look)",
-                        notDescribable);
+        if (!findings.notDescribed().equals(notDescribed)) {
+            notDescribed = findings.notDescribed();
+            if (!notDescribed.isEmpty()) {
+                LOG.warn("Could not look at the open transactions of {}: one left hanging there goes unseen, and only those "
+                        + "its coordinator aborted are aborted (docs/operations.md, \"A transaction left hanging\", says "
+                        + "which permissions let it look)", notDescribed);
             }
         }
         return left;

@@ -7,18 +7,18 @@ import dev.concord.processor.runtime.HangingTransactions.Hanging;
 import dev.concord.processor.runtime.HangingTransactions.Remedy;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -81,12 +81,17 @@ class HangingTransactionsBrokerTest {
     void abortsOnceSeenForSilentForATransactionItsCoordinatorAbortedWithoutClosingIt() throws Exception {
         String out = outputTopicOnTheSecondBroker("out-aborted");
         String group = groupWithOffsetsOn("aborted", second.nodeId());
-        endWhileTheSecondBrokerIsDown(threadOf(group), out, group, KafkaProducer::abortTransaction);
+        String thread = threadOf(group);
+        endWhileTheSecondBrokerIsDown(thread, out, group, KafkaProducer::abortTransaction);
         TopicPartition out0 = new TopicPartition(out, 0);
         SettableClock clock = new SettableClock();
         HangingTransactions finder = new HangingTransactions(admin, group, () -> Set.of(out), Duration.ofSeconds(60), clock);
 
         assertThat(finder.find().hanging()).as("first seen").isEmpty();
+        // The stream thread starts again: its transactional id no longer says how that transaction ended.
+        try (KafkaProducer<String, String> again = producer(thread)) {
+            again.initTransactions();
+        }
         clock.advance(Duration.ofSeconds(59));
         assertThat(finder.find().hanging()).as("open for 59 s").isEmpty();
         clock.advance(Duration.ofSeconds(1));
