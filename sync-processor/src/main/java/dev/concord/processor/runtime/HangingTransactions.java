@@ -16,7 +16,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
-import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.AbortTransactionSpec;
 import org.apache.kafka.clients.admin.Admin;
@@ -117,7 +116,7 @@ final class HangingTransactions {
 
     private final Admin admin;
     private final String applicationId;
-    private final Supplier<Set<String>> writtenTopics;
+    private final Set<String> writtenTopics;
     private final Duration silentFor;
     private final Clock clock;
     private final Pattern streamThreadIds;
@@ -126,13 +125,13 @@ final class HangingTransactions {
     /**
      * @param applicationId the Kafka Streams application id: the group whose offsets the transactions commit, and the
      *                      prefix of its transactional ids ({@code <application id>-<process id>-<thread>})
-     * @param writtenTopics the topics the transactions write, read at each {@link #find()}
+     * @param writtenTopics the topics the transactions may write (one the broker does not have is skipped)
      */
-    HangingTransactions(Admin admin, String applicationId, Supplier<Set<String>> writtenTopics, Duration silentFor, Clock clock) {
+    HangingTransactions(Admin admin, String applicationId, Set<String> writtenTopics, Duration silentFor, Clock clock) {
         this.admin = admin;
         this.applicationId = applicationId;
         this.streamThreadIds = Pattern.compile(Pattern.quote(applicationId) + "-[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}-\\d+");
-        this.writtenTopics = writtenTopics;
+        this.writtenTopics = Set.copyOf(writtenTopics);
         this.silentFor = silentFor;
         this.clock = clock;
     }
@@ -141,7 +140,7 @@ final class HangingTransactions {
     Findings find() throws ExecutionException, InterruptedException, TimeoutException {
         Set<String> notDescribed = new TreeSet<>();
         Optional<TopicPartition> offsets = offsetsPartition(notDescribed);
-        List<TopicPartition> watched = new ArrayList<>(partitionsOf(writtenTopics.get(), notDescribed));
+        List<TopicPartition> watched = new ArrayList<>(partitionsOf(writtenTopics, notDescribed));
         offsets.ifPresent(watched::add);
         List<OpenTransaction> open = openTransactions(watched, notDescribed);
         seen.keySet().retainAll(open);
@@ -263,7 +262,7 @@ final class HangingTransactions {
                 } else if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
                     throw e;
                 }
-                // A topic not created yet (the dead letters, before the first) holds nothing.
+                // A topic not created yet (the dead letters before the first, a changelog no store writes) holds nothing.
             }
         }
         return partitions;

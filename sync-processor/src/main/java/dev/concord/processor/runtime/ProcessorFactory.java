@@ -22,10 +22,6 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 
@@ -79,21 +75,18 @@ final class ProcessorFactory {
 
     /**
      * Transactions left open on the partitions the stream threads write (docs/operations.md, "A transaction left
-     * hanging"): looked for at an interval, the redoable ones aborted unless {@code concord.hanging-transactions.abort}
-     * is false.
+     * hanging"): looked for at an interval; those their coordinator aborted get the marker it skipped unless
+     * {@code concord.hanging-transactions.abort} is false.
      */
     @Context
     @Bean(preDestroy = "close")
     HangingTransactionsWatch hangingTransactions(StreamsApplication application, WatchedEventPartitions partitions,
                                                  Settings configuration, MeterRegistry registry) {
-        Admin admin = partitions.admin();
-        Set<String> written = application.writtenTopics();
-        Set<String> changelogs = application.changelogTopicNames();
-        HangingTransactions finder = new HangingTransactions(admin, application.applicationId(), () -> {
-            Set<String> topics = new HashSet<>(written);
-            topics.addAll(existing(admin, changelogs));
-            return topics;
-        }, configuration.duration("concord.hanging-transactions.silent-for", Duration.ofSeconds(60)), Clock.systemUTC());
+        // A changelog a store does not write has no topic: the finder skips topics the broker does not have.
+        Set<String> written = new HashSet<>(application.writtenTopics());
+        written.addAll(application.changelogTopicNames());
+        HangingTransactions finder = new HangingTransactions(partitions.admin(), application.applicationId(), written,
+                configuration.duration("concord.hanging-transactions.silent-for", Duration.ofSeconds(60)), Clock.systemUTC());
         HangingTransactionsWatch watch = HangingTransactionsWatch.start(finder,
                 configuration.flag("concord.hanging-transactions.abort", true),
                 configuration.duration("concord.hanging-transactions.check-interval", Duration.ofSeconds(30)));
@@ -101,19 +94,5 @@ final class ProcessorFactory {
                 .description("Partitions holding a transaction no coordinator will close, left by the last check")
                 .register(registry);
         return watch;
-    }
-
-    /** Of {@code topics}, those the broker has (a store that does not log has no changelog topic). */
-    private static Set<String> existing(Admin admin, Set<String> topics) {
-        try {
-            Set<String> present = new HashSet<>(admin.listTopics().names().get(30, TimeUnit.SECONDS));
-            present.retainAll(topics);
-            return present;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while listing topics", e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("could not list the topics: " + e.getCause(), e);
-        }
     }
 }

@@ -85,7 +85,7 @@ class HangingTransactionsBrokerTest {
         endWhileTheSecondBrokerIsDown(thread, out, group, KafkaProducer::abortTransaction);
         TopicPartition out0 = new TopicPartition(out, 0);
         SettableClock clock = new SettableClock();
-        HangingTransactions finder = new HangingTransactions(admin, group, () -> Set.of(out), Duration.ofSeconds(60), clock);
+        HangingTransactions finder = new HangingTransactions(admin, group, Set.of(out), Duration.ofSeconds(60), clock);
 
         assertThat(finder.find().hanging()).as("first seen").isEmpty();
         // The stream thread starts again: its transactional id no longer says how that transaction ended.
@@ -220,7 +220,7 @@ class HangingTransactionsBrokerTest {
     }
 
     private static HangingTransactions finder(String group, String out) {
-        return new HangingTransactions(admin, group, () -> Set.of(out), Duration.ZERO, Clock.systemUTC());
+        return new HangingTransactions(admin, group, Set.of(out), Duration.ZERO, Clock.systemUTC());
     }
 
     private static String outputTopicOnTheSecondBroker(String name) throws Exception {
