@@ -16,14 +16,21 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
 
-/** sync-processor's topology (or a pass-through baseline), run in this JVM with the service's Streams settings and counting metrics. */
+/** sync-processor's topology (or a baseline: the pass-through, the read-modify-write floor), run in this JVM with the service's Streams settings and counting metrics. */
 final class ProcessorInstance implements AutoCloseable {
 
     private final KafkaStreams streams;
@@ -72,6 +79,50 @@ final class ProcessorInstance implements AutoCloseable {
                 }
             }, "events");
             topology.addSink("copy", output, events.keySerde().serializer(), events.valueSerde().serializer(), "count");
+            return topology;
+        });
+    }
+
+    /**
+     * The least a processor of Concord's design can do on Kafka Streams: for each event, as bytes (nothing decoded), one
+     * read of its entity's state from a store of {@code stateStore}'s kind, one write of a new state of the benchmark's
+     * state size, and that state copied to {@code output}, the store's only broker write (as the state topic is the
+     * processor store's log). No Avro, no merge, no checks: what it reaches is a ceiling for the processor on the same
+     * broker, and the processor against it is the cost of Concord's own decoding, merge and encoding.
+     */
+    static ProcessorInstance readModifyWrite(BenchEnvironment env, String input, String output, String guarantee,
+                                             Map<String, Object> streamsSettings, StateStoreKind stateStore) {
+        return new ProcessorInstance(env, guarantee, streamsSettings, metrics -> {
+            Topology topology = new Topology();
+            topology.addSource("events", new StringDeserializer(), new ByteArrayDeserializer(), input);
+            topology.addProcessor("read-modify-write", () -> new Processor<String, byte[], String, byte[]>() {
+                private ProcessorContext<String, byte[]> context;
+                private KeyValueStore<String, byte[]> states;
+
+                @Override
+                public void init(ProcessorContext<String, byte[]> context) {
+                    this.context = context;
+                    this.states = context.getStateStore("states");
+                }
+
+                @Override
+                public void process(Record<String, byte[]> event) {
+                    byte[] previous = states.get(event.key());
+                    // A new state of the usual size: the event's bytes, then as much of the previous state as fits.
+                    byte[] next = new byte[StoreCost.STATE_BYTES];
+                    int copied = Math.min(event.value().length, next.length);
+                    System.arraycopy(event.value(), 0, next, 0, copied);
+                    if (previous != null) {
+                        System.arraycopy(previous, 0, next, copied, Math.min(previous.length, next.length - copied));
+                    }
+                    states.put(event.key(), next);
+                    context.forward(event.withValue(next));
+                    metrics.applied("floor");
+                }
+            }, "events");
+            topology.addStateStore(Stores.keyValueStoreBuilder(stateStore.supplier("states"), Serdes.String(), Serdes.ByteArray())
+                    .withCachingDisabled().withLoggingDisabled(), "read-modify-write");
+            topology.addSink("states-out", output, new StringSerializer(), new ByteArraySerializer(), "read-modify-write");
             return topology;
         });
     }

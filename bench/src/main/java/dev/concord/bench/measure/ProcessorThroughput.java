@@ -20,7 +20,8 @@ import org.apache.kafka.streams.StreamsConfig;
 /**
  * Processor throughput under exactly_once_v2 and at_least_once, beside baselines that copy the same
  * preloaded events topic to a topic of the same shape on the same broker: a plain consume→produce
- * pipe, a transactional one, and a Kafka Streams pass-through with Concord's serdes.
+ * pipe, a transactional one, a Kafka Streams pass-through with Concord's serdes, and a Kafka Streams read-modify-write
+ * floor (a store read and write per event, on bytes).
  */
 public final class ProcessorThroughput {
 
@@ -63,6 +64,8 @@ public final class ProcessorThroughput {
             warmUp(contract, type, events);
             double passEos = passThrough(contract, type, "exactly_once_v2", events);
             double passAlos = passThrough(contract, type, "at_least_once", events);
+            double floor = readModifyWrite(input, type, events, StateStoreKind.ROCKSDB);
+            double floorHeap = readModifyWrite(input, type, events, StateStoreKind.IN_MEMORY);
             double eos = processor(results, contract, type, "exactly_once_v2", events, StateStoreKind.ROCKSDB);
             double alos = processor(results, contract, type, "at_least_once", events, StateStoreKind.ROCKSDB);
             double eosHeap = processor(results, contract, type, "exactly_once_v2", events, StateStoreKind.IN_MEMORY);
@@ -85,6 +88,15 @@ public final class ProcessorThroughput {
                     "the cost of Kafka Streams and the serdes; " + passThreads));
             results.add(new Measurement("processor, exactly_once_v2", "events/s", eos, "Streams pass-through, exactly_once_v2",
                     passEos, true, "the cost of Concord's store and merge under exactly-once"));
+            String floorName = "Streams read-modify-write floor, exactly_once_v2";
+            results.add(new Measurement(floorName, "events/s", floor, plain, pipe, true,
+                    "per event as bytes: one store read, one " + StoreCost.STATE_BYTES + " B store write, that state to a topic;"
+                            + " RocksDB as the processor's; no Avro, no merge: the most a processor of this design reaches here; "
+                            + passThreads));
+            results.add(new Measurement(floorName + ", in-memory store", "events/s", floorHeap, plain, pipe, true,
+                    "the same with the heap store: the ceiling with a store that costs next to nothing; " + passThreads));
+            results.add(new Measurement("processor, exactly_once_v2", "events/s", eos, floorName, floor, true,
+                    "the cost of Concord's own decoding, merge, checks and encoding, the store's work being in both"));
             results.add(new Measurement("processor, at_least_once", "events/s", alos, "Streams pass-through, at_least_once",
                     passAlos, true, "the cost of Concord's store and merge"));
             results.add(new Measurement("processor, exactly_once_v2, in-memory store", "events/s", eosHeap,
@@ -139,6 +151,24 @@ public final class ProcessorThroughput {
                 Map.of(StreamsConfig.NUM_STREAM_THREADS_CONFIG, threads))) {
             passThrough.awaitProcessed(events, Duration.ofMinutes(10));
             return passThrough.metrics().ratePerSecond();
+        }
+    }
+
+    /** The read-modify-write floor at its best, as the pass-through: one stream thread, or the default when that is more. */
+    private double readModifyWrite(String input, EntityType type, int events, StateStoreKind stateStore) throws Exception {
+        double oneThread = readModifyWrite(input, type, events, stateStore, 1);
+        int defaultThreads = ProcessorInstance.defaultStreamThreads();
+        return defaultThreads == 1 ? oneThread : Math.max(oneThread, readModifyWrite(input, type, events, stateStore, defaultThreads));
+    }
+
+    private double readModifyWrite(String input, EntityType type, int events, StateStoreKind stateStore, int threads)
+            throws Exception {
+        String output = input + "-floor-" + stateStore.name().toLowerCase() + "-" + threads;
+        Topics.create(env.kafkaConfig(), output, type.partitions());
+        try (ProcessorInstance floor = ProcessorInstance.readModifyWrite(env, input, output, "exactly_once_v2",
+                Map.of(StreamsConfig.NUM_STREAM_THREADS_CONFIG, threads), stateStore)) {
+            floor.awaitProcessed(events, Duration.ofMinutes(10));
+            return floor.metrics().ratePerSecond();
         }
     }
 
