@@ -3,6 +3,7 @@ package dev.concord.processor.runtime;
 import dev.concord.processor.runtime.HangingTransactions.Findings;
 import dev.concord.processor.runtime.HangingTransactions.Hanging;
 import dev.concord.processor.runtime.HangingTransactions.Remedy;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -21,7 +22,9 @@ import org.slf4j.LoggerFactory;
  * Looks for {@link HangingTransactions} at an interval. One its coordinator aborted ({@link Remedy#ABORT}) is aborted
  * here too (unless aborting is turned off), which completes that decision and frees the readers stalled on it, the
  * stream threads that could not fetch their committed offsets among them; any other is reported once, with what
- * aborting it would do and the command, for an operator to decide.
+ * aborting it would do and the command, for an operator to decide. When it last looked is kept as well: a look that
+ * fails (the broker away, a permission gone) leaves the count as it was, and only the age of the last look says
+ * the count has gone stale.
  */
 final class HangingTransactionsWatch implements AutoCloseable {
 
@@ -30,24 +33,34 @@ final class HangingTransactionsWatch implements AutoCloseable {
     private final HangingTransactions finder;
     private final boolean abortAllowed;
     private final ScheduledExecutorService checker;
+    private final Clock clock;
     private final Set<Hanging> reported = new HashSet<>();
     private Set<String> notDescribed = Set.of();
     private String lastFailure;
     private volatile int hangingCount;
+    // Until the first look, the start: a watch that never manages to look shows as stale once the alert's window passed.
+    private volatile long lastLookMillis;
 
-    private HangingTransactionsWatch(HangingTransactions finder, boolean abortAllowed, ScheduledExecutorService checker) {
+    private HangingTransactionsWatch(HangingTransactions finder, boolean abortAllowed, ScheduledExecutorService checker,
+                                     Clock clock) {
         this.finder = finder;
         this.abortAllowed = abortAllowed;
         this.checker = checker;
+        this.clock = clock;
+        this.lastLookMillis = clock.millis();
     }
 
     static HangingTransactionsWatch start(HangingTransactions finder, boolean abortAllowed, Duration every) {
+        return start(finder, abortAllowed, every, Clock.systemUTC());
+    }
+
+    static HangingTransactionsWatch start(HangingTransactions finder, boolean abortAllowed, Duration every, Clock clock) {
         ScheduledExecutorService checker = Executors.newSingleThreadScheduledExecutor(task -> {
             Thread thread = new Thread(task, "hanging-transactions");
             thread.setDaemon(true);
             return thread;
         });
-        HangingTransactionsWatch watch = new HangingTransactionsWatch(finder, abortAllowed, checker);
+        HangingTransactionsWatch watch = new HangingTransactionsWatch(finder, abortAllowed, checker, clock);
         checker.scheduleWithFixedDelay(watch::checkQuietly, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
         return watch;
     }
@@ -57,9 +70,19 @@ final class HangingTransactionsWatch implements AutoCloseable {
         return hangingCount;
     }
 
+    /**
+     * When the last look ended that found what is open on the partitions it may look at (seconds since the epoch; the
+     * watch's start before the first): a gauge, whose age says whether {@link #hangingCount()} is still current.
+     */
+    double lastLookSeconds() {
+        return lastLookMillis / 1000.0;
+    }
+
     /** One check: aborts what is to be aborted, reports the rest once; returns what it left open. Not thread-safe. */
     List<Hanging> check() throws ExecutionException, InterruptedException, TimeoutException {
         Findings findings = finder.find();
+        // Looked: what follows acts on it; an abort refused is said below and does not make the count stale.
+        lastLookMillis = clock.millis();
         List<Hanging> left = new ArrayList<>();
         for (Hanging hanging : findings.hanging()) {
             if (abortAllowed && hanging.remedy() == Remedy.ABORT && tryAbort(hanging)) {

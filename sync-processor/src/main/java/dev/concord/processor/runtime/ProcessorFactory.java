@@ -93,6 +93,10 @@ final class ProcessorFactory {
         Gauge.builder("concord.processor.hanging.transactions", watch, HangingTransactionsWatch::hangingCount)
                 .description("Partitions holding a transaction no coordinator will close, left by the last check")
                 .register(registry);
+        Gauge.builder("concord.processor.hanging.transactions.last.look", watch, HangingTransactionsWatch::lastLookSeconds)
+                .baseUnit("seconds")
+                .description("When the watch last looked (since the epoch): a failed look leaves the count above as it was")
+                .register(registry);
         return watch;
     }
 }

@@ -71,6 +71,7 @@ class ProcessorServiceTest {
                 assertThat(metrics).contains("concord_sync_dead_letters_total{stage=\"deserialize\"}");
                 // The hanging-transaction watch runs from the start (docs/operations.md, "A transaction left hanging").
                 assertThat(metrics).contains("concord_processor_hanging_transactions 0.0");
+                assertThat(metrics).contains("concord_processor_hanging_transactions_last_look_seconds ");
             });
             HttpResponse<String> state = queryState(base.resolve("/v1/state/" + type.name() + "/c-1"));
             assertThat(state.statusCode()).isEqualTo(200);

@@ -1,6 +1,7 @@
 package dev.concord.processor.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.concord.local.kafka.EmbeddedKafkaBroker;
 import dev.concord.processor.runtime.HangingTransactions.Hanging;
@@ -193,6 +194,39 @@ class HangingTransactionsBrokerTest {
             abortingOff.close();
             aborting.close();
             leftToOperator.close();
+        }
+    }
+
+    @Test
+    void theWatchSaysWhenItLastLookedAndALookThatFailsLeavesThatTime() throws Exception {
+        SettableClock clock = new SettableClock();
+        long started = clock.millis();
+        String out = outputTopicOnTheSecondBroker("out-watch-looks");
+        HangingTransactionsWatch live = HangingTransactionsWatch.start(finder("watch-looks", out), true, Duration.ofDays(1), clock);
+        // Nothing answers on this port: each call gives up after its two-second timeout.
+        Admin away = Admin.create(Map.of("bootstrap.servers", "localhost:" + freePort(), "default.api.timeout.ms", 2_000,
+                "request.timeout.ms", 1_000));
+        HangingTransactionsWatch blind = HangingTransactionsWatch.start(new HangingTransactions(away, "watch-looks", Set.of(out),
+                Duration.ZERO, clock), true, Duration.ofDays(1), clock);
+        try {
+            assertThat(live.lastLookSeconds()).as("before its first look: its start").isEqualTo(started / 1000.0);
+
+            clock.advance(Duration.ofMinutes(1));
+            assertThat(live.check()).isEmpty();
+            assertThat(live.lastLookSeconds()).isEqualTo((started + 60_000) / 1000.0);
+
+            assertThatThrownBy(blind::check).isInstanceOf(java.util.concurrent.ExecutionException.class);
+            assertThat(blind.lastLookSeconds()).as("a look that failed is no look").isEqualTo(started / 1000.0);
+        } finally {
+            live.close();
+            blind.close();
+            away.close(Duration.ZERO);
+        }
+    }
+
+    private static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
         }
     }
 
