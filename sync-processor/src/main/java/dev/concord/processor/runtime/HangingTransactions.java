@@ -117,6 +117,8 @@ final class HangingTransactions {
     private final Admin admin;
     private final String applicationId;
     private final Set<String> writtenTopics;
+    // The written topics and __consumer_offsets, described together at each look.
+    private final Set<String> lookedAt;
     private final Duration silentFor;
     private final Clock clock;
     private final Pattern streamThreadIds;
@@ -132,6 +134,9 @@ final class HangingTransactions {
         this.applicationId = applicationId;
         this.streamThreadIds = Pattern.compile(Pattern.quote(applicationId) + "-[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}-\\d+");
         this.writtenTopics = Set.copyOf(writtenTopics);
+        Set<String> looked = new HashSet<>(writtenTopics);
+        looked.add(Topic.GROUP_METADATA_TOPIC_NAME);
+        this.lookedAt = Set.copyOf(looked);
         this.silentFor = silentFor;
         this.clock = clock;
     }
@@ -139,8 +144,10 @@ final class HangingTransactions {
     /** Looks once. Not thread-safe: one caller (the watch's thread). */
     Findings find() throws ExecutionException, InterruptedException, TimeoutException {
         Set<String> notDescribed = new TreeSet<>();
-        Optional<TopicPartition> offsets = offsetsPartition(notDescribed);
-        List<TopicPartition> watched = new ArrayList<>(partitionsOf(writtenTopics, notDescribed));
+        Map<String, List<TopicPartition>> described = partitionsOf(lookedAt, notDescribed);
+        Optional<TopicPartition> offsets = offsetsPartition(described.getOrDefault(Topic.GROUP_METADATA_TOPIC_NAME, List.of()));
+        List<TopicPartition> watched = new ArrayList<>();
+        writtenTopics.forEach(topic -> watched.addAll(described.getOrDefault(topic, List.of())));
         offsets.ifPresent(watched::add);
         List<OpenTransaction> open = openTransactions(watched, notDescribed);
         seen.keySet().retainAll(open);
@@ -241,21 +248,23 @@ final class HangingTransactions {
                 && (now.topicPartitions().contains(open.partition()) || now.producerEpoch() == open.producer().epoch());
     }
 
-    /** The {@code __consumer_offsets} partition that holds the group's offsets, as the group coordinator places them. */
-    private Optional<TopicPartition> offsetsPartition(Set<String> notDescribed)
-            throws ExecutionException, InterruptedException, TimeoutException {
-        List<TopicPartition> all = partitionsOf(Set.of(Topic.GROUP_METADATA_TOPIC_NAME), notDescribed);
+    /**
+     * Of the partitions of {@code __consumer_offsets} (none when it may not be described), the one that holds the
+     * group's offsets, as the group coordinator places them.
+     */
+    private Optional<TopicPartition> offsetsPartition(List<TopicPartition> all) {
         return all.isEmpty() ? Optional.empty()
                 : Optional.of(new TopicPartition(Topic.GROUP_METADATA_TOPIC_NAME, Utils.abs(applicationId.hashCode()) % all.size()));
     }
 
-    private List<TopicPartition> partitionsOf(Set<String> topics, Set<String> notDescribed)
+    /** The partitions of each of {@code topics} that can be described, in one request; the others are left out. */
+    private Map<String, List<TopicPartition>> partitionsOf(Set<String> topics, Set<String> notDescribed)
             throws ExecutionException, InterruptedException, TimeoutException {
-        List<TopicPartition> partitions = new ArrayList<>();
+        Map<String, List<TopicPartition>> partitions = new HashMap<>();
         for (Map.Entry<String, KafkaFuture<TopicDescription>> topic : admin.describeTopics(topics).topicNameValues().entrySet()) {
             try {
-                topic.getValue().get(TIMEOUT_SECONDS, TimeUnit.SECONDS).partitions()
-                        .forEach(p -> partitions.add(new TopicPartition(topic.getKey(), p.partition())));
+                partitions.put(topic.getKey(), topic.getValue().get(TIMEOUT_SECONDS, TimeUnit.SECONDS).partitions().stream()
+                        .map(p -> new TopicPartition(topic.getKey(), p.partition())).toList());
             } catch (ExecutionException e) {
                 if (e.getCause() instanceof AuthorizationException) {
                     notDescribed.add(topic.getKey() + " (not allowed)");
