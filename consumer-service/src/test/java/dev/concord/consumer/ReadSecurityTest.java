@@ -140,6 +140,25 @@ class ReadSecurityTest {
         assertThat(problem.path("status").asInt()).as(path).isEqualTo(response.statusCode());
     }
 
+    @Test
+    void shouldOpenNoManagementEndpointButHealthAndMetrics() {
+        // Micronaut turns beans, routes, threaddump, info and refresh on unless told otherwise; none is a door of
+        // Concord's, and a reader's key (or a metrics scraper's) must not read thread stacks or refresh the service.
+        Map<String, String> reader = Map.of("X-Api-Key", RunningReplica.KEY);
+        for (String path : List.of("/threaddump", "/beans", "/routes", "/info", "/env", "/loggers", "/caches", "/refresh")) {
+            assertThat(send(path, reader).statusCode()).as("GET " + path).isEqualTo(404);
+        }
+        HttpRequest refresh = HttpRequest.newBuilder(replica.uri("/refresh")).header("X-Api-Key", RunningReplica.KEY)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"force\":true}")).build();
+        try {
+            assertThat(HTTP.send(refresh, HttpResponse.BodyHandlers.ofString()).statusCode()).as("POST /refresh").isEqualTo(404);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        assertThat(send("/prometheus", reader).statusCode()).isEqualTo(200);
+        assertThat(send("/health", Map.of()).statusCode()).isEqualTo(200);
+    }
+
     private static HttpResponse<String> send(String path, Map<String, String> headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(replica.uri(path)).timeout(Duration.ofSeconds(30)).GET();
         headers.forEach(request::header);

@@ -83,6 +83,11 @@ class ProcessorServiceTest {
             assertThat(queryState(base.resolve("/v1/state/no-such-type/c-1")).headers().firstValue("content-type"))
                     .hasValueSatisfying(ct -> assertThat(ct).startsWith("application/problem+json"));
             assertThat(get(base.resolve("/health")).statusCode()).isEqualTo(200);
+            // No management endpoint but health and metrics, even to a caller with every grant (Micronaut's defaults
+            // would open thread dumps, beans, routes and refresh to any authenticated caller).
+            for (String management : List.of("/threaddump", "/beans", "/routes", "/info", "/refresh")) {
+                assertThat(get(base.resolve(management)).statusCode()).as(management).isEqualTo(404);
+            }
             // An id no door would accept is a 400 naming the id, not a lookup (and never a 500 or 503).
             for (String hostile : List.of("a%00b", "a%0D%0Ab", "%E2%80%AEevil", "%20%20")) {
                 HttpResponse<String> refused = get(base.resolve("/v1/state/" + type.name() + "/" + hostile));
