@@ -1,7 +1,9 @@
 package dev.concord.contract.catalog;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.concord.contract.serde.SingleObjectHeader;
+import dev.concord.contract.text.LogSafe;
 import dev.concord.contract.topics.TopicProvisioner;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -25,16 +27,23 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The catalog's log on a compacted, single-partition Kafka topic (key = fingerprint in hex,
  * value = JSON {@code {subject, fingerprint, schemaJson, registeredAtMillis}}). One partition keeps
- * a single order of registrations that every reader replays identically.
+ * a single order of registrations that every reader replays identically. A record that is not a readable entry (anyone
+ * with write access to the topic can put one there) is skipped and said, never thrown: every service reads this topic
+ * at start, and one bad record must not keep them all from starting. A schema registered only by such a record stays
+ * unknown, and what was written with it is dead-lettered as any record of an unknown schema.
  */
 public final class KafkaCatalogLog implements CatalogLog {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaCatalogLog.class);
+    // Fields a later version adds to an entry are ignored, not refused: older readers keep reading newer entries.
+    private static final ObjectMapper JSON = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
     private final String topic;
     private final TopicPartition partition;
@@ -96,18 +105,20 @@ public final class KafkaCatalogLog implements CatalogLog {
             }
             for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
                 if (record.value() != null) {
-                    entries.add(parse(record.value()));
+                    parse(record).ifPresent(entries::add);
                 }
             }
         }
         return entries;
     }
 
-    private static CatalogEntry parse(byte[] value) {
+    private static java.util.Optional<CatalogEntry> parse(ConsumerRecord<String, byte[]> record) {
         try {
-            return JSON.readValue(value, CatalogEntry.class);
+            return java.util.Optional.of(JSON.readValue(record.value(), CatalogEntry.class));
         } catch (IOException e) {
-            throw new UncheckedIOException("unreadable schema catalog entry", e);
+            LOG.warn("Skipped the schema catalog record at offset {} of {} (key '{}'): not a catalog entry ({})",
+                    record.offset(), record.topic(), LogSafe.of(record.key()), LogSafe.of(e instanceof com.fasterxml.jackson.core.JacksonException j ? j.getOriginalMessage() : e.getMessage()));
+            return java.util.Optional.empty();
         }
     }
 

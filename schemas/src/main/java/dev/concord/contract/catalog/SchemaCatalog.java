@@ -1,5 +1,7 @@
 package dev.concord.contract.catalog;
 
+import dev.concord.contract.serde.SingleObjectHeader;
+import dev.concord.contract.text.LogSafe;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -8,6 +10,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
 import org.apache.avro.message.SchemaStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The schema catalog: every schema a writer has used, keyed by its CRC-64-AVRO fingerprint and
@@ -22,6 +26,8 @@ import org.apache.avro.message.SchemaStore;
  * are not serialised against each other; both check against what each has read.
  */
 public final class SchemaCatalog implements SchemaStore, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SchemaCatalog.class);
 
     public static final String SUBJECT_ENTITY_EVENT = "concord.EntityEvent";
     public static final String SUBJECT_ENTITY_STATE = "concord.EntityState";
@@ -106,8 +112,35 @@ public final class SchemaCatalog implements SchemaStore, AutoCloseable {
 
     private synchronized void refresh() {
         for (CatalogEntry entry : log.readNew()) {
-            remember(entry.subject(), entry.fingerprint(), entry.schema());
+            checked(entry).ifPresent(schema -> remember(entry.subject(), entry.fingerprint(), schema));
         }
+    }
+
+    /**
+     * The entry's schema, if it is one and has the fingerprint the entry files it under; otherwise nothing, said once
+     * per reading. Anyone who can write the catalog's log can put anything there: one bad entry must not keep a service
+     * from starting, and an entry filing a schema under another's fingerprint must not make readers decode records
+     * with the wrong schema.
+     */
+    private static java.util.Optional<Schema> checked(CatalogEntry entry) {
+        String problem;
+        try {
+            if (entry.subject() == null || entry.schemaJson() == null) {
+                problem = "it has no subject or no schema";
+            } else {
+                Schema schema = entry.schema();
+                long actual = SchemaNormalization.parsingFingerprint64(schema);
+                if (actual == entry.fingerprint()) {
+                    return java.util.Optional.of(schema);
+                }
+                problem = "its schema's fingerprint is " + SingleObjectHeader.toHex(actual) + ", not the one it is filed under";
+            }
+        } catch (RuntimeException e) {
+            problem = "its schema does not parse: " + e.getMessage();
+        }
+        LOG.warn("Skipped the schema catalog entry of subject '{}' filed under fingerprint {}: {}",
+                LogSafe.of(entry.subject()), SingleObjectHeader.toHex(entry.fingerprint()), LogSafe.of(problem));
+        return java.util.Optional.empty();
     }
 
     private void remember(String subject, long fingerprint, Schema schema) {
