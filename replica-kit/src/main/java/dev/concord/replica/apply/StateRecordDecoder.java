@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * null (a Kafka tombstone). Output: an upsert whose data is the payload decoded with this replica's
  * reader schema (the declared one); a removal for a tombstone; or, when the record cannot be decoded
  * (no key, a key that is not a valid entity id under {@link EntityIdGrammar} decoded strictly, a value that
- * is not an {@code EntityState}, a payload that does not decode), a {@link DeadLetter} with the reason, which
+ * is not an {@code EntityState}, a clock with a negative part, a payload that does not decode), a {@link DeadLetter} with the reason, which
  * the store writes to {@code replica_dead_letter} with the batch. Refusing keeps one bad record from stopping
  * the replica; the entity then keeps its previous state until a newer, readable state arrives. (The replica
  * does not write to {@code concord.dlq}: that topic has one writer, the processor.)
@@ -72,24 +72,33 @@ public final class StateRecordDecoder {
         } catch (SerializationException e) {
             return refuse(origin, type, id, null, "its value is not a readable EntityState: " + e.getMessage());
         }
+        HlcTimestamp clock;
+        try {
+            // Checked for deleted states too: a clock the store cannot order by must be refused here, not thrown
+            // from the applier, which would restart on the same record for ever.
+            clock = HlcTimestamp.of(state.getClock());
+        } catch (IllegalArgumentException e) {
+            return refuse(origin, type, id, state.getVersion(), "its clock is not valid: " + e.getMessage());
+        }
         if (state.getDeleted()) {
-            return new Decoded(upsert(type, id, state, null), null, origin);
+            return new Decoded(upsert(type, id, state, clock, null), null, origin);
         }
         if (state.getPayload() == null) {
             return refuse(origin, type, id, state.getVersion(), "it is not deleted yet has no payload");
         }
         try {
             GenericRecord payload = payloads.decode(state.getPayload(), type.schema());
-            return new Decoded(upsert(type, id, state, payload), null, origin);
+            return new Decoded(upsert(type, id, state, clock, payload), null, origin);
         } catch (PayloadDecodingException | IllegalArgumentException e) {
             return refuse(origin, type, id, state.getVersion(),
                     "its payload does not decode as " + type.schema().getFullName() + ": " + e.getMessage());
         }
     }
 
-    private static StateChange.Upsert upsert(EntityType type, String id, EntityState state, GenericRecord payload) {
-        return new StateChange.Upsert(type.name(), id, state.getVersion(), HlcTimestamp.of(state.getClock()),
-                state.getWriter(), state.getDeleted(), payload, state.getUpdatedAt());
+    private static StateChange.Upsert upsert(EntityType type, String id, EntityState state, HlcTimestamp clock,
+                                             GenericRecord payload) {
+        return new StateChange.Upsert(type.name(), id, state.getVersion(), clock, state.getWriter(), state.getDeleted(),
+                payload, state.getUpdatedAt());
     }
 
     private static Decoded refuse(RecordOrigin origin, EntityType type, String id, Long version, String reason) {

@@ -113,6 +113,21 @@ class StateRecordDecoderTest {
     }
 
     @Test
+    void shouldDeadLetterStateWhoseClockHasANegativePartDeletedOrNot() {
+        // Not a state the processor writes (it refuses such clocks), but any writer of the topic can: the applier
+        // would restart on it for ever if decoding threw.
+        for (EntityState state : List.of(states.deleted("42", 4), states.live("42", 3, "Ada"))) {
+            state.setClock(new dev.concord.contract.avro.HybridClock(-1L, 0));
+
+            StateRecordDecoder.Decoded decoded = decoder.decode(record("42", encode(state)));
+
+            assertThat(decoded.asChange()).as("deleted: %s", state.getDeleted()).isEmpty();
+            assertThat(decoded.refused().reason()).contains("its clock is not valid").contains("-1");
+            assertThat(decoded.refused().version()).isEqualTo(state.getVersion());
+        }
+    }
+
+    @Test
     void shouldSkipRecordWithoutKey() {
         assertThat(decoder.decode(record(null, encode(states.live("42", 1, "Ada")))).refused().reason()).contains("null key");
     }
