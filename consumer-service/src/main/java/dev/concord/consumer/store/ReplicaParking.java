@@ -8,6 +8,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Timestamp;
 import java.sql.Types;
 import java.time.Instant;
@@ -82,7 +83,11 @@ final class ReplicaParking {
     }
 
     /** What a batch writes and what it holds. {@code write} keeps the batch's offsets and dead letters. */
-    record Split(StateBatch write, List<StateChange.Upsert> held) {
+    record Split(StateBatch write, List<Held> held) {
+    }
+
+    /** A state held for its parked entity, with the record it came from (null when the batch has no origins). */
+    record Held(StateChange.Upsert state, RecordOrigin origin) {
     }
 
     /**
@@ -103,7 +108,7 @@ final class ReplicaParking {
         }
         List<StateChange> write = new ArrayList<>();
         List<RecordOrigin> origins = new ArrayList<>();
-        List<StateChange.Upsert> held = new ArrayList<>();
+        List<Held> held = new ArrayList<>();
         for (int i = 0; i < batch.changes().size(); i++) {
             StateChange change = batch.changes().get(i);
             String key = key(change.type(), change.id());
@@ -111,7 +116,7 @@ final class ReplicaParking {
             Long refused = refusedAt.get(key);
             boolean behindRefused = refused != null && origin != null && origin.offset() > refused;
             if (change instanceof StateChange.Upsert upsert && (parked.contains(key) || behindRefused)) {
-                held.add(upsert);
+                held.add(new Held(upsert, origin));
             } else {
                 write.add(change);
                 origins.add(origin);
@@ -146,25 +151,55 @@ final class ReplicaParking {
         return parked;
     }
 
-    void hold(Connection connection, List<StateChange.Upsert> held) throws SQLException {
+    void hold(Connection connection, List<Held> held) throws SQLException {
         if (held.isEmpty()) {
             return;
         }
         try (PreparedStatement hold = connection.prepareStatement(HOLD)) {
-            for (StateChange.Upsert upsert : held) {
-                hold.setString(1, upsert.type());
-                hold.setString(2, upsert.id());
-                hold.setLong(3, upsert.version());
-                hold.setLong(4, upsert.clock().physicalMillis());
-                hold.setInt(5, upsert.clock().logical());
-                hold.setString(6, upsert.writer());
-                hold.setBoolean(7, upsert.deleted());
-                hold.setString(8, ReplicaStore.json(upsert));
-                hold.setString(9, upsert.updatedAt() == null ? null : upsert.updatedAt().toString());
+            for (Held one : held) {
+                bindHeld(hold, one.state());
                 hold.addBatch();
             }
             hold.executeBatch();
         }
+    }
+
+    private static void bindHeld(PreparedStatement hold, StateChange.Upsert upsert) throws SQLException {
+        hold.setString(1, upsert.type());
+        hold.setString(2, upsert.id());
+        hold.setLong(3, upsert.version());
+        hold.setLong(4, upsert.clock().physicalMillis());
+        hold.setInt(5, upsert.clock().logical());
+        hold.setString(6, upsert.writer());
+        hold.setBoolean(7, upsert.deleted());
+        hold.setString(8, ReplicaStore.json(upsert));
+        hold.setString(9, upsert.updatedAt() == null ? null : upsert.updatedAt().toString());
+    }
+
+    /**
+     * Holds each state on its own, behind a savepoint: one the store refuses for its data (SQLState class 22 or 54000,
+     * as for an applied state) is rolled back alone and returned as a dead letter, the entity staying parked; the others
+     * are held. Without this a held state the store refuses would fail its batch for ever, and the replica with it.
+     */
+    List<DeadLetter> holdRowByRow(Connection connection, List<Held> held) throws SQLException {
+        List<DeadLetter> refused = new ArrayList<>();
+        for (Held one : held) {
+            Savepoint savepoint = connection.setSavepoint();
+            try (PreparedStatement hold = connection.prepareStatement(HOLD)) {
+                bindHeld(hold, one.state());
+                hold.executeUpdate();
+                connection.releaseSavepoint(savepoint);
+            } catch (SQLException e) {
+                if (!ReplicaStore.isRowDataError(e)) {
+                    throw e;
+                }
+                connection.rollback(savepoint);
+                StateChange.Upsert state = one.state();
+                refused.add(new DeadLetter(state.type(), state.id(), state.version(), "held behind a parked state, but the "
+                        + "store refused it: " + e.getMessage() + " (SQLState " + e.getSQLState() + ")", one.origin()));
+            }
+        }
+        return refused;
     }
 
     /** Parks the entities of the dead letters of types that park (a dead letter without an entity id parks nothing). */

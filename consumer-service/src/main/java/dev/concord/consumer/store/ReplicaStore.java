@@ -287,17 +287,26 @@ public class ReplicaStore implements ReplicaSink {
                 ChangeSequence.drawing(connection);
                 ReplicaParking.Split split = parking.any() ? parking.split(connection, batch) : new ReplicaParking.Split(batch, List.of());
                 StateBatch write = split.write();
-                List<StateChange.Upsert> held = split.held();
+                List<ReplicaParking.Held> held = split.held();
                 List<DeadLetter> deadLetters = new ArrayList<>(batch.refused());
                 Written written = rowByRow ? writeRowByRow(connection, write, deadLetters) : writeChanges(connection, write.changes());
                 if (written.purgedSeq() > 0) {
                     raisePurged(connection, written.purgedSeq());
                 }
-                deadLetter(connection, deadLetters);
-                if (parking.any()) {
-                    parking.park(connection, deadLetters);
+                int heldRefused = 0;
+                if (!rowByRow) {
                     parking.hold(connection, held);
+                } else if (!held.isEmpty()) {
+                    // Held before the dead letters are written: a held state the store refuses is one of them.
+                    List<DeadLetter> refusedHeld = parking.holdRowByRow(connection, held);
+                    refusedHeld.forEach(letter -> LOG.error("Dead-lettered {} '{}' version {} at {}: {}; the entity stays parked",
+                            LogSafe.of(letter.entityType()), LogSafe.of(letter.entityId()), letter.version(),
+                            describe(letter.origin()), LogSafe.of(letter.reason())));
+                    deadLetters.addAll(refusedHeld);
+                    heldRefused = refusedHeld.size();
                 }
+                deadLetter(connection, deadLetters);
+                parking.park(connection, deadLetters);
                 saveOffsets(connection, batch.nextOffsets());
                 List<StateChange> applied = written.applied();
                 connection.commit();
@@ -306,7 +315,7 @@ public class ReplicaStore implements ReplicaSink {
                 }
                 int upserts = (int) write.changes().stream().filter(StateChange.Upsert.class::isInstance).count();
                 int appliedUpserts = (int) applied.stream().filter(StateChange.Upsert.class::isInstance).count();
-                int refusedUpserts = deadLetters.size() - batch.refused().size();
+                int refusedUpserts = deadLetters.size() - batch.refused().size() - heldRefused;
                 return new AppliedBatch(applied, Math.max(0, upserts - appliedUpserts - refusedUpserts), 0, deadLetters);
             } catch (SQLException | RuntimeException e) {
                 connection.rollback();
