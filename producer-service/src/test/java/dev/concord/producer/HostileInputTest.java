@@ -240,7 +240,14 @@ class HostileInputTest {
                         422, "invalid-payload", "name"),
                 new Case("a body over the limit", method, target, ascii("{\"name\": \"" + "x".repeat(1_000_000) + "\"" + email + "}"),
                         base, 413, "request-entity-too-large", "(body)"),
-                new Case("a JSON array instead of an object", method, target, ascii("[1]"), base, 400, "not-a-json-object", "(body)"));
+                new Case("a JSON array instead of an object", method, target, ascii("[1]"), base, 400, "not-a-json-object", "(body)"),
+                // JSON is UTF-8 (RFC 8259); the parser would guess UTF-32 from these and fail outside JSON's errors (a 500)
+                new Case("a body Jackson takes for UTF-32 in an odd byte order", method, target, new byte[] {0, 0, '{', 0}, base, 400,
+                        "malformed-json", "(body)"),
+                new Case("a UTF-32 code point above U+10FFFF", method, target, new byte[] {0, 0, 0, '{', 0, 0x11, 0, 0}, base, 400,
+                        "malformed-json", "(body)"),
+                new Case("a UTF-16 body", method, target, ("{\"name\": \"Ada\"" + email + "}").getBytes(StandardCharsets.UTF_16BE),
+                        base, 400, "malformed-json", "(body)"));
     }
 
     // --- helpers ---------------------------------------------------------------------------------------

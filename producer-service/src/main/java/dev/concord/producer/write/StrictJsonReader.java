@@ -14,7 +14,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.concord.contract.json.Violation;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
@@ -99,6 +98,14 @@ public final class StrictJsonReader {
             throw new InvalidBodyException("The request body is empty; expected " + expected + ".",
                     new Violation("", expected, "nothing"), InvalidBodyException.Kind.SYNTAX);
         }
+        int nul = indexOfNul(body);
+        if (nul >= 0) {
+            // JSON travels in UTF-8 (RFC 8259), where a JSON text holds no NUL byte; UTF-16 and UTF-32 text always does
+            // (every JSON text starts with an ASCII character). Refused here, before the parser guesses another encoding.
+            throw new InvalidBodyException("The request body holds a NUL byte at byte " + nul + ": it is not UTF-8 JSON"
+                    + " (UTF-16, UTF-32 or binary data?); expected " + expected + " in UTF-8.",
+                    new Violation("", expected + " in UTF-8", "a NUL byte at byte " + nul), InvalidBodyException.Kind.SYNTAX);
+        }
         try (JsonParser parser = JSON.createParser(body)) {
             try {
                 JsonNode node = JSON.readTree(parser);
@@ -112,8 +119,20 @@ public final class StrictJsonReader {
                 throw malformed(e, parser);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("reading a String cannot fail", e);
+            // Not a JSON error and not an I/O one (the body is in memory): bytes the parser could not decode as text.
+            throw new InvalidBodyException("The request body cannot be read as text: " + e.getMessage() + "; expected "
+                    + expected + " in UTF-8.", new Violation("", expected + " in UTF-8", "bytes that are not UTF-8 text"),
+                    InvalidBodyException.Kind.SYNTAX);
         }
+    }
+
+    private static int indexOfNul(byte[] body) {
+        for (int i = 0; i < body.length; i++) {
+            if (body[i] == 0) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private static InvalidBodyException malformed(JsonProcessingException e, JsonParser parser) {
