@@ -43,8 +43,11 @@ public final class JsonToAvro {
                     : mismatch(pointer, "int (32-bit integer)", node, out);
             case LONG -> node.isIntegralNumber() && node.canConvertToLong() ? node.longValue()
                     : mismatch(pointer, describe(schema), node, out);
-            case FLOAT -> node.isNumber() ? node.floatValue() : mismatch(pointer, "float", node, out);
-            case DOUBLE -> node.isNumber() ? node.doubleValue() : mismatch(pointer, "double", node, out);
+            // A number beyond the type's range would become Infinity, which JSON cannot carry back to a reader.
+            case FLOAT -> node.isNumber() && Float.isFinite(node.floatValue()) ? node.floatValue()
+                    : mismatch(pointer, "float (a number within ±3.4e38)", node, out);
+            case DOUBLE -> node.isNumber() && Double.isFinite(node.doubleValue()) ? node.doubleValue()
+                    : mismatch(pointer, "double (a number within ±1.7e308)", node, out);
             case STRING -> node.isTextual() ? node.textValue() : mismatch(pointer, describe(schema), node, out);
             case BYTES -> bytes(node, pointer, out);
             case FIXED -> fixed(node, schema, pointer, out);

@@ -70,6 +70,21 @@ class JsonToAvroTest {
                 .hasMessageContaining("(body): expected object Customer, got array [1,2]");
     }
 
+    @Test
+    void shouldRefuseANumberBeyondTheRangeOfAFloatOrADoubleInsteadOfStoringInfinity() throws Exception {
+        org.apache.avro.Schema measures = org.apache.avro.SchemaBuilder.record("Measures").fields()
+                .requiredFloat("ratio").requiredDouble("score").endRecord();
+
+        PayloadValidationException e = catchThrowableOfType(PayloadValidationException.class,
+                () -> JsonToAvro.convert(json("{\"ratio\": 1e39, \"score\": -1e400}"), measures));
+
+        assertThat(e.violations()).extracting(Violation::field, Violation::expected).containsExactlyInAnyOrder(
+                org.assertj.core.groups.Tuple.tuple("ratio", "float (a number within ±3.4e38)"),
+                org.assertj.core.groups.Tuple.tuple("score", "double (a number within ±1.7e308)"));
+        GenericRecord inRange = JsonToAvro.convert(json("{\"ratio\": 3e38, \"score\": 1e308}"), measures);
+        assertThat(inRange.get("score")).isEqualTo(1e308);
+    }
+
     private static JsonNode json(String text) throws Exception {
         return JSON.readTree(text);
     }
