@@ -93,6 +93,34 @@ class ReplicaVerifyRepairTest {
     }
 
     @Test
+    void shouldRepairEveryOtherEntityWhenTheStoreRefusesOnesAuthoritativeState() throws Exception {
+        try (ReplicaUnderTest started = ReplicaUnderTest.start(TestTypes.declare(1, "repairrefused"), Map.of())) {
+            String type = started.types().name(0);
+            StatePublisher publisher = started.publisher();
+            CustomerStates states = publisher.states(type);
+            // Given an entity whose state PostgreSQL refuses (U+0000 in jsonb: dead-lettered, so missing here), and a row
+            // deleted behind the replica's back
+            publisher.publish(type, "bad", states.live("bad", 1, "Ada\u0000Lovelace"));
+            publisher.publish(type, "c-1", states.live("c-1", 1, "Grace"));
+            ReplicaDatabase database = started.database();
+            await().atMost(WITHIN).until(() -> database.entity(type, "c-1").isPresent());
+            sql(database, "DELETE FROM entity WHERE entity_id = 'c-1'");
+
+            // When the operator repairs
+            JsonNode repaired = post(started, "/v1/replica/repair/" + type);
+
+            // Then the other entity is repaired, and the refused one is named with the store's reason, not a 500
+            assertThat(repaired.path("repaired").asInt()).isEqualTo(1);
+            assertThat(database.entity(type, "c-1")).isPresent();
+            assertThat(repaired.path("notRepaired")).singleElement().satisfies(refused -> {
+                assertThat(refused.path("id").asText()).isEqualTo("bad");
+                assertThat(refused.path("authoritativeVersion").asLong()).isEqualTo(1);
+                assertThat(refused.path("reason").asText()).contains("22P05");
+            });
+        }
+    }
+
+    @Test
     void shouldAnswerOnlyOperatorsWithTheTypesAdminGrant() throws Exception {
         String reader = "verify-reader-key";
         try (ReplicaUnderTest started = ReplicaUnderTest.start(TestTypes.declare(1, "verifydoor"), Map.of("concord.security.api-keys",

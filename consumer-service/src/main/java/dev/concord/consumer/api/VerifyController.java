@@ -2,6 +2,7 @@ package dev.concord.consumer.api;
 
 import dev.concord.consumer.verify.ReplicaVerifier;
 import dev.concord.replica.ReplicatedTypes;
+import dev.concord.replica.store.StoreException;
 import dev.concord.security.AccessPolicy;
 import dev.concord.security.Action;
 import io.micronaut.core.annotation.Nullable;
@@ -9,6 +10,7 @@ import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Error;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.Produces;
 import io.micronaut.scheduling.TaskExecutors;
@@ -57,5 +59,10 @@ public class VerifyController {
             return EntityProblems.unknownType(type, types.names(), request.getPath());
         }
         return HttpResponse.ok(work.apply(type));
+    }
+
+    @Error(exception = StoreException.class)
+    public HttpResponse<?> storeUnavailable(HttpRequest<?> request) {
+        return EntityProblems.storeUnavailable(request.getPath());
     }
 }

@@ -163,24 +163,59 @@ public class ReplicaStore implements ReplicaSink {
      * offsets: {@code restore} upserts overwrite a row of an older or equal version, {@code remove} deletes a row
      * whose version is still at most the one seen. Rows that moved on since the verification are left as they are.
      *
+     * A state the store refuses for its data (as a batch's row: SQLState class 22 or 54000) is left out, and returned
+     * among the dead letters with the reason (not written to {@code replica_dead_letter}, where its record already is);
+     * the other entities are repaired.
+     *
      * @param remove each entity to remove, with the replica's version the verification saw
-     * @return what changed, with the feed's head raised past it
+     * @return what changed, with the feed's head raised past it, and the states the store refused
      */
     public AppliedBatch repair(List<StateChange.Upsert> restore, Map<StateChange.Removal, Long> remove) {
+        try {
+            return repairInTransaction(restore, remove, false);
+        } catch (StoreException e) {
+            if (!(e.getCause() instanceof SQLException sql) || !isRowDataError(sql)) {
+                throw e;
+            }
+            // As for a batch: one entity whose data the store refuses must not keep every other one unrepaired.
+            return repairInTransaction(restore, remove, true);
+        }
+    }
+
+    /** @param rowByRow each restored state behind a savepoint: one the store refuses is returned as a dead letter, not stored */
+    private AppliedBatch repairInTransaction(List<StateChange.Upsert> restore, Map<StateChange.Removal, Long> remove,
+                                             boolean rowByRow) {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {
                 ChangeSequence.drawing(connection);
                 List<StateChange> applied = new ArrayList<>();
-                if (!restore.isEmpty()) {
-                    upsert(connection, REPAIR_UPSERT, StateChange.newestPerEntity(new ArrayList<>(restore)), applied);
+                List<DeadLetter> refused = new ArrayList<>();
+                Collection<StateChange.Upsert> newest = StateChange.newestPerEntity(new ArrayList<>(restore));
+                if (!rowByRow && !newest.isEmpty()) {
+                    upsert(connection, REPAIR_UPSERT, newest, applied);
+                } else {
+                    for (StateChange.Upsert upsert : newest) {
+                        Savepoint savepoint = connection.setSavepoint();
+                        try {
+                            upsert(connection, REPAIR_UPSERT, List.of(upsert), applied);
+                            connection.releaseSavepoint(savepoint);
+                        } catch (SQLException e) {
+                            if (!isRowDataError(e)) {
+                                throw e;
+                            }
+                            connection.rollback(savepoint);
+                            refused.add(new DeadLetter(upsert.type(), upsert.id(), upsert.version(), "the store refused it: "
+                                    + e.getMessage() + " (SQLState " + e.getSQLState() + ")", null));
+                        }
+                    }
                 }
                 long purged = remove.isEmpty() ? 0 : removeSeen(connection, remove, applied);
                 if (purged > 0) {
                     raisePurged(connection, purged);
                 }
                 connection.commit();
-                AppliedBatch repaired = new AppliedBatch(applied, 0, 0, List.of());
+                AppliedBatch repaired = new AppliedBatch(applied, 0, 0, refused);
                 return applied.isEmpty() ? repaired : repaired.withFeedHead(advanceFeedHead());
             } catch (SQLException | RuntimeException e) {
                 connection.rollback();

@@ -54,13 +54,18 @@ public class ReplicaVerifier {
     public record Difference(String id, Kind kind, Long replicaVersion, Long authoritativeVersion) {
     }
 
+    /** An entity a repair could not write: the store refused its authoritative state's data. */
+    public record NotRepaired(String id, Long authoritativeVersion, String reason) {
+    }
+
     /**
      * @param differences at most {@value #MAX_LISTED}, in id order; {@code differencesFound} counts them all
      * @param repaired    entities a repair changed (0 for a verification)
+     * @param notRepaired entities a repair could not write, at most {@value #MAX_LISTED} (empty for a verification)
      */
     public record Report(String type, long authoritativeEntities, long replicaRows, int keyRanges, List<Integer> differingKeyRanges,
                          boolean replicaCaughtUp, long unreadableRecords, long differencesFound, List<Difference> differences,
-                         int repaired) {
+                         int repaired, List<NotRepaired> notRepaired) {
     }
 
     private final ConcordContract contract;
@@ -85,7 +90,7 @@ public class ReplicaVerifier {
 
     /** @throws IllegalArgumentException for a type this replica does not apply */
     public Report verify(String type) {
-        return compare(type).report(0);
+        return compare(type).report(0, List.of());
     }
 
     /** Verifies, then writes the authoritative state of every entity found different (but {@code AHEAD}). */
@@ -94,7 +99,7 @@ public class ReplicaVerifier {
         Map<String, Difference> toRepair = found.differences.stream().filter(difference -> difference.kind() != Kind.AHEAD)
                 .collect(Collectors.toMap(Difference::id, difference -> difference, (a, b) -> a, LinkedHashMap::new));
         if (toRepair.isEmpty()) {
-            return found.report(0);
+            return found.report(0, List.of());
         }
         // A second read keeps the decoded states of just these entities (the first kept only fingerprints).
         StateTopicSnapshot.Snapshot authority = snapshot(type, toRepair::containsKey);
@@ -111,7 +116,9 @@ public class ReplicaVerifier {
         if (!repaired.applied().isEmpty()) {
             notifier.committed(repaired.feedHead());
         }
-        return found.report(repaired.applied().size());
+        List<NotRepaired> notRepaired = repaired.deadLetters().stream().limit(MAX_LISTED)
+                .map(refused -> new NotRepaired(refused.entityId(), refused.version(), refused.reason())).toList();
+        return found.report(repaired.applied().size(), notRepaired);
     }
 
     private StateTopicSnapshot.Snapshot snapshot(String type, java.util.function.Predicate<String> keep) {
@@ -168,9 +175,9 @@ public class ReplicaVerifier {
 
     private record Comparison(String type, long authoritative, long rows, List<Integer> differingRanges, boolean caughtUp,
                               long unreadable, List<Difference> differences) {
-        Report report(int repaired) {
+        Report report(int repaired, List<NotRepaired> notRepaired) {
             return new Report(type, authoritative, rows, KEY_RANGES, differingRanges, caughtUp, unreadable, differences.size(),
-                    List.copyOf(differences.subList(0, Math.min(MAX_LISTED, differences.size()))), repaired);
+                    List.copyOf(differences.subList(0, Math.min(MAX_LISTED, differences.size()))), repaired, notRepaired);
         }
     }
 
