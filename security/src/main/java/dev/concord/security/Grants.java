@@ -52,6 +52,23 @@ public record Grants(Set<String> values) {
         return false;
     }
 
+    /**
+     * Only what these grants allow of reading: {@code <type>:read} for each {@code <type>:read} or {@code <type>:*},
+     * nothing of writing, deleting or administering (what a stream ticket carries: it sits in URLs, so it opens no more
+     * than the streams it is for).
+     */
+    public Grants readOnly() {
+        Set<String> read = new LinkedHashSet<>();
+        for (String grant : values) {
+            int colon = grant.indexOf(':');
+            String action = colon < 0 ? "" : grant.substring(colon + 1);
+            if (action.equals("*") || action.equals(Action.READ.grantName())) {
+                read.add(grant.substring(0, colon) + ":" + Action.READ.grantName());
+            }
+        }
+        return new Grants(read);
+    }
+
     public boolean trustedWriter() {
         return values.contains(TRUSTED_WRITER);
     }

@@ -10,8 +10,9 @@ import java.time.Instant;
 /**
  * {@code POST /v1/stream-tickets} with an API key or a JWT → 201 {@code {"ticket", "expiresAt", "ttlSeconds"}}:
  * a short-lived credential for {@code ?ticket=} on SSE and WebSocket (see {@link StreamTickets}). A ticket
- * carries the caller's own grants, no more; tickets are accepted only on GET, so a ticket cannot be
- * traded for a new one and stretched past its minute.
+ * carries the caller's read grants only ({@link Grants#readOnly()}): it sits in a URL, so it opens no writing and no
+ * operator's door; tickets are accepted only on GET, so a ticket cannot be traded for a new one and stretched past
+ * its minute.
  */
 @Controller("/v1/stream-tickets")
 @Requires(beans = StreamTickets.class)

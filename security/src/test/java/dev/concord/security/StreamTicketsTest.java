@@ -39,4 +39,20 @@ class StreamTicketsTest {
             assertThat(tickets.verify(garbage)).as(garbage).isEmpty();
         }
     }
+
+    @Test
+    void shouldCarryOnlyTheClientsReadGrants() {
+        Clock clock = Clock.systemUTC();
+        StreamTickets tickets = new StreamTickets(SECRET, Duration.ofSeconds(60), clock);
+        Client operator = new Client("ops", Grants.parse(List.of("*:*", "order:admin", "customer:write", "invoice:read",
+                Grants.TRUSTED_WRITER)));
+
+        Client holder = tickets.verify(tickets.issue(operator)).orElseThrow();
+
+        assertThat(holder.id()).isEqualTo("ops");
+        assertThat(holder.grants().sorted()).containsExactly("*:read", "invoice:read");
+        assertThat(holder.grants().allows("order", Action.ADMIN)).isFalse();
+        assertThat(holder.grants().allows("customer", Action.WRITE)).isFalse();
+        assertThat(holder.grants().allows("order", Action.READ)).isTrue();
+    }
 }
