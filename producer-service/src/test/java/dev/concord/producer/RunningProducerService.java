@@ -44,7 +44,7 @@ final class RunningProducerService implements AutoCloseable, BeforeAllCallback, 
         try {
             com.nimbusds.jwt.SignedJWT jwt = new com.nimbusds.jwt.SignedJWT(
                     new com.nimbusds.jose.JWSHeader(com.nimbusds.jose.JWSAlgorithm.HS256),
-                    new com.nimbusds.jwt.JWTClaimsSet.Builder().subject(subject).claim("grants", grants)
+                    new com.nimbusds.jwt.JWTClaimsSet.Builder().subject(subject).claim("grants", grants).audience("concord")
                             .issueTime(new java.util.Date()).expirationTime(java.util.Date.from(expires)).build());
             jwt.sign(new com.nimbusds.jose.crypto.MACSigner(JWT_SECRET.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
             return jwt.serialize();

@@ -1,6 +1,7 @@
 package dev.concord.security;
 
 import com.nimbusds.jwt.SignedJWT;
+import io.micronaut.context.annotation.Value;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.security.token.Claims;
@@ -20,16 +21,29 @@ import org.slf4j.LoggerFactory;
  * tokens. It also requires {@code exp} and a printable {@code sub}: a token that never expires, or names
  * no usable client, is not accepted ({@code nbf} is enforced by Micronaut's not-before validator, switched on in every
  * service's configuration).
+ *
+ * <p>And it requires the token to be meant for Concord: its {@code aud} must name Concord's audience
+ * ({@code CONCORD_JWT_AUDIENCE}, {@code concord} by default), and its {@code iss} must be the configured issuer when one
+ * is ({@code CONCORD_JWT_ISSUER}). An identity provider behind a JWKS signs tokens for every application it serves: a
+ * valid signature says who issued a token, not that it was issued for Concord.
  */
 @Singleton
 public class SignedTokensOnly implements GenericJwtClaimsValidator<HttpRequest<?>> {
 
     private static final Logger LOG = LoggerFactory.getLogger(SignedTokensOnly.class);
 
-    private final boolean signatureConfigured;
+    /** The audience a token must name when none is configured. */
+    public static final String DEFAULT_AUDIENCE = "concord";
 
-    public SignedTokensOnly(List<SignatureConfiguration> signatures, List<ReactiveSignatureConfiguration<SignedJWT>> reactiveSignatures) {
+    private final boolean signatureConfigured;
+    private final String audience;
+    private final String issuer;
+
+    public SignedTokensOnly(List<SignatureConfiguration> signatures, List<ReactiveSignatureConfiguration<SignedJWT>> reactiveSignatures,
+                            @Value("${concord.jwt.audience:}") String audience, @Value("${concord.jwt.issuer:}") String issuer) {
         this.signatureConfigured = !signatures.isEmpty() || !reactiveSignatures.isEmpty();
+        this.audience = audience == null || audience.isBlank() ? DEFAULT_AUDIENCE : audience.trim();
+        this.issuer = issuer == null || issuer.isBlank() ? null : issuer.trim();
         if (!signatureConfigured) {
             LOG.info("No JWT signature is configured (CONCORD_JWT_SECRET or a JWKS URL): bearer tokens are refused;"
                     + " API keys work as configured.");
@@ -42,7 +56,16 @@ public class SignedTokensOnly implements GenericJwtClaimsValidator<HttpRequest<?
 
     @Override
     public boolean validate(Claims claims, @Nullable HttpRequest<?> request) {
-        return signatureConfigured && claims.get(Claims.EXPIRATION_TIME) != null && isClientId(claims.get(Claims.SUBJECT));
+        return signatureConfigured && claims.get(Claims.EXPIRATION_TIME) != null && isClientId(claims.get(Claims.SUBJECT))
+                && names(claims.get(Claims.AUDIENCE), audience) && (issuer == null || issuer.equals(claims.get(Claims.ISSUER)));
+    }
+
+    /** Whether {@code aud} (a string, or a list of them, as RFC 7519 allows) names {@code wanted}. */
+    private static boolean names(@Nullable Object aud, String wanted) {
+        if (aud instanceof java.util.Collection<?> audiences) {
+            return audiences.stream().anyMatch(wanted::equals);
+        }
+        return wanted.equals(aud);
     }
 
     /**

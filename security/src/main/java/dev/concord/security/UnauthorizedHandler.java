@@ -47,8 +47,8 @@ public class UnauthorizedHandler implements ExceptionHandler<AuthorizationExcept
         } else if (request.getAttribute(TicketAuthenticationFetcher.REJECTED_TICKET).isPresent()) {
             detail += "The stream ticket sent is invalid or expired; ask POST /v1/stream-tickets for a new one.";
         } else if (request.getHeaders().get(HttpHeaders.AUTHORIZATION, String.class).filter(a -> a.regionMatches(true, 0, "Bearer ", 0, 7)).isPresent()) {
-            detail += "The bearer token sent did not validate (signature, expiry, not-before, subject or format;"
-                    + " unsigned tokens are never accepted).";
+            detail += "The bearer token sent did not validate (signature, expiry, not-before, subject, audience, issuer"
+                    + " or format; unsigned tokens are never accepted).";
         } else {
             detail += "None was sent.";
         }

@@ -41,6 +41,10 @@ class BearerTokensTest {
         try (SecuredService service = new SecuredService(Map.of("concord.jwt.secret", SECRET))) {
             String good = Tokens.hs256(SECRET, Tokens.claims("billing", List.of("customer:read")).build());
             assertThat(service.get("/v1/things/customer", "Authorization", "Bearer " + good).body()).contains("\"client\":\"billing\"");
+            // aud may be a list (RFC 7519): one of them naming Concord is enough
+            String forSeveral = Tokens.hs256(SECRET, Tokens.claims("billing", List.of("customer:read"))
+                    .audience(List.of("reporting", SignedTokensOnly.DEFAULT_AUDIENCE)).build());
+            assertThat(service.get("/v1/things/customer", "Authorization", "Bearer " + forSeveral).statusCode()).isEqualTo(200);
 
             String unsigned = Tokens.unsigned(Tokens.claims("billing", EVERYTHING).build());
             String wrongKey = Tokens.hs256("another-secret-of-at-least-32-bytes!!!", Tokens.claims("billing", EVERYTHING).build());
@@ -50,7 +54,10 @@ class BearerTokensTest {
                     .notBeforeTime(Date.from(Instant.now().plusSeconds(600))).build());
             String neverExpires = Tokens.hs256(SECRET, Tokens.claims("billing", EVERYTHING).expirationTime(null).build());
             String forgedLogLine = Tokens.hs256(SECRET, Tokens.claims("billing\r\n2026-11-29 INFO admin logged in", EVERYTHING).build());
-            for (String token : List.of(unsigned, wrongKey, expired, notYetValid, neverExpires, forgedLogLine)) {
+            String noAudience = Tokens.hs256(SECRET, Tokens.claims("billing", EVERYTHING).audience((String) null).build());
+            String anotherApplications = Tokens.hs256(SECRET, Tokens.claims("billing", EVERYTHING).audience("reporting").build());
+            for (String token : List.of(unsigned, wrongKey, expired, notYetValid, neverExpires, forgedLogLine, noAudience,
+                    anotherApplications)) {
                 assertThat(service.get("/v1/things/customer", "Authorization", "Bearer " + token).statusCode())
                         .as(token).isEqualTo(401);
             }
@@ -70,16 +77,28 @@ class BearerTokensTest {
             exchange.close();
         });
         jwks.start();
+        String idp = "https://idp.example.com";
         try (SecuredService service = new SecuredService(Map.of("micronaut.security.token.jwt.signatures.jwks.issuer.url",
-                "http://localhost:" + jwks.getAddress().getPort() + "/jwks.json"))) {
-            String good = Tokens.rs256(issuerKey, Tokens.claims("reporting", List.of("customer:read")).build());
-            String forged = Tokens.rs256(attackerKey, Tokens.claims("reporting", EVERYTHING).build());
-            String unsigned = Tokens.unsigned(Tokens.claims("reporting", EVERYTHING).build());
+                "http://localhost:" + jwks.getAddress().getPort() + "/jwks.json", "concord.jwt.audience", "concord-production",
+                "concord.jwt.issuer", idp))) {
+            String good = Tokens.rs256(issuerKey, Tokens.claims("reporting", List.of("customer:read")).issuer(idp)
+                    .audience("concord-production").build());
+            String forged = Tokens.rs256(attackerKey, Tokens.claims("reporting", EVERYTHING).issuer(idp)
+                    .audience("concord-production").build());
+            String unsigned = Tokens.unsigned(Tokens.claims("reporting", EVERYTHING).issuer(idp).audience("concord-production").build());
+            // The same identity provider's tokens for another application, or for another Concord, and another issuer's
+            String forStaging = Tokens.rs256(issuerKey, Tokens.claims("reporting", EVERYTHING).issuer(idp).audience("concord-staging").build());
+            String otherIssuer = Tokens.rs256(issuerKey, Tokens.claims("reporting", EVERYTHING).issuer("https://elsewhere")
+                    .audience("concord-production").build());
+            // HS256 with the published public key as its secret (algorithm confusion): no HMAC key is configured here
+            String confused = Tokens.hs256(issuerKey.toPublicJWK().toJSONString(), Tokens.claims("reporting", EVERYTHING).issuer(idp)
+                    .audience("concord-production").build());
 
             assertThat(service.get("/v1/things/customer", "Authorization", "Bearer " + good).statusCode()).isEqualTo(200);
             assertThat(service.get("/v1/things/order", "Authorization", "Bearer " + good).statusCode()).isEqualTo(403);
-            assertThat(service.get("/v1/things/customer", "Authorization", "Bearer " + forged).statusCode()).isEqualTo(401);
-            assertThat(service.get("/v1/things/customer", "Authorization", "Bearer " + unsigned).statusCode()).isEqualTo(401);
+            for (String refused : List.of(forged, unsigned, forStaging, otherIssuer, confused)) {
+                assertThat(service.get("/v1/things/customer", "Authorization", "Bearer " + refused).statusCode()).as(refused).isEqualTo(401);
+            }
         } finally {
             jwks.stop(0);
         }

@@ -21,7 +21,7 @@ final class Tokens {
     }
 
     static JWTClaimsSet.Builder claims(String sub, List<String> grants) {
-        return new JWTClaimsSet.Builder().subject(sub).claim("grants", grants)
+        return new JWTClaimsSet.Builder().subject(sub).claim("grants", grants).audience(SignedTokensOnly.DEFAULT_AUDIENCE)
                 .expirationTime(Date.from(Instant.now().plusSeconds(300)));
     }
 
