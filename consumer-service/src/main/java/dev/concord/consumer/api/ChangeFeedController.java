@@ -65,7 +65,7 @@ public class ChangeFeedController {
                                                       @Nullable @Header(ReadYourWrites.HEADER) String writesAfter,
                                                       @Nullable @Header(WaitPreference.PREFER) String prefer,
                                                       HttpRequest<?> request, @Nullable Authentication authentication) {
-        FeedRequest feedRequest = access.authorize(authentication, FeedRequest.of(this.types, after, store, types));
+        FeedRequest feedRequest = access.authorize(authentication, FeedRequest.of(this.types, after, store, types)).declared(this.types);
         if (limit != null && limit < 1) {
             throw new FeedRequest.InvalidFeedRequest("limit", "between 1 and " + settings.maxLimit(), String.valueOf(limit), false);
         }
@@ -114,7 +114,8 @@ public class ChangeFeedController {
                         lastEventId, false);
             }
         }
-        FeedRequest feedRequest = access.authorize(authentication, FeedRequest.of(this.types, resumeAfter, resumeStore, types));
+        FeedRequest feedRequest = access.authorize(authentication, FeedRequest.of(this.types, resumeAfter, resumeStore, types))
+                .declared(this.types);
         SseFeedPublisher publisher = new SseFeedPublisher(feed.storeId());
         publisher.attach(feed.open("sse", feedRequest.cursor(), feedRequest.types(), publisher)::close);
         return publisher.events();

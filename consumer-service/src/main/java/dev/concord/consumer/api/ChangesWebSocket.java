@@ -108,7 +108,8 @@ public class ChangesWebSocket {
         try {
             JsonNode subscribe = subscribeObject(text);
             conflicts = conflictsWanted(subscribe);
-            request = access.authorize(session.get(AUTHENTICATION, Authentication.class).orElse(null), subscription(subscribe));
+            request = access.authorize(session.get(AUTHENTICATION, Authentication.class).orElse(null), subscription(subscribe))
+                    .declared(types);
         } catch (FeedRequest.InvalidFeedRequest | ForbiddenException e) {
             refuse(session, e.getMessage());
             return;

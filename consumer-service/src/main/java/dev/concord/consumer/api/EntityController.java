@@ -92,10 +92,11 @@ public class EntityController {
                                @Nullable @Header(WaitPreference.PREFER) String prefer,
                                @Nullable Authentication authentication) {
         String path = request.getPath();
+        // The grant first: the refusal of an unknown type lists the declared ones, for readers of that type only.
+        access.requireRead(authentication, type);
         if (types.find(type).isEmpty()) {
             return now(EntityProblems.unknownType(type, types.names(), path));
         }
-        access.requireRead(authentication, type);
         Optional<EntityIdGrammar.Violation> invalidId = EntityIdGrammar.check(id);
         if (invalidId.isPresent()) {
             return now(EntityProblems.invalidEntityId("id", invalidId.get(), path));
@@ -128,10 +129,11 @@ public class EntityController {
                                 @Nullable @Header(WaitPreference.PREFER) String prefer,
                                 @Nullable Authentication authentication) {
         String path = request.getPath();
+        // The grant first: the refusal of an unknown type lists the declared ones, for readers of that type only.
+        access.requireRead(authentication, type);
         if (types.find(type).isEmpty()) {
             return now(EntityProblems.unknownType(type, types.names(), path));
         }
-        access.requireRead(authentication, type);
         if (limit != null && (limit < 1 || limit > MAX_PAGE)) {
             return now(EntityProblems.badParameter("limit", "between 1 and " + MAX_PAGE, String.valueOf(limit), path));
         }

@@ -54,11 +54,20 @@ record FeedRequest(FeedCursor cursor, List<String> types) {
         if (store != null && !STORE_ID.matcher(store).matches()) {
             throw new InvalidFeedRequest("store", "a store id as this replica returns it (hex digits)", store, false);
         }
+        return new FeedRequest(new FeedCursor(store, after), List.copyOf(types));
+    }
+
+    /**
+     * This request, once every type it names is one the replica applies. Checked after the caller's read grants
+     * ({@code ReadAccess.authorize}): the refusal lists the declared types, which a caller who may not read the type it
+     * named must not learn.
+     */
+    FeedRequest declared(ReplicatedTypes replicated) {
         for (String type : types) {
             if (replicated.find(type).isEmpty()) {
                 throw new InvalidFeedRequest("types", "one of " + String.join(", ", replicated.names()), type, true);
             }
         }
-        return new FeedRequest(new FeedCursor(store, after), List.copyOf(types));
+        return this;
     }
 }

@@ -44,6 +44,8 @@ final class ParkedQueryController {
     @Get(uri = "/{type}", produces = MediaType.APPLICATION_JSON)
     HttpResponse<?> list(@PathVariable String type, @QueryValue(defaultValue = "false") boolean local, HttpRequest<?> request,
                          @Nullable Authentication authentication) {
+        // The grant first: the refusal of an unknown type lists the declared ones, for callers with the grant only.
+        access.require(authentication, type, Action.ADMIN, "type");
         Optional<EntityType> entityType = contract.types().find(type);
         if (entityType.isEmpty()) {
             return HttpResponse.status(HttpStatus.NOT_FOUND).body(Problem.of("unknown-entity-type", "Unknown entity type", 404,
@@ -51,7 +53,6 @@ final class ParkedQueryController {
                     List.of(new Problem.FieldError("type", null, "one of " + String.join(", ", contract.types().names()), type))))
                     .contentType(Problem.MEDIA_TYPE);
         }
-        access.require(authentication, type, Action.ADMIN, "type");
         try {
             return HttpResponse.ok(Json.write(parked.list(entityType.get(), local, Credentials.of(request))))
                     .contentType(MediaType.APPLICATION_JSON_TYPE);

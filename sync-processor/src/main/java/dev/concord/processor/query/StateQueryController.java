@@ -47,13 +47,14 @@ final class StateQueryController {
     HttpResponse<?> state(@PathVariable String type, @PathVariable String id,
                           @Header(StateQueryService.FORWARDED_HEADER) Optional<String> forwarded,
                           HttpRequest<?> request, @Nullable Authentication authentication) {
+        // The grant first: the refusal of an unknown type lists the declared ones, for callers with the grant only.
+        access.require(authentication, type, Action.READ, "type");
         Optional<EntityType> entityType = contract.types().find(type);
         if (entityType.isEmpty()) {
             return problem(HttpStatus.NOT_FOUND, Problem.of("unknown-entity-type", "Unknown entity type", 404,
                     "No entity type '" + type + "' is declared",
                     List.of(new Problem.FieldError("type", null, "one of " + String.join(", ", contract.types().names()), type))));
         }
-        access.require(authentication, type, Action.READ, "type");
         Optional<EntityIdGrammar.Violation> invalidId = EntityIdGrammar.check(id);
         if (invalidId.isPresent()) {
             return problem(HttpStatus.BAD_REQUEST, Problem.of("invalid-entity-id", "Invalid entity id", 400,
