@@ -117,6 +117,9 @@ class FeedLimitsTest {
             "{\"subscribe\":{\"store\":7}}",
             "{\"subscribe\":{\"store\":\"not hex\"}}",
             "{\"subscribe\":{}, \"extra\":1}",
+            // a repeated field is refused, not read as its last value (here: everything from the beginning)
+            "{\"subscribe\":{\"after\":900,\"after\":0}}",
+            "{\"subscribe\":{},\"subscribe\":{}}",
             "{\"subscribe\":[]}",
             "{}",
             "[]",

@@ -66,6 +66,8 @@ class ReplicaParkingServiceTest {
             assertThat(malformed.statusCode()).isEqualTo(400);
             assertThat(malformed.body()).contains("\"field\":\"id\"");
             assertThat(post(release, "{\"id\": \"c-2\"}", RunningReplica.KEY).statusCode()).isEqualTo(404);
+            assertThat(post(release, "{\"id\": \"c-2\", \"id\": \"c-1\"}", RunningReplica.KEY).statusCode())
+                    .as("a repeated field").isEqualTo(400);
 
             // When the operator releases it, the newest held state applies
             HttpResponse<String> released = post(release, "{\"id\": \"c-1\"}", RunningReplica.KEY);

@@ -52,7 +52,8 @@ import org.slf4j.LoggerFactory;
 public class ChangesWebSocket {
 
     private static final Logger LOG = LoggerFactory.getLogger(ChangesWebSocket.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    // Strict: a repeated field is refused, not resolved to its last value.
+    private static final ObjectMapper JSON = new ObjectMapper().enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     private static final String FEED = "concord.feed";
     private static final String PERMIT = "concord.feed.permit";
     private static final String SUBSCRIBED = "concord.feed.subscribed";

@@ -35,7 +35,8 @@ import java.util.Optional;
 @ExecuteOn(TaskExecutors.BLOCKING)
 public class ParkedController {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    // Strict: a repeated field is refused, not resolved to its last value.
+    private static final ObjectMapper JSON = new ObjectMapper().enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     private static final int LIST_LIMIT = 1_000;
 
     private final ReplicaStore store;
@@ -74,7 +75,7 @@ public class ParkedController {
         try {
             id = body == null || body.length == 0 ? null : JSON.readTree(body).get("id");
         } catch (IOException e) {
-            return EntityProblems.badParameter("id", "a JSON body {\"id\": \"<entity id>\"}", "a body that is not JSON", request.getPath());
+            return EntityProblems.badParameter("id", "a JSON body {\"id\": \"<entity id>\"}", "a body that is not JSON, or repeats a field", request.getPath());
         }
         if (id == null || !id.isTextual()) {
             return EntityProblems.badParameter("id", "a JSON body {\"id\": \"<entity id>\"}",

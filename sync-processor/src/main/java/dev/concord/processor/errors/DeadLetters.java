@@ -1,5 +1,6 @@
 package dev.concord.processor.errors;
 
+import dev.concord.contract.text.LogSafe;
 import dev.concord.contract.topics.TopicNames;
 import dev.concord.processor.metrics.SyncMetrics;
 import java.nio.charset.StandardCharsets;
@@ -53,7 +54,7 @@ public final class DeadLetters {
         describe(headers, stage, context.topic(), context.partition(), context.offset(), error);
         metrics.deadLettered(stage);
         LOG.warn("Dead-lettering record {}-{}@{} at stage {}: {}; processing continues",
-                context.topic(), context.partition(), context.offset(), stage, rootMessage(error));
+                context.topic(), context.partition(), context.offset(), stage, LogSafe.of(rootMessage(error)));
         return new ProducerRecord<>(topic, null, key, value, headers);
     }
 
@@ -65,7 +66,7 @@ public final class DeadLetters {
         Headers headers = new RecordHeaders();
         describe(headers, stage, topic, partition, offset, error);
         LOG.warn("Dead-lettering record {}-{}@{} at stage {}: {}; processing continues", topic, partition, offset, stage,
-                rootMessage(error));
+                LogSafe.of(rootMessage(error)));
         return headers;
     }
 
