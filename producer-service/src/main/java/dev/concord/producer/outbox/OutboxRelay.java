@@ -6,6 +6,7 @@ import dev.concord.contract.text.LogSafe;
 import dev.concord.producer.monitoring.WriteMetrics;
 import dev.concord.producer.write.EventFactory;
 import dev.concord.producer.write.EventPublisher;
+import dev.concord.producer.write.PublishFailedException;
 import dev.concord.producer.write.PublishedEvent;
 import dev.concord.producer.write.RefusedException;
 import java.sql.SQLException;
@@ -18,6 +19,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
 import javax.sql.DataSource;
+import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.errors.RecordBatchTooLargeException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -152,14 +156,53 @@ public final class OutboxRelay implements AutoCloseable {
         onRecorded.accept(count);
     }
 
+    /**
+     * After the first row Kafka did not acknowledge: once nothing of the batch is in flight any more (so no row is sent
+     * twice at once), the rows Kafka did acknowledge are recorded (sending them again would only duplicate them), a row
+     * Kafka refuses for itself ({@link #refusedForGood}) is moved to {@code concord_outbox_dead} with the reason, and
+     * the others are released for the next round.
+     */
     private void releaseFrom(List<InFlight> rest, Throwable cause) throws SQLException {
-        // Wait until nothing of this batch is in flight any more, so the rows are not sent twice at once.
         CompletableFuture.allOf(rest.stream().map(InFlight::acknowledged).toArray(CompletableFuture[]::new))
                 .handle((ok, error) -> null).join();
-        List<Long> seqs = rest.stream().map(f -> f.row().seq()).toList();
-        table.release(seqs, String.valueOf(cause));
-        LOG.warn("Kafka did not acknowledge outbox row {} ({}); released it and {} later row(s) of the batch for the next round",
-                seqs.get(0), LogSafe.of(cause), seqs.size() - 1);
+        List<Long> acknowledged = new ArrayList<>();
+        List<Long> released = new ArrayList<>();
+        for (InFlight sent : rest) {
+            Throwable failure = sent.acknowledged().handle((ok, error) -> error).join();
+            if (failure == null) {
+                acknowledged.add(sent.row().seq());
+            } else if (refusedForGood(failure)) {
+                metrics.refused(WriteMetrics.Source.OUTBOX, "refused-by-kafka");
+                bury(sent.row(), "Kafka refused the event: " + rootOf(failure));
+            } else {
+                released.add(sent.row().seq());
+            }
+        }
+        recordDone(acknowledged);
+        if (!released.isEmpty()) {
+            table.release(released, String.valueOf(cause));
+            LOG.warn("Kafka did not acknowledge outbox row {} ({}); released it and {} later row(s) of the batch for the next round",
+                    released.get(0), LogSafe.of(cause), released.size() - 1);
+        }
+    }
+
+    /**
+     * A failure that sending the same record again cannot cure: the record is over what the topic accepts
+     * ({@code max.message.bytes} set below what Concord derives, say) or the broker refuses it as invalid. Retried, it
+     * would hold its row and every later one of its batch for ever.
+     */
+    static boolean refusedForGood(Throwable failure) {
+        Throwable cause = rootOf(failure);
+        return cause instanceof RecordTooLargeException || cause instanceof RecordBatchTooLargeException
+                || cause instanceof InvalidRecordException;
+    }
+
+    private static Throwable rootOf(Throwable failure) {
+        Throwable cause = failure;
+        while ((cause instanceof CompletionException || cause instanceof PublishFailedException) && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause;
     }
 
     private void bury(OutboxRow row, String reason) throws SQLException {

@@ -267,6 +267,48 @@ class OutboxRelayTest {
         assertThat(events(id)).singleElement().satisfies(e -> assertThat(payload(e).get("name")).hasToString("Ada"));
     }
 
+    @Test
+    void shouldMoveARowKafkaRefusesForGoodToTheDeadTableAndRecordTheOthersOfItsBatch() throws Exception {
+        // Given a topic that accepts smaller records than Concord derives (an operator's max.message.bytes), and a
+        // batch of a row over it between two that fit
+        String topic = dev.concord.contract.topics.TopicNames.events("customer");
+        org.apache.kafka.common.config.ConfigResource resource =
+                new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.TOPIC, topic);
+        String id = KafkaTestClients.uniqueId("c");
+        String ada = "'{\"name\": \"Ada\", \"email\": \"ada@example.com\"}'";
+        sql("SELECT concord_outbox_append('customer', '" + id + "-before', 'UPSERT', " + ada + ");"
+                + "SELECT concord_outbox_append('customer', '" + id + "', 'UPSERT', '{\"name\": \"" + "n".repeat(4_000)
+                + "\", \"email\": \"a@b.c\"}');"
+                + "SELECT concord_outbox_append('customer', '" + id + "-after', 'UPSERT', " + ada + ");");
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                java.util.Map.of("bootstrap.servers", KafkaBrokerExtension.bootstrapServers()))) {
+            alter(admin, resource, new org.apache.kafka.clients.admin.AlterConfigOp(
+                    new org.apache.kafka.clients.admin.ConfigEntry("max.message.bytes", "2000"),
+                    org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET));
+            try {
+                // When the relay sends them
+                relay("relay-1", 10, 10, Duration.ofSeconds(30), n -> { }).relayOnce();
+            } finally {
+                alter(admin, resource, new org.apache.kafka.clients.admin.AlterConfigOp(
+                        new org.apache.kafka.clients.admin.ConfigEntry("max.message.bytes", ""),
+                        org.apache.kafka.clients.admin.AlterConfigOp.OpType.DELETE));
+            }
+        }
+
+        // Then the row over it is dead with Kafka's reason, and the others are published once and gone from the outbox
+        assertThat(count("concord_outbox")).isZero();
+        assertThat(deadReasons()).singleElement().satisfies(reason -> assertThat(reason)
+                .contains("Kafka refused the event").contains("RecordTooLargeException"));
+        assertThat(events(id + "-before")).hasSize(1);
+        assertThat(events(id + "-after")).hasSize(1);
+        assertThat(events(id)).isEmpty();
+    }
+
+    private static void alter(org.apache.kafka.clients.admin.Admin admin, org.apache.kafka.common.config.ConfigResource resource,
+                              org.apache.kafka.clients.admin.AlterConfigOp op) throws Exception {
+        admin.incrementalAlterConfigs(java.util.Map.of(resource, List.of(op))).all().get(30, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
     private List<String> deadReasons() throws SQLException {
         List<String> reasons = new ArrayList<>();
         try (Connection c = database.getConnection(); Statement s = c.createStatement();
