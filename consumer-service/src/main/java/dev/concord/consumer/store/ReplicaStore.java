@@ -216,7 +216,17 @@ public class ReplicaStore implements ReplicaSink {
                 }
                 connection.commit();
                 AppliedBatch repaired = new AppliedBatch(applied, 0, 0, refused);
-                return applied.isEmpty() ? repaired : repaired.withFeedHead(advanceFeedHead());
+                if (applied.isEmpty()) {
+                    return repaired;
+                }
+                try {
+                    return repaired.withFeedHead(advanceFeedHead());
+                } catch (StoreException e) {
+                    // Repaired and committed: the next batch, or a restart, raises the head past it (see advanceFeedHead).
+                    LOG.warn("Repaired {} entities; the change feed's head will be raised by the next batch: {}", applied.size(),
+                            LogSafe.of(e.getMessage()));
+                    return repaired;
+                }
             } catch (SQLException | RuntimeException e) {
                 connection.rollback();
                 throw e;

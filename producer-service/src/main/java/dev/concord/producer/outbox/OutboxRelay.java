@@ -20,7 +20,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
 import javax.sql.DataSource;
 import org.apache.kafka.common.InvalidRecordException;
-import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -193,8 +192,8 @@ public final class OutboxRelay implements AutoCloseable {
      */
     static boolean refusedForGood(Throwable failure) {
         Throwable cause = rootOf(failure);
-        return cause instanceof RecordTooLargeException || cause instanceof RecordBatchTooLargeException
-                || cause instanceof InvalidRecordException;
+        // Not RecordBatchTooLargeException: it refuses a whole producer batch, rows that fit among them.
+        return cause instanceof RecordTooLargeException || cause instanceof InvalidRecordException;
     }
 
     private static Throwable rootOf(Throwable failure) {

@@ -114,7 +114,8 @@ public final class KafkaCatalogLog implements CatalogLog {
 
     private static java.util.Optional<CatalogEntry> parse(ConsumerRecord<String, byte[]> record) {
         try {
-            return java.util.Optional.of(JSON.readValue(record.value(), CatalogEntry.class));
+            // The JSON text null reads as no entry at all.
+            return java.util.Optional.ofNullable(JSON.readValue(record.value(), CatalogEntry.class));
         } catch (IOException e) {
             LOG.warn("Skipped the schema catalog record at offset {} of {} (key '{}'): not a catalog entry ({})",
                     record.offset(), record.topic(), LogSafe.of(record.key()), LogSafe.of(e instanceof com.fasterxml.jackson.core.JacksonException j ? j.getOriginalMessage() : e.getMessage()));

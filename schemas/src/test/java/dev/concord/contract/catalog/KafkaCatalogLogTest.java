@@ -55,7 +55,7 @@ class KafkaCatalogLogTest {
         ObjectMapper json = new ObjectMapper();
         try (KafkaProducer<String, String> raw = new KafkaProducer<>(Map.of("bootstrap.servers", KafkaBrokerExtension.bootstrapServers()),
                 new StringSerializer(), new StringSerializer())) {
-            for (String poison : List.of("{}", "not json", "[1,2]",
+            for (String poison : List.of("{}", "not json", "[1,2]", "null",
                     // a schema that does not parse
                     "{\"subject\":\"entity.customer\",\"fingerprint\":1,\"schemaJson\":\"{bad\",\"registeredAtMillis\":0}",
                     // v2 filed under a fingerprint that is not its own: readers would decode records with the wrong schema

@@ -111,14 +111,19 @@ final class HangingTransactions {
      * What one look found: the hanging transactions, the written topics' partitions first and the group's offsets
      * partition last (the order the runbook aborts them in), and the topics it could not look at, each with why.
      */
-    record Findings(List<Hanging> hanging, Set<String> notDescribed) {
+    /**
+     * @param partitionsLookedAt the partitions of the written topics whose open transactions could be read: none means
+     *                           the look saw nothing of what the processor writes (every topic refused, or none there),
+     *                           which is not a look
+     */
+    record Findings(List<Hanging> hanging, Set<String> notDescribed, int partitionsLookedAt) {
     }
 
     private final Admin admin;
     private final String applicationId;
     private final Set<String> writtenTopics;
     // The written topics and __consumer_offsets, described together at each look.
-    private final Set<String> lookedAt;
+    private final Set<String> describedTopics;
     private final Duration silentFor;
     private final Clock clock;
     private final Pattern streamThreadIds;
@@ -136,7 +141,7 @@ final class HangingTransactions {
         this.writtenTopics = Set.copyOf(writtenTopics);
         Set<String> looked = new HashSet<>(writtenTopics);
         looked.add(Topic.GROUP_METADATA_TOPIC_NAME);
-        this.lookedAt = Set.copyOf(looked);
+        this.describedTopics = Set.copyOf(looked);
         this.silentFor = silentFor;
         this.clock = clock;
     }
@@ -144,15 +149,18 @@ final class HangingTransactions {
     /** Looks once. Not thread-safe: one caller (the watch's thread). */
     Findings find() throws ExecutionException, InterruptedException, TimeoutException {
         Set<String> notDescribed = new TreeSet<>();
-        Map<String, List<TopicPartition>> described = partitionsOf(lookedAt, notDescribed);
+        Map<String, List<TopicPartition>> described = partitionsOf(describedTopics, notDescribed);
         Optional<TopicPartition> offsets = offsetsPartition(described.getOrDefault(Topic.GROUP_METADATA_TOPIC_NAME, List.of()));
         List<TopicPartition> watched = new ArrayList<>();
         writtenTopics.forEach(topic -> watched.addAll(described.getOrDefault(topic, List.of())));
         offsets.ifPresent(watched::add);
-        List<OpenTransaction> open = openTransactions(watched, notDescribed);
+        List<OpenTransaction> open = new ArrayList<>();
+        Set<TopicPartition> said = openTransactions(watched, notDescribed, open);
+        // The written topics' partitions that said: the offsets partition alone is not a look at what this processor writes.
+        int lookedAt = (int) said.stream().filter(partition -> !offsets.equals(Optional.of(partition))).count();
         seen.keySet().retainAll(open);
         if (open.isEmpty()) {
-            return new Findings(List.of(), Set.copyOf(notDescribed));
+            return new Findings(List.of(), Set.copyOf(notDescribed), lookedAt);
         }
         List<OpenTransaction> abandoned = abandoned(open);
         Predicate<OpenTransaction> onOffsets = t -> offsets.equals(Optional.of(t.partition()));
@@ -169,7 +177,7 @@ final class HangingTransactions {
         List<Hanging> hanging = abandoned.stream().map(t -> new Hanging(t.partition(), t.producer().id(), t.producer().epoch(),
                 t.coordinatorEpoch(), t.startOffset(), remedy(seen.get(t), sawEverything, offsetsHang.contains(t.producer()))))
                 .toList();
-        return new Findings(hanging, Set.copyOf(notDescribed));
+        return new Findings(hanging, Set.copyOf(notDescribed), lookedAt);
     }
 
     /**
@@ -278,12 +286,13 @@ final class HangingTransactions {
     }
 
     /**
-     * The transactions open on {@code partitions}. A partition that cannot say (not allowed, or no leader just now) is
-     * noted in {@code notDescribed}: its transactions go unseen this time.
+     * The transactions open on {@code partitions}, added to {@code open}; returns the partitions that said. A partition
+     * that cannot say (not allowed, or no leader just now) is noted in {@code notDescribed}: its transactions go unseen
+     * this time.
      */
-    private List<OpenTransaction> openTransactions(Collection<TopicPartition> partitions, Set<String> notDescribed)
-            throws InterruptedException, TimeoutException {
-        List<OpenTransaction> open = new ArrayList<>();
+    private Set<TopicPartition> openTransactions(Collection<TopicPartition> partitions, Set<String> notDescribed,
+                                                 List<OpenTransaction> open) throws InterruptedException, TimeoutException {
+        Set<TopicPartition> said = new HashSet<>();
         DescribeProducersResult result = admin.describeProducers(partitions);
         for (TopicPartition partition : partitions) {
             PartitionProducerState state;
@@ -294,6 +303,7 @@ final class HangingTransactions {
                         : " (" + e.getCause().getClass().getSimpleName() + ")"));
                 continue;
             }
+            said.add(partition);
             for (ProducerState p : state.activeProducers()) {
                 if (p.currentTransactionStartOffset().isPresent()) {
                     open.add(new OpenTransaction(partition, new ProducerAndEpoch(p.producerId(), (short) p.producerEpoch()),
@@ -301,7 +311,7 @@ final class HangingTransactions {
                 }
             }
         }
-        return open;
+        return said;
     }
 
     /** Per producer id of {@code open}, the transactional id it now belongs to and the coordinator's view of it, if any. */

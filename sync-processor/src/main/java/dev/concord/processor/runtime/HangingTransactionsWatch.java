@@ -23,8 +23,8 @@ import org.slf4j.LoggerFactory;
  * here too (unless aborting is turned off), which completes that decision and frees the readers stalled on it, the
  * stream threads that could not fetch their committed offsets among them; any other is reported once, with what
  * aborting it would do and the command, for an operator to decide. When it last looked is kept as well: a look that
- * fails (the broker away, a permission gone) leaves the count as it was, and only the age of the last look says
- * the count has gone stale.
+ * fails (the broker away), or that may read no partition at all (its permissions gone), leaves the count as it was,
+ * and only the age of the last look says the count has gone stale.
  */
 final class HangingTransactionsWatch implements AutoCloseable {
 
@@ -81,8 +81,11 @@ final class HangingTransactionsWatch implements AutoCloseable {
     /** One check: aborts what is to be aborted, reports the rest once; returns what it left open. Not thread-safe. */
     List<Hanging> check() throws ExecutionException, InterruptedException, TimeoutException {
         Findings findings = finder.find();
-        // Looked: what follows acts on it; an abort refused is said below and does not make the count stale.
-        lastLookMillis = clock.millis();
+        if (findings.partitionsLookedAt() > 0) {
+            // Looked: what follows acts on it; an abort refused is said below and does not make the count stale. A look
+            // that could read no partition at all (every topic refused) saw nothing, and leaves the last look as it was.
+            lastLookMillis = clock.millis();
+        }
         List<Hanging> left = new ArrayList<>();
         for (Hanging hanging : findings.hanging()) {
             if (abortAllowed && hanging.remedy() == Remedy.ABORT && tryAbort(hanging)) {

@@ -217,6 +217,18 @@ class HangingTransactionsBrokerTest {
 
             assertThatThrownBy(blind::check).isInstanceOf(java.util.concurrent.ExecutionException.class);
             assertThat(blind.lastLookSeconds()).as("a look that failed is no look").isEqualTo(started / 1000.0);
+
+            // A look that could read no partition (here: none of its topics is there) saw nothing either
+            HangingTransactionsWatch seesNothing = HangingTransactionsWatch.start(new HangingTransactions(admin, "watch-looks",
+                    Set.of("no-such-topic"), Duration.ZERO, clock), true, Duration.ofDays(1), clock);
+            try {
+                double itsStart = seesNothing.lastLookSeconds();
+                clock.advance(Duration.ofMinutes(1));
+                assertThat(seesNothing.check()).isEmpty();
+                assertThat(seesNothing.lastLookSeconds()).isEqualTo(itsStart);
+            } finally {
+                seesNothing.close();
+            }
         } finally {
             live.close();
             blind.close();
