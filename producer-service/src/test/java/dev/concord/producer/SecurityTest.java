@@ -76,6 +76,9 @@ class SecurityTest {
         assertThat(JSON.readTree(batch.body()).path("results").get(0).path("status").asInt()).isEqualTo(403);
         assertThat(events("customer")).hasSize(2);
         assertThat(events("order")).isEmpty();
+        // An undeclared type: refused for want of its grant, before the refusal could list the declared types
+        HttpResponse<String> unknown = service.putJson("/v1/entities/no-such-type/" + id, CUSTOMER, customerWriter);
+        assertThat(problem(unknown, 403, "forbidden").toString()).doesNotContain("order");
     }
 
     @Test

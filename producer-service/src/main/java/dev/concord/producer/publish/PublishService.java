@@ -81,9 +81,10 @@ public class PublishService {
      *                          invalid id, missing grant, invalid body or payload, reused idempotency key
      */
     public CompletableFuture<PublishOutcome> publish(WriteCommand command) {
-        // Type and id first, then the grant: a client learns nothing about a body it may not write.
-        EntityType type = events.requireAddress(command.type(), command.id());
+        // The grant first (by the type's name, declared or not), then type and id: a client learns nothing of the declared
+        // types, nor of a body it may not write.
         authorize(command);
+        EntityType type = events.requireAddress(command.type(), command.id());
         if (region != null && !type.appliesWritesOf(region)) {
             throw new RequestRefused(421, Problem.of("wrong-region", "Write in the type's home region", 421,
                     "Entity type '" + type.name() + "' takes writes in its home region '" + type.home() + "' only; this is region '"
