@@ -9,6 +9,7 @@ import dev.concord.contract.text.LogSafe;
 import dev.concord.producer.monitoring.WriteMetrics;
 import dev.concord.producer.write.EventFactory;
 import dev.concord.producer.write.EventPublisher;
+import dev.concord.producer.write.PublishFailedException;
 import dev.concord.producer.write.PublishedEvent;
 import dev.concord.producer.write.RefusedException;
 import dev.concord.producer.write.StrictJsonReader;
@@ -21,7 +22,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -111,30 +111,52 @@ public final class CdcCapture implements AutoCloseable {
         }
     }
 
-    private void sendUntilAcknowledged(List<EntityEvent> events) throws InterruptedException {
+    /**
+     * Sends the batch's events until Kafka has acknowledged each, re-sending only those it did not. An event Kafka
+     * refuses for itself ({@link PublishFailedException#refusedForGood}: over the topic's limit, invalid) is logged and
+     * skipped like a change that cannot become an event: retried, it would hold the capture, and the replication slot's
+     * WAL, for ever.
+     */
+    private void sendUntilAcknowledged(List<EntityEvent> batch) throws InterruptedException {
         Backoff backoff = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30));
+        List<EntityEvent> events = batch;
         while (true) {
             List<CompletableFuture<PublishedEvent>> sent = new ArrayList<>(events.size());
             for (EntityEvent event : events) {
                 sent.add(publisher.publish(WriteMetrics.Source.CDC, event));
             }
-            try {
-                CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).join();
-                published.addAndGet(events.size());
-                if (!events.isEmpty()) {
+            CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).handle((ok, error) -> null).join();
+            List<EntityEvent> unacknowledged = new ArrayList<>();
+            Throwable lastFailure = null;
+            for (int i = 0; i < events.size(); i++) {
+                Throwable failure = sent.get(i).handle((ok, error) -> error).join();
+                if (failure == null) {
+                    published.incrementAndGet();
+                } else if (PublishFailedException.refusedForGood(failure)) {
+                    EntityEvent event = events.get(i);
+                    metrics.refused(WriteMetrics.Source.CDC, "refused-by-kafka");
+                    LOG.error("CDC: Kafka refuses the event of change {}/{} for good and it is skipped: {}",
+                            LogSafe.of(event.getEntityType()), LogSafe.of(event.getEntityId()), LogSafe.of(failure.getMessage()));
+                } else {
+                    unacknowledged.add(events.get(i));
+                    lastFailure = failure;
+                }
+            }
+            if (unacknowledged.isEmpty()) {
+                if (!batch.isEmpty()) {
                     // A captured change's clock is its source commit time (see CdcEventMapper): how far behind the source we are.
-                    metrics.cdcLag(Duration.ofMillis(System.currentTimeMillis() - events.get(events.size() - 1).getClock().getPhysicalMillis()));
+                    metrics.cdcLag(Duration.ofMillis(System.currentTimeMillis() - batch.get(batch.size() - 1).getClock().getPhysicalMillis()));
                 }
                 return;
-            } catch (CompletionException failed) {
-                if (stopping) {
-                    throw new InterruptedException("CDC stopping; " + events.size() + " events of this batch will be re-sent after restart");
-                }
-                Duration wait = backoff.next();
-                LOG.warn("CDC: Kafka did not acknowledge a batch of {} events ({}); re-sending in {}", events.size(),
-                        LogSafe.of(failed.getCause()), wait);
-                TimeUnit.MILLISECONDS.sleep(wait.toMillis());
             }
+            if (stopping) {
+                throw new InterruptedException("CDC stopping; " + unacknowledged.size() + " events of this batch will be re-sent after restart");
+            }
+            Duration wait = backoff.next();
+            LOG.warn("CDC: Kafka did not acknowledge {} of a batch of {} events ({}); re-sending those in {}", unacknowledged.size(),
+                    batch.size(), LogSafe.of(lastFailure), wait);
+            TimeUnit.MILLISECONDS.sleep(wait.toMillis());
+            events = unacknowledged;
         }
     }
 

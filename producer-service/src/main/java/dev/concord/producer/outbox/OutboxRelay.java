@@ -19,8 +19,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
 import javax.sql.DataSource;
-import org.apache.kafka.common.InvalidRecordException;
-import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -158,7 +156,7 @@ public final class OutboxRelay implements AutoCloseable {
     /**
      * After the first row Kafka did not acknowledge: once nothing of the batch is in flight any more (so no row is sent
      * twice at once), the rows Kafka did acknowledge are recorded (sending them again would only duplicate them), a row
-     * Kafka refuses for itself ({@link #refusedForGood}) is moved to {@code concord_outbox_dead} with the reason, and
+     * Kafka refuses for itself ({@link PublishFailedException#refusedForGood}) is moved to {@code concord_outbox_dead} with the reason, and
      * the others are released for the next round.
      */
     private void releaseFrom(List<InFlight> rest, Throwable cause) throws SQLException {
@@ -170,7 +168,7 @@ public final class OutboxRelay implements AutoCloseable {
             Throwable failure = sent.acknowledged().handle((ok, error) -> error).join();
             if (failure == null) {
                 acknowledged.add(sent.row().seq());
-            } else if (refusedForGood(failure)) {
+            } else if (PublishFailedException.refusedForGood(failure)) {
                 metrics.refused(WriteMetrics.Source.OUTBOX, "refused-by-kafka");
                 bury(sent.row(), "Kafka refused the event: " + rootOf(failure));
             } else {
@@ -183,17 +181,6 @@ public final class OutboxRelay implements AutoCloseable {
             LOG.warn("Kafka did not acknowledge outbox row {} ({}); released it and {} later row(s) of the batch for the next round",
                     released.get(0), LogSafe.of(cause), released.size() - 1);
         }
-    }
-
-    /**
-     * A failure that sending the same record again cannot cure: the record is over what the topic accepts
-     * ({@code max.message.bytes} set below what Concord derives, say) or the broker refuses it as invalid. Retried, it
-     * would hold its row and every later one of its batch for ever.
-     */
-    static boolean refusedForGood(Throwable failure) {
-        Throwable cause = rootOf(failure);
-        // Not RecordBatchTooLargeException: it refuses a whole producer batch, rows that fit among them.
-        return cause instanceof RecordTooLargeException || cause instanceof InvalidRecordException;
     }
 
     private static Throwable rootOf(Throwable failure) {

@@ -33,6 +33,21 @@ public final class PublishFailedException extends RefusedException {
         return getCause() instanceof RecordTooLargeException;
     }
 
+    /**
+     * Whether Kafka refused the event for itself, so that sending it again cannot succeed: over what the topic accepts
+     * ({@code max.message.bytes} below what Concord derives, say) or a record the broker finds invalid. (Not a whole
+     * batch refused as too large: good records share it.) The HTTP door answers 413; the outbox and CDC set such an
+     * event aside instead of retrying it, and everything behind it, for ever.
+     */
+    public static boolean refusedForGood(Throwable failure) {
+        Throwable cause = failure;
+        while ((cause instanceof java.util.concurrent.CompletionException || cause instanceof PublishFailedException)
+                && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause instanceof RecordTooLargeException || cause instanceof org.apache.kafka.common.InvalidRecordException;
+    }
+
     @Override
     public int status() {
         return tooLarge() ? 413 : 503;

@@ -112,6 +112,53 @@ class CdcCaptureTest {
         }
     }
 
+    @Test
+    void shouldSkipAChangeKafkaRefusesForGoodAndGoOnCapturing() throws Exception {
+        // Given capture running, and a topic that accepts smaller records than Concord derives (an operator's setting)
+        String jdbcUrl = PostgresExtension.createDatabase();
+        String big = KafkaTestClients.uniqueId("c");
+        String after = KafkaTestClients.uniqueId("c");
+        String slot = KafkaTestClients.uniqueId("slot").replace('-', '_');
+        sql(jdbcUrl, "CREATE TABLE customers (id TEXT PRIMARY KEY, name TEXT NOT NULL, email TEXT NOT NULL)");
+        CdcSettings settings = new CdcSettings(jdbcUrl, null, null, Map.of("public.customers", "customer"), slot,
+                dataDir.resolve("offsets.dat"), "cdc-test", Map.of());
+        org.apache.kafka.common.config.ConfigResource topic = new org.apache.kafka.common.config.ConfigResource(
+                org.apache.kafka.common.config.ConfigResource.Type.TOPIC, dev.concord.contract.topics.TopicNames.events("customer"));
+        try (CdcCapture capture = new CdcCapture(settings, broker.contract(), publisher, broker.events(), WriteMetrics.none());
+             org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                     Map.of("bootstrap.servers", dev.concord.testsupport.KafkaBrokerExtension.bootstrapServers()))) {
+            capture.start();
+            setMaxMessageBytes(admin, topic, "2000");
+            try {
+                // When a change too large for it is captured, then another
+                sql(jdbcUrl, "INSERT INTO customers (id, name, email) VALUES ('%s', '%s', 'a@b.c')".formatted(big, "n".repeat(4_000)));
+                sql(jdbcUrl, "INSERT INTO customers (id, name, email) VALUES ('%s', 'Grace', 'grace@example.com')".formatted(after));
+
+                // Then the first is skipped and the second published: capture does not hold on the first (a later
+                // change, in a batch of its own, gets through too)
+                await().atMost(Duration.ofSeconds(60)).until(() -> events(after).size() == 1);
+                String third = KafkaTestClients.uniqueId("c");
+                sql(jdbcUrl, "INSERT INTO customers (id, name, email) VALUES ('%s', 'Hedy', 'hedy@example.com')".formatted(third));
+                await().atMost(Duration.ofSeconds(60)).until(() -> events(third).size() == 1);
+                assertThat(events(big)).isEmpty();
+                assertThat(events(after)).hasSize(1);
+            } finally {
+                setMaxMessageBytes(admin, topic, null);
+            }
+        } finally {
+            sql(jdbcUrl, "SELECT pg_drop_replication_slot('" + slot + "')");
+        }
+    }
+
+    /** Sets the topic's max.message.bytes, or with {@code null} gives it back its default. */
+    private static void setMaxMessageBytes(org.apache.kafka.clients.admin.Admin admin, org.apache.kafka.common.config.ConfigResource topic,
+                                           String bytes) throws Exception {
+        var op = new org.apache.kafka.clients.admin.AlterConfigOp(new org.apache.kafka.clients.admin.ConfigEntry("max.message.bytes",
+                bytes == null ? "" : bytes), bytes == null ? org.apache.kafka.clients.admin.AlterConfigOp.OpType.DELETE
+                : org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET);
+        admin.incrementalAlterConfigs(Map.of(topic, List.of(op))).all().get(30, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
     private static List<UUID> distinctIds(List<EntityEvent> events) {
         return events.stream().map(EntityEvent::getEventId).distinct().toList();
     }
