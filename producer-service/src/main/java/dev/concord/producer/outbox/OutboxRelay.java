@@ -170,7 +170,7 @@ public final class OutboxRelay implements AutoCloseable {
                 acknowledged.add(sent.row().seq());
             } else if (PublishFailedException.refusedForGood(failure)) {
                 metrics.refused(WriteMetrics.Source.OUTBOX, "refused-by-kafka");
-                bury(sent.row(), "Kafka refused the event: " + rootOf(failure));
+                bury(sent.row(), "Kafka refused the event: " + PublishFailedException.kafkaCause(failure));
             } else {
                 released.add(sent.row().seq());
             }
@@ -183,13 +183,6 @@ public final class OutboxRelay implements AutoCloseable {
         }
     }
 
-    private static Throwable rootOf(Throwable failure) {
-        Throwable cause = failure;
-        while ((cause instanceof CompletionException || cause instanceof PublishFailedException) && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        return cause;
-    }
 
     private void bury(OutboxRow row, String reason) throws SQLException {
         table.bury(row.seq(), reason);

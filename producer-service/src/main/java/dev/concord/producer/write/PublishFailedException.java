@@ -40,12 +40,18 @@ public final class PublishFailedException extends RefusedException {
      * event aside instead of retrying it, and everything behind it, for ever.
      */
     public static boolean refusedForGood(Throwable failure) {
+        Throwable cause = kafkaCause(failure);
+        return cause instanceof RecordTooLargeException || cause instanceof org.apache.kafka.common.InvalidRecordException;
+    }
+
+    /** What Kafka said, under the future's and this exception's wrapping. */
+    public static Throwable kafkaCause(Throwable failure) {
         Throwable cause = failure;
         while ((cause instanceof java.util.concurrent.CompletionException || cause instanceof PublishFailedException)
                 && cause.getCause() != null) {
             cause = cause.getCause();
         }
-        return cause instanceof RecordTooLargeException || cause instanceof org.apache.kafka.common.InvalidRecordException;
+        return cause;
     }
 
     @Override
